@@ -1,0 +1,117 @@
+"""Normalisation: traditional → simplified, pinyin artefacts out, one width.
+
+``Normalizer.normalize`` returns a ``NormText`` whose every character maps back
+to the original. OpenCC's ``t2s`` config is used (never ``tw2sp``, which
+rewrites words and changes lengths); a line whose conversion changes length is
+converted character by character so the map stays exact.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pipeline.offsets import NormBuilder, NormText
+
+#: A CJK character followed by a bracketed pinyin gloss: 發(fā), 工(gōng).
+_PINYIN = re.compile(
+    r"(?<=[\u3400-\u9fff])[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,7})[)）]"
+)
+_TONED = set("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹ")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _fold_char(ch: str) -> str:
+    """Full-width ASCII, ideographic space and small forms → half-width."""
+    o = ord(ch)
+    if 0xFF01 <= o <= 0xFF5E:
+        return chr(o - 0xFEE0)
+    if o == 0x3000:
+        return " "
+    if 0xFE50 <= o <= 0xFE6B:
+        return _SMALL_FORMS.get(ch, ch)
+    return ch
+
+
+_SMALL_FORMS = {
+    "﹐": ",", "﹑": "、", "﹒": ".", "﹔": ";", "﹕": ":", "﹖": "?", "﹗": "!",
+    "﹙": "(", "﹚": ")", "﹛": "{", "﹜": "}", "﹝": "〔", "﹞": "〕", "﹟": "#",
+    "﹠": "&", "﹡": "*", "﹢": "+", "﹣": "-", "﹤": "<", "﹥": ">", "﹦": "=",
+    "﹨": "\\", "﹩": "$", "﹪": "%", "﹫": "@",
+}
+
+
+def make_converter(config: str) -> Any:
+    """An OpenCC converter from whichever ``opencc`` module is installed.
+
+    The official binding (``opencc``) and ``opencc-python-reimplemented`` both
+    install the module ``opencc``; both accept ``t2s``/``s2t``.
+    """
+    import opencc
+
+    try:
+        return opencc.OpenCC(config)
+    except Exception:  # the official binding also accepts the .json name
+        return opencc.OpenCC(f"{config}.json")
+
+
+def deletions(original: str) -> list[tuple[int, int]]:
+    """Original spans dropped from the normalised text: pinyin glosses and CR of CRLF."""
+    out: list[tuple[int, int]] = []
+    for m in _PINYIN.finditer(original):
+        if _TONED.intersection(m.group(1)):
+            out.append((m.start(), m.end()))
+    out.extend((m.start(), m.start() + 1) for m in re.finditer("\r\n", original))
+    out.sort()
+    return out
+
+
+class Normalizer:
+    """Owns the OpenCC converters; build once, call ``normalize`` per document."""
+
+    def __init__(self) -> None:
+        self._t2s = make_converter("t2s")
+        self._s2t = make_converter("s2t")
+
+    def to_simplified(self, text: str) -> str:
+        """Plain t2s + width folding of a short string (no offsets), e.g. for lexicon keys."""
+        return self._t2s.convert("".join(_fold_char(c) for c in text))
+
+    def normalize(self, original: str) -> NormText:
+        """Normalise ``original`` keeping an exact offset map."""
+        b = NormBuilder()
+        pos = 0
+        for dstart, dend in deletions(original):
+            if dstart < pos:
+                continue
+            self._convert_into(b, original, pos, dstart)
+            pos = dend
+        self._convert_into(b, original, pos, len(original))
+        return b.build(original)
+
+    def _convert_into(self, b: NormBuilder, original: str, start: int, end: int) -> None:
+        i = start
+        while i < end:
+            j = original.find("\n", i, end)
+            j = end if j < 0 else j + 1
+            seg = original[i:j]
+            folded = "".join(_fold_char(c) for c in seg)
+            conv = self._t2s.convert(folded) if _CJK.search(folded) else folded
+            if len(conv) == len(seg):
+                b.add(conv, i, j)
+            else:
+                for k, ch in enumerate(folded):
+                    b.add(self._t2s.convert(ch) if _CJK.match(ch) else ch, i + k, i + k + 1)
+            i = j
+
+    def script(self, original: str) -> str:
+        """``simplified``, ``traditional`` or ``mixed`` from t2s/s2t change rates."""
+        cjk = "".join(_CJK.findall(original))
+        if not cjk:
+            return "simplified"
+        n_trad = sum(a != b for a, b in zip(cjk, self._t2s.convert(cjk)))
+        n_simp = sum(a != b for a, b in zip(cjk, self._s2t.convert(cjk)))
+        rt, rs = n_trad / len(cjk), n_simp / len(cjk)
+        if rt >= 0.02 and rs >= 0.02:
+            return "mixed"
+        return "traditional" if rt > rs else "simplified"
