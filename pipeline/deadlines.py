@@ -1,0 +1,420 @@
+"""Deadlines stage: time expressions that bound or schedule work.
+
+Every rule is data in ``lexicons/time.yaml``: named patterns (each with a
+stable id, a ``kind`` and the name of a normaliser below), blockers for
+contexts that hold times but no deadlines (titles, cited names, document
+numbers, metadata, as-of dates, baseline years), and table-column cues.
+Normalisers turn a hit into ``date_start``/``date_end``/``granularity`` using
+the document's ``ref_year`` only (never the clock); a relative expression in
+a document without a known year gets null dates.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from pipeline.document import PolicyDoc
+from pipeline.lexicon import LexiconError, compile_patterns, read_yaml
+from pipeline.models import Deadline
+
+KINDS = ("deadline", "period", "duration", "frequency", "auto")
+
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+
+Dates = tuple[dt.date | None, dt.date | None, str | None]
+
+
+def cn_int(s: str) -> int | None:
+    """Integer of a small Arabic or Chinese numeral (月/日/季度/年: 十二, 二十一, 二〇二四); None if not one."""
+    s = s.strip()
+    if s.isdigit():
+        return int(s)
+    if not s or any(c not in _CN_DIGITS and c != "十" for c in s):
+        return None
+    if "十" not in s:  # digit by digit: 二〇二四
+        return int("".join(str(_CN_DIGITS[c]) for c in s))
+    tens, _, ones = s.partition("十")
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+
+
+def _month_last(y: int, m: int) -> dt.date:
+    return dt.date(y, m, calendar.monthrange(y, m)[1])
+
+
+def _valid(y: int, m: int, d: int) -> bool:
+    return 1 <= m <= 12 and 1 <= d <= calendar.monthrange(y, m)[1]
+
+
+# ---------------------------------------------------------------- normalisers
+# Each takes the hit's groups and the resolved year (None when unknown).
+
+def _norm_day(g: Mapping[str, str | None], y: int | None) -> Dates:
+    m, d = cn_int(g.get("m") or ""), cn_int(g.get("d") or "")
+    if y is None or m is None or d is None or not _valid(y, m, d):
+        return None, None, "day"
+    day = dt.date(y, m, d)
+    return day, day, "day"
+
+
+def _norm_month(g: Mapping[str, str | None], y: int | None) -> Dates:
+    m = cn_int(g.get("m") or g.get("m2") or "")
+    if y is None or m is None or not 1 <= m <= 12:
+        return None, None, "month"
+    return dt.date(y, m, 1), _month_last(y, m), "month"
+
+
+def _norm_xun(g: Mapping[str, str | None], y: int | None) -> Dates:
+    """上旬 → 1st–10th, 中旬 → 11th–20th, 下旬 → 21st–month end."""
+    m = cn_int(g.get("m") or "")
+    if y is None or m is None or not 1 <= m <= 12:
+        return None, None, "day"
+    first = {"上": 1, "中": 11, "下": 21}[g.get("xun") or "下"]
+    last = {"上": dt.date(y, m, 10), "中": dt.date(y, m, 20)}.get(g.get("xun") or "", _month_last(y, m))
+    return dt.date(y, m, first), last, "day"
+
+
+def _quarter_bounds(y: int, q: int) -> tuple[dt.date, dt.date]:
+    return dt.date(y, 3 * q - 2, 1), _month_last(y, 3 * q)
+
+
+def _norm_quarter(g: Mapping[str, str | None], y: int | None) -> Dates:
+    q = cn_int(g.get("q") or "")
+    if y is None or q is None or not 1 <= q <= 4:
+        return None, None, "quarter"
+    return (*_quarter_bounds(y, q), "quarter")
+
+
+def _norm_quarter_range(g: Mapping[str, str | None], y: int | None) -> Dates:
+    q1, q2 = cn_int(g.get("q") or "1"), cn_int(g.get("q2") or "")
+    if y is None or q1 is None or q2 is None or not 1 <= q1 <= q2 <= 4:
+        return None, None, "quarter"
+    return _quarter_bounds(y, q1)[0], _quarter_bounds(y, q2)[1], "quarter"
+
+
+def _norm_half(g: Mapping[str, str | None], y: int | None) -> Dates:
+    if y is None:
+        return None, None, "half"
+    if g.get("h") == "上":
+        return dt.date(y, 1, 1), dt.date(y, 6, 30), "half"
+    return dt.date(y, 7, 1), dt.date(y, 12, 31), "half"
+
+
+def _norm_year(g: Mapping[str, str | None], y: int | None) -> Dates:
+    if y is None:
+        return None, None, "year"
+    return dt.date(y, 1, 1), dt.date(y, 12, 31), "year"
+
+
+def _norm_year_range(g: Mapping[str, str | None], y: int | None) -> Dates:
+    y2 = cn_int(g.get("y2") or "")
+    if y is None or y2 is None or y2 < y:
+        return None, None, "multi_year"
+    return dt.date(y, 1, 1), dt.date(y2, 12, 31), "multi_year"
+
+
+def _plan_years(g: Mapping[str, str | None]) -> tuple[int, int] | None:
+    """Years of the N-th five-year plan (三五 = 1966–1970 onwards; 十四五 = 2021–2025)."""
+    n = cn_int(g.get("plan") or "")
+    if n is None:
+        return None
+    n += 10  # the pattern captures the digit after 十
+    start = 1966 + 5 * (n - 3)
+    return start, start + 4
+
+
+def _norm_plan(g: Mapping[str, str | None], y: int | None) -> Dates:
+    yrs = _plan_years(g)
+    if yrs is None:
+        return None, None, "multi_year"
+    return dt.date(yrs[0], 1, 1), dt.date(yrs[1], 12, 31), "multi_year"
+
+
+def _norm_plan_end(g: Mapping[str, str | None], y: int | None) -> Dates:
+    yrs = _plan_years(g)
+    if yrs is None:
+        return None, None, "year"
+    return dt.date(yrs[1], 1, 1), dt.date(yrs[1], 12, 31), "year"
+
+
+def _norm_none(g: Mapping[str, str | None], y: int | None) -> Dates:
+    return None, None, None
+
+
+NORMALISERS: dict[str, Callable[[Mapping[str, str | None], int | None], Dates]] = {
+    "day": _norm_day,
+    "month": _norm_month,
+    "xun": _norm_xun,
+    "quarter": _norm_quarter,
+    "quarter_range": _norm_quarter_range,
+    "quarters_to": _norm_quarter_range,
+    "half": _norm_half,
+    "year": _norm_year,
+    "year_range": _norm_year_range,
+    "plan": _norm_plan,
+    "plan_end": _norm_plan_end,
+    "none": _norm_none,
+}
+_NEEDS_NO_YEAR = {"plan", "plan_end", "none"}
+
+
+# ---------------------------------------------------------------- rules
+@dataclass(frozen=True, slots=True)
+class TimePattern:
+    """One named pattern of ``time.yaml``."""
+
+    id: str
+    kind: str
+    norm: str
+    rx: re.Pattern[str]
+    item: re.Pattern[str] | None  # for list patterns: the regex of one item
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A candidate time expression on the normalised text."""
+
+    nstart: int
+    nend: int
+    rule: str
+    kind: str
+    norm: str
+    groups: tuple[tuple[str, str | None], ...]
+    order: int
+
+
+@dataclass(frozen=True, slots=True)
+class TimeRules:
+    """Everything compiled from ``time.yaml``."""
+
+    patterns: tuple[TimePattern, ...]
+    blockers: tuple[tuple[str, re.Pattern[str]], ...]
+    prefixes: tuple[str, ...]
+    suffixes: tuple[str, ...]
+    relative: Mapping[str, int]
+    retro_headers: tuple[str, ...]
+    limit_headers: tuple[str, ...]
+    title_line: re.Pattern[str]
+    date_line: re.Pattern[str]
+    issuer_line: re.Pattern[str]
+
+
+@cache
+def load_rules(name: str = "time.yaml") -> TimeRules:
+    """Compile ``time.yaml`` once (validated: known kinds and normalisers, unique ids)."""
+    data: dict[str, Any] = read_yaml(name)
+    frags = data["fragments"]
+    raw: dict[str, str] = {}
+    seen: set[str] = set()
+    for p in data["patterns"]:
+        pid = p["id"]
+        if pid in seen:
+            raise LexiconError(f"{name}: duplicate pattern id {pid!r}")
+        seen.add(pid)
+        if p["kind"] not in KINDS:
+            raise LexiconError(f"{name}: pattern {pid!r} has unknown kind {p['kind']!r}")
+        if p["norm"] not in NORMALISERS:
+            raise LexiconError(f"{name}: pattern {pid!r} has unknown normaliser {p['norm']!r}")
+        raw[f"p:{pid}"] = p["regex"]
+        if p.get("split"):
+            raw[f"i:{pid}"] = p["split"]
+    for b in data["blockers"]:
+        raw[f"b:{b['id']}"] = b["regex"]
+    for key in ("title_line", "date_line", "issuer_line"):
+        raw[key] = data[key]
+    rx = compile_patterns(frags, raw, name)
+    patterns = tuple(
+        TimePattern(p["id"], p["kind"], p["norm"], rx[f"p:{p['id']}"], rx.get(f"i:{p['id']}"))
+        for p in data["patterns"]
+    )
+    marks = data["deadline_marks"]
+    return TimeRules(
+        patterns=patterns,
+        blockers=tuple((b["id"], rx[f"b:{b['id']}"]) for b in data["blockers"]),
+        prefixes=tuple(marks["prefixes"]),
+        suffixes=tuple(marks["suffixes"]),
+        relative={str(k): int(v) for k, v in data["relative_years"].items()},
+        retro_headers=tuple(data["retrospective_headers"]),
+        limit_headers=tuple(data["time_limit_headers"]),
+        title_line=re.compile(rx["title_line"].pattern, re.M),
+        date_line=re.compile(rx["date_line"].pattern, re.M),
+        issuer_line=rx["issuer_line"],
+    )
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of every line (without its newline)."""
+    out, pos = [], 0
+    for ln in text.split("\n"):
+        out.append((pos, pos + len(ln)))
+        pos += len(ln) + 1
+    return out
+
+
+def title_year_spans(text: str, title: str | None = None) -> list[tuple[int, int]]:
+    """Normalised spans of title lines (and of the known title) whose times are names, not deadlines.
+
+    A title line has no clause punctuation and ends like a document name
+    (…方案, …通知, …的报告(…), x.pdf); only lines near the top or naming a
+    document (关于/印发) count, so a task line ending in 方案 is not a title.
+    """
+    rules = load_rules()
+    out: list[tuple[int, int]] = []
+    nonblank = 0
+    for s, e in _lines(text):
+        line = text[s:e]
+        if not line.strip():
+            continue
+        nonblank += 1
+        if (nonblank <= 15 or "关于" in line or "印发" in line) and rules.title_line.match(line):
+            out.append((s, e))
+    if title and len(title) >= 6:
+        pos = text.find(title)
+        while pos >= 0:
+            out.append((pos, pos + len(title)))
+            pos = text.find(title, pos + 1)
+    return out
+
+
+class DeadlineExtractor:
+    """Finds deadline, period, duration and frequency expressions in a ``PolicyDoc``."""
+
+    def __init__(self) -> None:
+        self.rules = load_rules()
+
+    def __call__(self, doc: PolicyDoc) -> list[Deadline]:
+        text = doc.text
+        hits = self.select(self.candidates(text))
+        blocked = self.blocked_spans(text, doc.meta.title)
+        retro, limit = self.column_spans(doc)
+        out: list[Deadline] = []
+        for h in hits:
+            if _overlaps(h.nstart, h.nend, blocked):
+                continue
+            kind = self.kind_of(h, text)
+            in_limit = _overlaps(h.nstart, h.nend, limit)
+            if in_limit and kind == "period" and h.norm not in ("year", "year_range", "plan"):
+                kind = "deadline"
+            if kind in ("deadline", "duration") and _overlaps(h.nstart, h.nend, retro):
+                continue  # when something was done, in a progress column
+            out.append(self.record(doc, h, kind))
+        return out
+
+    # ------------------------------------------------------------ candidates
+    def candidates(self, text: str) -> list[Hit]:
+        """Every pattern hit (list patterns split into one hit per item)."""
+        hits: list[Hit] = []
+        for order, p in enumerate(self.rules.patterns):
+            for m in p.rx.finditer(text):
+                s, e = _strip(text, m.start(), m.end())
+                if s >= e:
+                    continue
+                if p.item is None:
+                    hits.append(Hit(s, e, p.id, p.kind, p.norm, tuple(m.groupdict().items()), order))
+                    continue
+                hits.extend(self._split(text, s, e, p, order))
+        return hits
+
+    def _split(self, text: str, s: int, e: int, p: TimePattern, order: int) -> list[Hit]:
+        """One hit per 、-separated item of a list match; the last keeps the shared tail."""
+        out = []
+        pos = s
+        parts = text[s:e].split("、")
+        for k, part in enumerate(parts):
+            im = p.item.search(part) if p.item else None
+            if im:
+                ps = pos if k == len(parts) - 1 else pos + im.start()
+                pe = pos + len(part) if k == len(parts) - 1 else pos + im.end()
+                out.append(Hit(ps, pe, p.id, p.kind, p.norm, tuple(im.groupdict().items()), order))
+            pos += len(part) + 1
+        return out
+
+    @staticmethod
+    def select(hits: list[Hit]) -> list[Hit]:
+        """Non-overlapping hits: longest first, ties by pattern order; returned in text order."""
+        taken: list[Hit] = []
+        for h in sorted(hits, key=lambda h: (-(h.nend - h.nstart), h.order, h.nstart)):
+            if not any(h.nstart < t.nend and t.nstart < h.nend for t in taken):
+                taken.append(h)
+        return sorted(taken, key=lambda h: h.nstart)
+
+    # ------------------------------------------------------------ context
+    def blocked_spans(self, text: str, title: str | None = None) -> list[tuple[int, int]]:
+        """Spans whose times are not deadlines: blockers, title lines, the issue-date line."""
+        out = list(title_year_spans(text, title))
+        for _, rx in self.rules.blockers:
+            for m in rx.finditer(text):
+                if "x" in rx.groupindex and m.group("x") is not None:
+                    out.append((m.start("x"), m.end("x")))
+                else:
+                    out.append((m.start(), m.end()))
+        prev = ""
+        for s, e in _lines(text):
+            line = text[s:e]
+            if not line.strip():
+                continue
+            if self.rules.date_line.match(line) and self.rules.issuer_line.search(prev):
+                out.append((s, e))
+            prev = line
+        return [(s, e) for s, e in out if s < e]
+
+    def column_spans(self, doc: PolicyDoc) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """Cells under retrospective headers (进展情况) and under time-limit headers (完成时限)."""
+        retro: list[tuple[int, int]] = []
+        limit: list[tuple[int, int]] = []
+        for row in doc.table_rows:
+            for i, cell in enumerate(row.cells):
+                if i >= len(row.header) or cell.nstart >= cell.nend:
+                    continue
+                head = row.header[i]
+                if any(w in head for w in self.rules.retro_headers):
+                    retro.append((cell.nstart, cell.nend))
+                elif any(w in head for w in self.rules.limit_headers):
+                    limit.append((cell.nstart, cell.nend))
+        return retro, limit
+
+    def kind_of(self, h: Hit, text: str) -> str:
+        """The hit's kind; ``auto`` is a deadline when marked (到…, …前/底/末), else a period."""
+        if h.kind != "auto":
+            return h.kind
+        span = text[h.nstart:h.nend]
+        if span.startswith(self.rules.prefixes) or span.endswith(self.rules.suffixes):
+            return "deadline"
+        return "period"
+
+    # ------------------------------------------------------------ records
+    def year_of(self, groups: Mapping[str, str | None], ref_year: int | None) -> int | None:
+        """Explicit year of the hit, else ``ref_year`` shifted by a relative word (明年 → +1)."""
+        y = groups.get("y")
+        if y:
+            return cn_int(y)
+        if ref_year is None:
+            return None
+        return ref_year + self.rules.relative.get(groups.get("rel") or "", 0)
+
+    def record(self, doc: PolicyDoc, h: Hit, kind: str) -> Deadline:
+        """The ``Deadline`` record of a hit (null dates for durations and frequencies)."""
+        groups = dict(h.groups)
+        y = None if h.norm in _NEEDS_NO_YEAR else self.year_of(groups, doc.meta.ref_year)
+        start, end, gran = NORMALISERS[h.norm](groups, y)
+        if kind in ("duration", "frequency"):
+            start = end = None
+        return Deadline(doc.span(h.nstart, h.nend), kind, start, end, gran, None, h.rule)
+
+
+def _strip(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _overlaps(s: int, e: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s < be and bs < e for bs, be in spans)

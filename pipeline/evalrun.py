@@ -1,0 +1,155 @@
+"""``make eval`` / ``policy-extract eval``: run the pipeline on annotated documents and print scores.
+
+Per corpus group (seeds, dev) and overall: P/R/F1 per field and the
+sub-accuracies, then per-document F1 and the errors with their context.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.compose import Pipeline
+from pipeline.evaluate import (
+    FIELDS,
+    DocScore,
+    GoldError,
+    Item,
+    context,
+    flat_figures,
+    format_table,
+    load_gold,
+    micro,
+    score_document,
+)
+from pipeline.models import DocResult
+from pipeline.tables import iso
+
+#: The bundled corpus: (group, documents folder, gold folder) relative to the corpus root.
+CORPUS_GROUPS = (("seeds", "seeds", "gold"), ("dev", "dev", "dev/gold"))
+
+
+@dataclass
+class Evaluated:
+    """A scored document with its text (for error context)."""
+
+    score: DocScore
+    original: str
+
+
+def predictions(r: DocResult) -> dict[str, list[Item]]:
+    """The scorer's view of a result: spans plus the fields each comparison needs."""
+    return {
+        "units": [{"start": x.span.start, "end": x.span.end, "text": x.span.text, "role": x.role,
+                   "generic": x.generic, "canonical": x.canonical} for x in r.responsibilities],
+        "deadlines": [{"start": x.span.start, "end": x.span.end, "text": x.span.text, "kind": x.kind,
+                       "date_end": iso(x.date_end)} for x in r.deadlines],
+        "targets": [{"start": x.span.start, "end": x.span.end, "text": x.span.text, "value": x.value,
+                     "unit": x.unit, "comparator": x.comparator, "kind": x.kind, "indicator": x.indicator}
+                    for x in r.targets],
+        "figures": [{"start": x.span.start, "end": x.span.end, "text": x.span.text, "value_base": x.value_base,
+                     "unit_base": x.unit_base} for x in r.figures],
+    }
+
+
+def evaluate_folder(pipe: Pipeline, group: str, docs: Path, gold: Path) -> list[Evaluated]:
+    """Score every document in ``docs`` that has ``<stem>.gold.json`` in ``gold``."""
+    from pipeline.ingest import iter_inputs
+
+    out = []
+    for path, source in iter_inputs([docs]):
+        gpath = gold / f"{path.stem}.gold.json"
+        if not gpath.exists():
+            continue
+        r = pipe.process_file(path, source)
+        if r.status != "ok":
+            raise GoldError(f"{source}: the pipeline failed on an annotated document: {r.error}")
+        g = load_gold(gpath, r.original_text)
+        out.append(Evaluated(score_document(source, group, g, predictions(r)), r.original_text))
+    return out
+
+
+def evaluate_groups(groups: Sequence[tuple[str, Path, Path]]) -> dict[str, list[Evaluated]]:
+    """Evaluate several (name, docs, gold) groups with one pipeline."""
+    pipe = Pipeline()
+    return {name: evaluate_folder(pipe, name, d, g) for name, d, g in groups}
+
+
+def corpus_groups(root: Path) -> list[tuple[str, Path, Path]]:
+    """The bundled corpus layout under ``root``."""
+    return [(n, root / d, root / g) for n, d, g in CORPUS_GROUPS if (root / d).exists()]
+
+
+def summary(results: dict[str, list[Evaluated]]) -> dict[str, dict[str, float]]:
+    """Flat figures per group and overall (what the gate compares with its floors)."""
+    out = {name: flat_figures(micro(e.score for e in evs)) for name, evs in results.items()}
+    out["overall"] = flat_figures(micro(e.score for evs in results.values() for e in evs))
+    return out
+
+
+def _per_doc_lines(evs: Sequence[Evaluated]) -> list[str]:
+    lines = [f"{'document':<34}" + "".join(f"{f:>11}" for f in FIELDS)]
+    for e in evs:
+        cells = []
+        for f in FIELDS:
+            s = e.score.fields.get(f)
+            cells.append(f"{'-':>11}" if s is None else f"{s.f1:>6.2f} {s.tp:>2}/{s.n_gold:<2}")
+        lines.append(f"{e.score.doc[-34:]:<34}" + "".join(cells))
+    return lines
+
+
+def _error_lines(evs: Sequence[Evaluated], per_field: int) -> list[str]:
+    lines = []
+    texts = {e.score.doc: e.original for e in evs}
+    for f in FIELDS:
+        errs = [x for e in evs for x in e.score.fields[f].errors] if evs else []
+        if not errs:
+            continue
+        lines.append(f"-- {f}: {sum(1 for x in errs if x['type'] == 'missed')} missed, "
+                     f"{sum(1 for x in errs if x['type'] == 'spurious')} spurious")
+        keys = {"units": ("role", "canonical"), "deadlines": ("kind", "date_end"),
+                "targets": ("value", "unit", "comparator", "kind", "indicator"), "figures": ("value_base", "unit_base")}[f]
+        for x in errs[:per_field]:
+            detail = " ".join(f"{k}={x.get(k)}" for k in keys)
+            ctx = context(texts[x["doc"]], x["start"], x["end"])
+            lines.append(f"  {x['type']:<8} {x['doc'][-20:]:<20} {detail}  | {ctx}")
+    return lines
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    """Print the evaluation; exit 0 (scores are judged by the gate test, not here)."""
+    if args.corpus is not None:
+        groups = corpus_groups(args.corpus)
+    else:
+        if len(args.docs) != len(args.gold):
+            print("policy-extract eval: give one --gold per --docs", file=sys.stderr)
+            return 2
+        groups = [(d.name or str(d), d, g) for d, g in zip(args.docs, args.gold)]
+    try:
+        results = evaluate_groups(groups)
+    except GoldError as exc:
+        print(f"policy-extract eval: {exc}", file=sys.stderr)
+        return 2
+    for name, evs in results.items():
+        print(format_table(f"{name} ({len(evs)} documents)", micro(e.score for e in evs)))
+        print()
+    every = [e for evs in results.values() for e in evs]
+    print(format_table(f"overall ({len(every)} documents)", micro(e.score for e in every)))
+    print()
+    print("\n".join(_per_doc_lines(every)))
+    if args.errors:
+        print()
+        print("\n".join(_error_lines(every, args.errors)))
+    if args.json:
+        args.json.write_text(json.dumps(summary(results), indent=1, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+def run_summary(root: Path) -> dict[str, Any]:
+    """The gate's view: flat figures of the bundled corpus."""
+    return summary(evaluate_groups(corpus_groups(root)))

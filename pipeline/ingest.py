@@ -1,0 +1,567 @@
+"""Ingest stage: turn an input file (text, HTML, DOCX, PDF) into the original text.
+
+The text returned here is the reference for every offset in the output (see
+``OUTPUT_SCHEMA.md``): for plain text it is exactly what decoding gives, line
+endings untouched and only a byte-order mark removed; for HTML, DOCX and PDF it
+is the text we extract (one line per block or table row, table cells joined
+with `` | ``), built once here so that all later offsets refer to it.
+
+Every way a file can be unusable becomes a :class:`DocumentError` with a
+catalogue code and a one-line detail, so a bad file fails alone.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import DocumentError
+
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".text", ".html", ".htm", ".docx", ".pdf"})
+MAX_BYTES: int = 50 * 1024 * 1024
+
+_TEXT_SUFFIXES = frozenset({".txt", ".text"})
+_HTML_SUFFIXES = frozenset({".html", ".htm"})
+
+# Byte-order marks, longest first (the UTF-32-LE mark starts with the UTF-16-LE one).
+_BOMS: tuple[tuple[bytes, str, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32", "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16", "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "utf-16"),
+)
+# The Chinese legacy encodings we try ourselves before asking charset-normalizer;
+# each family is tried strict, the first codec that decodes wins within it.
+_CJK_FAMILIES: tuple[tuple[str, ...], ...] = (("gb18030",), ("big5", "cp950", "big5hkscs"))
+# Share of non-ASCII characters that must be common CJK characters/punctuation
+# for a legacy decoding to be trusted without asking charset-normalizer.
+_MIN_COMMON_SHARE = 0.6
+# ... and the share still accepted when charset-normalizer has no better idea.
+_MIN_COMMON_SHARE_FALLBACK = 0.3
+# Above this share of control characters a file is taken for binary.
+_MAX_CONTROL_SHARE = 0.05
+# Strict UTF-8 with at most this share of broken sequences is still UTF-8 (a damaged file).
+_MAX_BAD_UTF8_SHARE = 0.01
+_TEXT_CONTROLS = frozenset("\t\n\r\f\v\x1a\x1b")
+_DETAIL_MAX = 160
+# charset-normalizer guesses we never accept: EBCDIC code pages fit almost any short byte string.
+_IMPLAUSIBLE_CODECS = frozenset({"cp037", "cp273", "cp424", "cp500", "cp875", "cp1026", "cp1140"})
+# How the codecs report a multibyte character cut off at the end of the data.
+_TRUNCATION_REASONS = frozenset({"unexpected end of data", "incomplete multibyte sequence", "truncated data"})
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    """The original text of one input file, with how it was obtained."""
+
+    text: str
+    encoding: str
+    kind: str  # text | html | docx | pdf
+
+
+def doc_id_of(data: bytes) -> str:
+    """Stable document id: the first 16 hex digits of the SHA-256 of the file's bytes."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------------
+# Decoding
+# ---------------------------------------------------------------------------
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode the bytes of a text file; return ``(text, encoding)``.
+
+    Order: byte-order mark; strict UTF-8 (a multibyte character cut off at the
+    very end is dropped); GB18030 vs Big5, chosen by which decoding yields more
+    common Chinese characters (charset detectors are unreliable on short
+    Chinese text); a UTF-8 file with a few damaged bytes; charset-normalizer.
+    Line endings are never translated. Raises ``DocumentError`` E001 (empty),
+    E002 (binary) or E003 (undecodable).
+    """
+    if not data:
+        raise DocumentError("E001")
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            text = _strict(data, codec)
+            if text is None:
+                raise DocumentError("E003", f"invalid {name} data after the byte-order mark")
+            return _checked(text, name)
+    if b"\x00" in data:
+        return _checked(*_decode_with_nuls(data))
+    if _control_byte_share(data) > _MAX_CONTROL_SHARE:
+        raise DocumentError("E002", "too many control bytes")
+
+    text = _strict(data, "utf-8")
+    truncated_ascii = None  # an ASCII prefix before a cut-off tail: weak evidence for UTF-8
+    if text is not None:
+        if not text.isascii() or len(text) == len(data):
+            return _checked(text, "utf-8")
+        truncated_ascii = text
+
+    candidates = [c for c in (_best_in_family(data, fam) for fam in _CJK_FAMILIES) if c is not None]
+    scored = sorted(candidates, key=lambda c: -_common_share(c[0]))  # stable: gb18030 wins ties
+    if scored and _common_share(scored[0][0]) >= _MIN_COMMON_SHARE:
+        return _checked(*scored[0])
+    if truncated_ascii is not None:
+        return _checked(truncated_ascii, "utf-8")
+    lenient = data.decode("utf-8", "replace")
+    bad = lenient.count("\ufffd")
+    good_wide = sum(1 for ch in lenient if ord(ch) >= 0x80) - bad
+    if bad <= max(1, _MAX_BAD_UTF8_SHARE * len(lenient)) and good_wide >= 10 * bad:
+        return _checked(lenient, "utf-8")
+    guess = _charset_normalizer_guess(data)
+    if guess is not None:
+        return _checked(*guess)
+    if scored and _common_share(scored[0][0]) >= _MIN_COMMON_SHARE_FALLBACK:
+        return _checked(*scored[0])
+    raise DocumentError("E003", "not UTF-8, GB18030 or Big5, and no other encoding fits")
+
+
+def _strict(data: bytes, codec: str) -> str | None:
+    """Strict decoding; a multibyte character cut off at the very end is dropped. None if invalid."""
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as err:
+        cut_at_end = err.end == len(data) and len(data) - err.start < 4
+        if not cut_at_end or err.reason not in _TRUNCATION_REASONS:
+            return None
+        prefix = data[: err.start]
+    if not prefix:
+        return None
+    try:
+        return prefix.decode(codec)
+    except UnicodeDecodeError:
+        return None
+
+
+def _best_in_family(data: bytes, family: tuple[str, ...]) -> tuple[str, str] | None:
+    """The first codec of a family that decodes ``data``, as ``(text, codec)``."""
+    for codec in family:
+        text = _strict(data, codec)
+        if text is not None:
+            return text, codec
+    return None
+
+
+def _is_common(ch: str) -> bool:
+    """True for a character typical of Chinese prose (not of mojibake).
+
+    Common ideographs are GB2312 level 1 (the 3755 most frequent simplified
+    characters) and Big5's 5401 frequent characters (traditional); common
+    symbols are CJK and full-width punctuation, general punctuation and
+    enclosed numbers (①, ⑴).
+    """
+    o = ord(ch)
+    if o < 0x80 or 0x3000 <= o <= 0x303F or 0xFF01 <= o <= 0xFF5E or 0xFE30 <= o <= 0xFE6F:
+        return True
+    if 0x2010 <= o <= 0x206F or 0x2160 <= o <= 0x216B or 0x2460 <= o <= 0x24FF or ch in "·×÷°±■□●○◆★√":
+        return True
+    if not 0x4E00 <= o <= 0x9FFF:
+        return False
+    try:
+        if 0xB0 <= ch.encode("gb2312")[0] <= 0xD7:
+            return True
+    except UnicodeEncodeError:
+        pass
+    try:
+        code = int.from_bytes(ch.encode("big5"), "big")
+    except UnicodeEncodeError:
+        return False
+    return 0xA440 <= code <= 0xC67E
+
+
+def _common_share(text: str) -> float:
+    """Share of the non-ASCII characters of ``text`` that are common (1.0 for ASCII text)."""
+    wide = [ch for ch in text if ord(ch) >= 0x80]
+    if not wide:
+        return 1.0
+    return sum(map(_is_common, wide)) / len(wide)
+
+
+def _control_share(text: str) -> float:
+    """Share of control characters (other than tabs, line and page breaks) in ``text``."""
+    if not text:
+        return 0.0
+    n = sum(1 for ch in text if ch not in _TEXT_CONTROLS and unicodedata.category(ch) == "Cc")
+    return n / len(text)
+
+
+def _control_byte_share(data: bytes) -> float:
+    """Share of ASCII control bytes (other than tabs, line and page breaks); 0x80-0xFF are not counted."""
+    n = sum(1 for byte in data if (byte < 0x20 or byte == 0x7F) and chr(byte) not in _TEXT_CONTROLS)
+    return n / len(data)
+
+
+def _checked(text: str, encoding: str) -> tuple[str, str]:
+    """Reject decoded text that is mostly control characters (a binary file)."""
+    if _control_share(text) > _MAX_CONTROL_SHARE or "\x00" in text:
+        raise DocumentError("E002", f"control characters after decoding as {encoding}")
+    return text, encoding
+
+
+def _decode_with_nuls(data: bytes) -> tuple[str, str]:
+    """Data with NUL bytes and no BOM: UTF-16 without BOM if it reads as text, else binary (E002)."""
+    for codec in ("utf-16-le", "utf-16-be"):
+        text = _strict(data, codec)
+        if (
+            text
+            and "\x00" not in text
+            and _control_share(text) <= _MAX_CONTROL_SHARE
+            and _common_share(text) >= _MIN_COMMON_SHARE
+        ):
+            return text, codec
+    raise DocumentError("E002", "contains NUL bytes")
+
+
+def _charset_normalizer_guess(data: bytes) -> tuple[str, str] | None:
+    """charset-normalizer's best decoding, or None if it finds none."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        return None
+    name = codecs.lookup(best.encoding).name
+    if name in _IMPLAUSIBLE_CODECS:
+        return None
+    text = _strict(data, name)
+    return None if text is None else (text, name)
+
+
+# ---------------------------------------------------------------------------
+# HTML
+# ---------------------------------------------------------------------------
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# Declared charsets read as their superset (what browsers do).
+_CHARSET_ALIASES = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "gb_2312-80": "gb18030",
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "big5": "big5",
+    "x-big5": "big5",
+}
+_DROP_TAGS = frozenset(
+    {
+        "script", "style", "nav", "noscript", "template", "head", "title", "iframe", "object", "embed",
+        "svg", "canvas", "select", "option", "button", "input", "textarea", "aside", "map", "audio", "video",
+    }
+)  # fmt: skip
+# Page chrome, dropped unless inside an <article> (where they hold its title or byline).
+_CHROME_TAGS = frozenset({"header", "footer"})
+_BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "dir",
+        "div", "dl", "dt", "fieldset", "figcaption", "figure", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+        "header", "footer", "hr", "html", "li", "main", "menu", "ol", "p", "section", "summary", "table",
+        "tbody", "thead", "tfoot", "ul", "legend",
+    }
+)  # fmt: skip
+_HTML_SPACE = re.compile(r"[ \t\n\r\f\xa0]+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def _decode_html(data: bytes) -> tuple[str, str]:
+    """Decode HTML bytes: BOM, else the ``<meta charset>`` if it decodes, else :func:`decode_text`."""
+    if not any(data.startswith(bom) for bom, _, _ in _BOMS):
+        match = _META_CHARSET.search(data[:8192])
+        if match:
+            declared = match.group(1).decode("ascii").lower()
+            codec = _CHARSET_ALIASES.get(declared, declared)
+            try:
+                codec = codecs.lookup(codec).name
+            except LookupError:
+                codec = ""
+            families = [fam for fam in _CJK_FAMILIES if codec in fam] or [(codec,)]
+            if codec and codec != "utf-8":
+                found = _best_in_family(data, families[0])
+                if found is not None:
+                    return _checked(*found)
+    return decode_text(data)
+
+
+def _is_cjk(ch: str) -> bool:
+    return ord(ch) >= 0x2E80 and unicodedata.east_asian_width(ch) in {"W", "F"}
+
+
+def _collapse(raw: str) -> str:
+    """HTML white-space collapsing; a line break between two CJK characters vanishes (CSS Text 3)."""
+
+    def repl(m: re.Match[str]) -> str:
+        s, e = m.start(), m.end()
+        breaks = "\n" in m.group() or "\r" in m.group()
+        if breaks and 0 < s and e < len(raw) and _is_cjk(raw[s - 1]) and _is_cjk(raw[e]):
+            return ""
+        return " "
+
+    return _HTML_SPACE.sub(repl, raw).strip()
+
+
+def _row_line(cells: Sequence[str]) -> str:
+    """One table row as a line: ``a | b | c |`` (an empty cell is a bare ``|``), as in the corpus."""
+    return " ".join(f"{c} |" if c else "|" for c in cells)
+
+
+def _is_hidden(tag: Any) -> bool:
+    return tag.has_attr("hidden") or bool(_HIDDEN_STYLE.search(str(tag.get("style") or "")))
+
+
+def _html_lines(root: Any) -> list[str]:
+    """Visible text of an element as lines: one per block element, per ``<br>`` and per table row."""
+    from bs4 import NavigableString, PreformattedString, Tag
+
+    lines: list[str] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        line = _collapse("".join(buf))
+        buf.clear()
+        if line:
+            lines.append(line)
+
+    # Iterative walk (deeply nested junk must not hit the recursion limit); True marks a block's end.
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            flush()
+            continue
+        if isinstance(node, NavigableString):
+            if not isinstance(node, PreformattedString):  # comments, CDATA, doctype…
+                buf.append(str(node))
+            continue
+        if not isinstance(node, Tag):
+            continue
+        name = (node.name or "").lower()
+        if name in _DROP_TAGS or _is_hidden(node):
+            continue
+        if name in _CHROME_TAGS and node is not root and node.find_parent("article") is None:
+            continue
+        if name == "br":
+            flush()
+        elif name == "tr":
+            flush()
+            cells = [" ".join(_html_lines(td)) for td in node.find_all(["td", "th"], recursive=False)]
+            if any(cells):
+                lines.append(_row_line(cells))
+        elif name == "pre":
+            flush()
+            lines.extend(ln.strip() for ln in node.get_text().splitlines() if ln.strip())
+        else:
+            if name in _BLOCK_TAGS:
+                flush()
+                stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node.contents))
+    flush()
+    return lines
+
+
+def _main_container(soup: Any) -> Any:
+    """The one ``<article>``/``<main>``/``[role=main]`` holding most of the text, else ``<body>``."""
+    body = soup.body or soup
+    body_len = len(_HTML_SPACE.sub("", body.get_text()))
+    for found in (soup.find_all("article"), soup.find_all("main"), soup.find_all(attrs={"role": "main"})):
+        if len(found) == 1 and len(_HTML_SPACE.sub("", found[0].get_text())) >= 0.3 * body_len > 0:
+            return found[0]
+    return body
+
+
+def _html_text(data: bytes) -> tuple[str, str]:
+    """Main text of an HTML page and the page's encoding."""
+    text, encoding = _decode_html(data)
+    from bs4 import BeautifulSoup
+
+    try:
+        soup = BeautifulSoup(text, "lxml")
+        for tag in soup.find_all(["script", "style", "noscript", "template"]):
+            tag.decompose()
+        lines = _html_lines(_main_container(soup))
+    except Exception as err:  # lxml/bs4 failures on hostile markup: report, never crash
+        raise DocumentError("E004", _describe(err)) from err
+    if not lines:
+        raise DocumentError("E009", "HTML has no visible text")
+    return "\n".join(lines), encoding
+
+
+# ---------------------------------------------------------------------------
+# DOCX
+# ---------------------------------------------------------------------------
+
+
+def _docx_text(data: bytes) -> str:
+    """Body text of a DOCX: paragraphs and table rows in document order, one line each."""
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise DocumentError("E005", "legacy .doc (OLE) file renamed .docx; save it as .docx")
+    if not data.startswith(b"PK"):
+        raise DocumentError("E005", "not a ZIP package")
+    import docx
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    p_tag, tbl_tag, sdt_tag, sdt_content = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:sdtContent")
+
+    def blocks(parent_el: Any, parent: Any) -> Iterator[str]:
+        """Lines of a block container (body or cell), following content controls."""
+        for el in parent_el.iterchildren():
+            if el.tag == p_tag:
+                yield from Paragraph(el, parent).text.splitlines()
+            elif el.tag == tbl_tag:
+                for row in Table(el, parent).rows:
+                    cells, last = [], None
+                    for cell in row.cells:
+                        if cell._tc is last:  # a horizontally merged cell repeats; keep it once
+                            continue
+                        last = cell._tc
+                        cells.append(" ".join(ln.strip() for ln in blocks(cell._tc, cell) if ln.strip()))
+                    if any(cells):
+                        yield _row_line(cells)
+            elif el.tag == sdt_tag:
+                content = el.find(sdt_content)
+                if content is not None:
+                    yield from blocks(content, parent)
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        lines = [ln.strip() for ln in blocks(document.element.body, document) if ln.strip()]
+    except Exception as err:  # zipfile/lxml/python-docx errors on a damaged package
+        raise DocumentError("E005", _describe(err)) from err
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# PDF
+# ---------------------------------------------------------------------------
+
+_CID = re.compile(r"\(cid:\d+\)")
+
+
+def _pdf_text(data: bytes) -> str:
+    """Text layer of a PDF, pages joined with a newline; E007 when there is none."""
+    import pdfplumber
+
+    pages: list[str] = []
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for page in pdf.pages:
+                pages.append(page.extract_text() or "")
+                page.close()
+    except Exception as err:  # pdfminer raises many unrelated classes on damaged/encrypted files
+        raise DocumentError("E006", _describe(err)) from err
+    text = "\n".join(pages)
+    if not _CID.sub("", text).strip():
+        detail = "glyphs without Unicode mapping" if text.strip() else f"{len(pages)} page(s) without text"
+        raise DocumentError("E007", detail)
+    return text
+
+
+def _describe(err: BaseException) -> str:
+    """``ClassName: message`` on one line (following a wrapped cause), shortened."""
+    inner = err.args[0] if err.args and isinstance(err.args[0], BaseException) else None
+    target = inner or err
+    msg = " ".join(str(target).split())
+    out = f"{type(target).__name__}: {msg}" if msg else type(target).__name__
+    return out if len(out) <= _DETAIL_MAX else out[: _DETAIL_MAX - 1] + "…"
+
+
+# ---------------------------------------------------------------------------
+# Files and folders
+# ---------------------------------------------------------------------------
+
+_READERS: dict[str, Callable[[bytes], tuple[str, str]]] = {
+    "text": decode_text,
+    "html": _html_text,
+    "docx": lambda data: (_docx_text(data), "docx"),
+    "pdf": lambda data: (_pdf_text(data), "pdf"),
+}
+
+
+def _kind_of(suffix: str) -> str:
+    if suffix in _TEXT_SUFFIXES:
+        return "text"
+    if suffix in _HTML_SUFFIXES:
+        return "html"
+    return suffix.lstrip(".")
+
+
+def read_document(path: Path, max_bytes: int = MAX_BYTES) -> Ingested:
+    """Read one input file into its original text.
+
+    The size limit is checked from the file size before reading. Raises
+    ``DocumentError`` for every kind of bad input (E001–E010; E099 when the
+    file cannot be read at all).
+    """
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        supported = " ".join(sorted(SUPPORTED_SUFFIXES))
+        raise DocumentError("E010", f"{suffix or 'no suffix'}; supported: {supported}")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise DocumentError("E008", f"{size} bytes, limit {max_bytes}")
+        data = path.read_bytes()
+    except OSError as err:
+        raise DocumentError("E099", f"cannot read file: {err.strerror or type(err).__name__}") from err
+    if not data:
+        raise DocumentError("E001")
+    kind = _kind_of(suffix)
+    text, encoding = _READERS[kind](data)
+    if not text.strip():
+        raise DocumentError("E009", "only white space")
+    return Ingested(text=text, encoding=encoding, kind=kind)
+
+
+def _skipped(name: str) -> bool:
+    """Hidden files, Office lock files (``~$x.docx``) and annotation files (``x.gold.*``)."""
+    return name.startswith((".", "~$")) or ".gold." in name
+
+
+def iter_inputs(paths: Sequence[Path]) -> list[tuple[Path, str]]:
+    """Expand input files and folders into ``(path, source)`` pairs.
+
+    A folder is searched recursively (hidden folders skipped) for supported,
+    non-hidden files, sorted by ``source``: the path relative to that folder,
+    ``/``-separated. A file given by name is always kept (an unsupported one
+    then fails with E010 instead of vanishing) and its source is its name.
+    A path seen twice is kept once. Raises ``FileNotFoundError`` for a missing path.
+    """
+    out: list[tuple[Path, str]] = []
+    seen: set[Path] = set()
+
+    def add(path: Path, source: str) -> None:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append((path, source))
+
+    for root in paths:
+        if root.is_dir():
+            found: list[tuple[str, Path]] = []
+            for dirpath, dirnames, filenames in os.walk(root):
+                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+                for name in filenames:
+                    if Path(name).suffix.lower() in SUPPORTED_SUFFIXES and not _skipped(name):
+                        path = Path(dirpath) / name
+                        found.append((path.relative_to(root).as_posix(), path))
+            for source, path in sorted(found):
+                add(path, source)
+        elif root.exists():
+            add(root, root.name)
+        else:
+            raise FileNotFoundError(f"input not found: {root}")
+    return out

@@ -1,0 +1,124 @@
+"""Running the pipeline over many files: worker processes, progress, failure isolation.
+
+Each worker process builds its own ``Pipeline`` once. A document that fails
+becomes an error result; a worker that dies (out of memory, a crash in a
+native library) turns its unfinished documents into error results and the
+run goes on in a fresh pool.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.compose import Pipeline
+from pipeline.errors import DocumentError
+from pipeline.models import DocResult
+
+_WORKER: Pipeline | None = None
+
+
+def _init_worker() -> None:
+    global _WORKER
+    _WORKER = Pipeline()
+
+
+def _work(path: str, source: str) -> DocResult:
+    assert _WORKER is not None, "worker not initialised"
+    return _WORKER.process_file(Path(path), source)
+
+
+@dataclass
+class RunStats:
+    """What the closing summary reports."""
+
+    n_ok: int = 0
+    n_failed: int = 0
+    n_chars: int = 0
+    seconds: float = 0.0
+
+
+def run(
+    inputs: Sequence[tuple[Path, str]],
+    jobs: int = 1,
+    progress: Callable[[DocResult], None] | None = None,
+) -> list[DocResult]:
+    """Process ``(path, source)`` pairs; results come back in input order."""
+    if jobs <= 1 or len(inputs) <= 1:
+        pipe = Pipeline()
+        results = []
+        for p, s in inputs:
+            r = pipe.process_file(p, s)
+            results.append(r)
+            if progress:
+                progress(r)
+        return results
+    done: dict[int, DocResult] = {}
+    pending = list(range(len(inputs)))
+    while pending:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker) as pool:
+            futs: dict[int, Future[DocResult]] = {i: pool.submit(_work, str(inputs[i][0]), inputs[i][1])
+                                                  for i in pending}
+            broken = False
+            for i, f in futs.items():
+                try:
+                    r = f.result()
+                except BrokenProcessPool:
+                    broken = True
+                    continue
+                done[i] = r
+                if progress:
+                    progress(r)
+            if not broken:
+                break
+            # the pool died: the documents it had not finished are retried one at a time
+            retry = [i for i in pending if i not in done]
+            first = retry[0]
+            try:
+                with ProcessPoolExecutor(max_workers=1, initializer=_init_worker) as single:
+                    done[first] = single.submit(_work, str(inputs[first][0]), inputs[first][1]).result()
+            except BrokenProcessPool:
+                done[first] = DocResult(
+                    doc_id=_fallback_id(inputs[first][0]), source=inputs[first][1], status="error",
+                    error=DocumentError("E099", "worker process crashed on this document").one_line(),
+                )
+            if progress:
+                progress(done[first])
+            pending = [i for i in retry if i != first]
+    return [done[i] for i in range(len(inputs))]
+
+
+def _fallback_id(path: Path) -> str:
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return hashlib.sha256(str(path).encode()).hexdigest()[:16]
+
+
+class Progress:
+    """A tqdm bar on a terminal; silent otherwise or when quiet."""
+
+    def __init__(self, total: int, quiet: bool) -> None:
+        self.bar = None
+        self.start = time.perf_counter()
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True)
+
+    def __call__(self, r: DocResult) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(r.source[-30:], refresh=False)
+            self.bar.update(1)
+
+    def close(self) -> float:
+        if self.bar is not None:
+            self.bar.close()
+        return time.perf_counter() - self.start

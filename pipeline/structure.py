@@ -1,0 +1,332 @@
+"""Structure stage: metadata, heading tree, task items and table rows.
+
+Works on the normalised text (simplified, half-width punctuation) and
+produces a ``PolicyDoc``. Rules live in ``lexicons/structure.yaml``.
+
+Tasks are (1) numbered items — the text from a heading marker to the next
+marker, when it has a body beyond its title; (2) table rows of tables with a
+header (pipe tables and one-cell-per-line tables); (3) paragraphs outside any
+numbered item that carry a responsibility or commitment cue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from pipeline.document import Cell, PolicyDoc, TableRow
+from pipeline.gazetteer import Gazetteer
+from pipeline.lexicon import compile_patterns, expand, read_yaml
+from pipeline.models import DocMeta, Heading, Task
+from pipeline.offsets import NormText
+
+_TASK_CUE = re.compile(r"牵头|负责|责任单位|配合|力争|确保|达到|完成|新增|建成|增长|不低于|不少于|以上|底前|月底|年内")
+_SEQ_LINE = re.compile(r"^\s*([0-9]{1,3})\s*\|?\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A heading marker found in the text."""
+
+    nstart: int  # where the marker starts
+    body: int  # where the text after the marker starts
+    level: int
+    rule: str
+
+
+class Structurer:
+    """Builds ``PolicyDoc`` objects; owns the compiled structure rules and the gazetteer."""
+
+    def __init__(self, gazetteer: Gazetteer | None = None) -> None:
+        data = read_yaml("structure.yaml")
+        frags = data["fragments"]
+        self.pat = compile_patterns(frags, data["patterns"], "structure.yaml")
+        after = re.escape(data["inline_after"])
+        self.markers: list[tuple[re.Pattern[str], int, str]] = []
+        for h in data["headings"]:
+            body = expand(frags, h["pattern"])
+            if h["inline"]:
+                rx = rf"(?:(?<=\n)|^|(?<=[{after}])[ \t]*|(?<=\s))[ \t]*({body})"
+            else:
+                rx = rf"(?:(?<=\n)|^)[ \t]*({body})"
+            self.markers.append((re.compile(rx, re.M), int(h["level"]), h["id"]))
+        self.header_words = tuple(data["header_words"])
+        self.gazetteer = gazetteer or Gazetteer()
+
+    # ---------------------------------------------------------------- metadata
+    def meta(self, text: str) -> DocMeta:
+        """Title, 发文字号, issuer, issue date, region and ``ref_year`` of a document."""
+        lines = [ln.strip() for ln in text.splitlines()]
+        head_lines = [ln for ln in lines[:40] if ln]
+        title = self._title(head_lines)
+        doc_number = self._doc_number(text)
+        issuer, issue_date = self._issuer_and_date(lines)
+        if issue_date is None:
+            m = self.pat["date_field"].search(text[:3000])
+            if m:
+                issue_date = _date(m.group(1), m.group(2), m.group(3))
+        if issuer is None:
+            if title and "关于" in title and title.index("关于") >= 2:
+                issuer = title[: title.index("关于")].strip()
+            else:
+                m = self.pat["source_field"].search(text[:1500])
+                issuer = m.group(1) if m else None
+        head = "\n".join(x for x in (title, issuer, doc_number) if x)
+        region = self.gazetteer.governed_region(head, text[:4000])
+        province = city = county = None
+        if region:
+            province, city, county = self.gazetteer.full_names(region)
+        ref_year = self._ref_year(issue_date, doc_number, title)
+        return DocMeta(title, doc_number, issuer, issue_date, province, city, county, ref_year)
+
+    def _title(self, head_lines: list[str]) -> str | None:
+        for ln in head_lines:
+            cand = ln.split("|")[-2].strip() if ln.count("|") >= 2 and "名称" in ln else ln
+            if self.pat["title_line"].match(cand) and "," not in cand and "。" not in cand:
+                return cand
+        for ln in head_lines:
+            if 4 <= len(ln) <= 60 and "|" not in ln and not self.pat["doc_number"].fullmatch(ln):
+                return ln
+        return None
+
+    def _doc_number(self, text: str) -> str | None:
+        for m in self.pat["doc_number"].finditer(text[:600]):
+            before = text[max(0, m.start() - 2) : m.start()]
+            if "》" in before or "《" in text[max(0, m.start() - 30) : m.start()]:
+                continue  # a cited document, not this one
+            return re.sub(r"\s+", "", m.group(0))
+        return None
+
+    def _issuer_and_date(self, lines: list[str]) -> tuple[str | None, dt.date | None]:
+        """A date line right under an issuer line (the signature block)."""
+        idx = [i for i, ln in enumerate(lines) if ln]
+        for k, i in enumerate(idx):
+            m = self.pat["date_line"].match(lines[i])
+            if not m:
+                continue
+            date = _date(m.group(1), m.group(2), m.group(3))
+            issuer = None
+            if k > 0:
+                im = self.pat["issuer_line"].match(lines[idx[k - 1]])
+                issuer = im.group(1) if im else None
+            if date and (issuer or i < 30):
+                return issuer, date
+        return None, None
+
+    def _ref_year(self, issue_date: dt.date | None, doc_number: str | None, title: str | None) -> int | None:
+        if issue_date:
+            return issue_date.year
+        if doc_number:
+            m = re.search(r"(?:19|20)[0-9]{2}", doc_number)
+            if m:
+                return int(m.group(0))
+        if title:
+            m = self.pat["title_year"].search(title)
+            if m:
+                return int(m.group(1))
+        return None
+
+    # ---------------------------------------------------------------- headings
+    def find_markers(self, text: str) -> list[Marker]:
+        """Heading markers in reading order (one per position, the most specific rule wins)."""
+        found: dict[int, Marker] = {}
+        for rx, level, rid in self.markers:
+            for m in rx.finditer(text):
+                s = m.start(1)
+                if s not in found:
+                    found[s] = Marker(s, m.end(1), level, rid)
+        return [found[k] for k in sorted(found)]
+
+    # ---------------------------------------------------------------- tables
+    def _is_header(self, cells: list[str]) -> bool:
+        cells = [c for c in cells if c]
+        if len(cells) < 3:
+            return False
+        hits = sum(1 for c in cells if len(c) <= 10 and any(w in c for w in self.header_words))
+        return hits >= 0.6 * len(cells) and not any(ch.isdigit() for c in cells for ch in c)
+
+    def table_rows(self, text: str) -> list[TableRow]:
+        """Rows of pipe tables and of one-cell-per-line tables that have a header row."""
+        rows: list[TableRow] = []
+        lines = _lines(text)
+        header: tuple[str, ...] = ()
+        i = 0
+        while i < len(lines):
+            s, e = lines[i]
+            line = text[s:e]
+            if line.count("|") >= 2 or (line.count("|") == 1 and not line.rstrip().endswith("|")):
+                cells = _pipe_cells(text, s, e)
+                texts = [c.text for c in cells]
+                if self._is_header(texts):
+                    header = tuple(texts)
+                elif header and any(c.text for c in cells) and not texts[0].endswith(":"):
+                    rows.append(TableRow(tuple(cells), header))
+                i += 1
+                continue
+            # one-cell-per-line header block
+            block, j = self._cell_block(text, lines, i)
+            if block and self._is_header([c.text for c in block]):
+                hdr = tuple(c.text for c in block)
+                new_rows, i = self._cell_rows(text, lines, j, hdr)
+                rows.extend(new_rows)
+                continue
+            header = () if line.strip() and "|" not in line else header
+            i += 1
+        return rows
+
+    def _cell_block(self, text: str, lines: list[tuple[int, int]], i: int) -> tuple[list[Cell], int]:
+        """Consecutive short lines (blank lines skipped) starting at line ``i``."""
+        cells: list[Cell] = []
+        j = i
+        while j < len(lines):
+            s, e = lines[j]
+            c = _cell(text, s, e)
+            if not c.text:
+                j += 1
+                continue
+            if len(c.text) > 12 or _SEQ_LINE.match(text[s:e]):
+                break
+            cells.append(c)
+            j += 1
+        return cells, j
+
+    def _cell_rows(
+        self, text: str, lines: list[tuple[int, int]], j: int, header: tuple[str, ...]
+    ) -> tuple[list[TableRow], int]:
+        """Rows after a one-cell-per-line header: each starts at a sequence-number line."""
+        rows: list[TableRow] = []
+        cur: list[Cell] = []
+        expect = 1
+        while j < len(lines):
+            s, e = lines[j]
+            m = _SEQ_LINE.match(text[s:e])
+            if m and int(m.group(1)) == expect:
+                if cur:
+                    rows.append(TableRow(tuple(cur), header))
+                cur = [_cell(text, s, e)]
+                expect += 1
+            elif cur:
+                c = _cell(text, s, e)
+                if c.text:
+                    cur.append(c)
+            elif text[s:e].strip():
+                break
+            j += 1
+            if cur and len(cur) > 3 * len(header):
+                break
+        if cur:
+            rows.append(TableRow(tuple(cur), header))
+        return rows, j
+
+    # ---------------------------------------------------------------- build
+    def build(self, doc_id: str, source: str, norm: NormText) -> PolicyDoc:
+        """Find metadata, headings, table rows and tasks of one normalised document."""
+        text = norm.text
+        doc = PolicyDoc(doc_id, source, norm, meta=self.meta(text))
+        markers = self.find_markers(text)
+        rows = self.table_rows(text)
+        headings: list[Heading] = []
+        tasks: list[Task] = []
+        path: list[tuple[int, str]] = []
+        covered: list[tuple[int, int]] = []
+        row_spans = [(r.cells[0].nstart, r.cells[-1].nend) for r in rows]
+        for k, mk in enumerate(markers):
+            end = markers[k + 1].nstart if k + 1 < len(markers) else len(text)
+            if any(rs <= mk.nstart < re_ for rs, re_ in row_spans):
+                continue  # markers inside table cells belong to the row
+            end = _rstrip(text, mk.nstart, end)
+            title_end = _title_end(text, mk.body, end)
+            title = text[mk.body:title_end].strip()
+            while path and path[-1][0] >= mk.level:
+                path.pop()
+            headings.append(Heading(norm.span(mk.nstart, title_end), mk.level, text[mk.nstart:mk.body].strip(),
+                                    title, mk.nstart, title_end))
+            section = " > ".join(t for _, t in path)
+            path.append((mk.level, text[mk.nstart:title_end].strip()))
+            body_len = len(text[title_end:end].strip())
+            if body_len >= 8 or _TASK_CUE.search(text[mk.body:end]) and end - mk.body >= 12:
+                tasks.append(Task(0, section, norm.span(mk.nstart, end), mk.nstart, end, "item"))
+                covered.append((mk.nstart, end))
+        for r in rows:
+            s, e = r.cells[0].nstart, r.cells[-1].nend
+            sec = " > ".join(t for _, t in path[:1])
+            tasks.append(Task(0, sec, norm.span(s, e), s, e, "table_row"))
+            covered.append((s, e))
+        first_marker = markers[0].nstart if markers else len(text)
+        for s, e in _lines(text):
+            if s >= first_marker and markers:
+                break
+            seg = text[s:e].strip()
+            if len(seg) < 20 or "|" in seg or any(cs <= s < ce for cs, ce in covered):
+                continue
+            if _TASK_CUE.search(seg):
+                s2, e2 = s + (len(text[s:e]) - len(text[s:e].lstrip())), _rstrip(text, s, e)
+                tasks.append(Task(0, "", norm.span(s2, e2), s2, e2, "paragraph"))
+        tasks.sort(key=lambda t: (t.nstart, -t.nend))
+        doc.tasks = [_renumber(t, i + 1) for i, t in enumerate(tasks)]
+        doc.headings = headings
+        doc.table_rows = [_attach_row(r, doc) for r in rows]
+        return doc
+
+
+def _renumber(t: Task, task_id: int) -> Task:
+    return Task(task_id, t.section, t.span, t.nstart, t.nend, t.kind)
+
+
+def _attach_row(r: TableRow, doc: PolicyDoc) -> TableRow:
+    t = doc.task_at(r.cells[0].nstart)
+    return TableRow(r.cells, r.header, t.task_id if t else None)
+
+
+def _date(y: str, m: str, d: str) -> dt.date | None:
+    try:
+        return dt.date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every line, without the newline."""
+    out = []
+    pos = 0
+    for ln in text.split("\n"):
+        out.append((pos, pos + len(ln.rstrip("\r"))))
+        pos += len(ln) + 1
+    return out
+
+
+def _cell(text: str, s: int, e: int) -> Cell:
+    raw = text[s:e]
+    stripped = raw.strip().rstrip("|").strip()
+    if not stripped:
+        return Cell(s, s, "")
+    off = s + raw.index(stripped)
+    return Cell(off, off + len(stripped), stripped)
+
+
+def _pipe_cells(text: str, s: int, e: int) -> list[Cell]:
+    cells = []
+    pos = s
+    for part in text[s:e].split("|"):
+        cells.append(_cell(text, pos, pos + len(part)))
+        pos += len(part) + 1
+    while cells and not cells[-1].text:
+        cells.pop()
+    return cells
+
+
+def _rstrip(text: str, s: int, e: int) -> int:
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return e
+
+
+def _title_end(text: str, s: int, e: int) -> int:
+    """End of a heading's title: the first 。 or line end, if within 60 characters."""
+    for k in range(s, min(e, s + 60)):
+        if text[k] == "\n":
+            return k
+        if text[k] == "。":
+            return k + 1
+    return min(e, s + 60) if e - s > 60 else e
