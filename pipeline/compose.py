@@ -128,13 +128,13 @@ class Pipeline:
 
     def process_file(self, path: Path, source: str) -> DocResult:
         """Read, analyse and link one file; never raises for a bad document."""
-        from pipeline.ingest import doc_id_of, read_document
+        from pipeline.ingest import read_document
 
         try:
-            data_id = doc_id_of(path.read_bytes())
+            data_id = file_id(path)
         except OSError as exc:
             return DocResult(doc_id=_id_of_name(source), source=source, status="error",
-                             error=DocumentError("E003", f"cannot read file: {exc.strerror}").one_line())
+                             error=DocumentError("E011", str(exc.strerror)).one_line())
         try:
             ing = read_document(path)
             return self.process_text(data_id, source, ing.text, encoding=ing.encoding)
@@ -146,6 +146,17 @@ class Pipeline:
             detail = f"{type(exc).__name__}: {exc} at {Path(where.filename).name}:{where.lineno}"
             return DocResult(doc_id=data_id, source=source, status="error",
                              error=DocumentError("E099", detail).one_line())
+
+
+def file_id(path: Path) -> str:
+    """``doc_id`` of a file (sha256 of its bytes, streamed so a huge file is not held in memory)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()[:16]
 
 
 def _id_of_name(source: str) -> str:

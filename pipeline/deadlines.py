@@ -174,6 +174,7 @@ class TimePattern:
     norm: str
     rx: re.Pattern[str]
     item: re.Pattern[str] | None  # for list patterns: the regex of one item
+    past_is_fact: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +188,7 @@ class Hit:
     norm: str
     groups: tuple[tuple[str, str | None], ...]
     order: int
+    past_is_fact: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +205,7 @@ class TimeRules:
     title_line: re.Pattern[str]
     date_line: re.Pattern[str]
     issuer_line: re.Pattern[str]
+    caption_line: re.Pattern[str]
 
 
 @cache
@@ -226,11 +229,13 @@ def load_rules(name: str = "time.yaml") -> TimeRules:
             raw[f"i:{pid}"] = p["split"]
     for b in data["blockers"]:
         raw[f"b:{b['id']}"] = b["regex"]
-    for key in ("title_line", "date_line", "issuer_line"):
+    for key in ("title_line", "date_line", "issuer_line", "caption_line"):
         raw[key] = data[key]
     rx = compile_patterns(frags, raw, name)
     patterns = tuple(
-        TimePattern(p["id"], p["kind"], p["norm"], rx[f"p:{p['id']}"], rx.get(f"i:{p['id']}"))
+        TimePattern(
+            p["id"], p["kind"], p["norm"], rx[f"p:{p['id']}"], rx.get(f"i:{p['id']}"), bool(p.get("past_is_fact"))
+        )
         for p in data["patterns"]
     )
     marks = data["deadline_marks"]
@@ -245,6 +250,7 @@ def load_rules(name: str = "time.yaml") -> TimeRules:
         title_line=re.compile(rx["title_line"].pattern, re.M),
         date_line=re.compile(rx["date_line"].pattern, re.M),
         issuer_line=rx["issuer_line"],
+        caption_line=re.compile(rx["caption_line"].pattern, re.M),
     )
 
 
@@ -274,7 +280,7 @@ def title_year_spans(text: str, title: str | None = None) -> list[tuple[int, int
         nonblank += 1
         if (nonblank <= 15 or "关于" in line or "印发" in line) and rules.title_line.match(line):
             out.append((s, e))
-    if title and len(title) >= 6:
+    if title and len(title) >= 6 and rules.title_line.match(title):
         pos = text.find(title)
         while pos >= 0:
             out.append((pos, pos + len(title)))
@@ -293,6 +299,8 @@ class DeadlineExtractor:
         hits = self.select(self.candidates(text))
         blocked = self.blocked_spans(text, doc.meta.title)
         retro, limit = self.column_spans(doc)
+        cells = [(c.nstart, c.nend) for row in doc.table_rows for c in row.cells]
+        captions = [(m.start(), m.end()) for m in self.rules.caption_line.finditer(text)]
         out: list[Deadline] = []
         for h in hits:
             if _overlaps(h.nstart, h.nend, blocked):
@@ -303,6 +311,10 @@ class DeadlineExtractor:
                 kind = "deadline"
             if kind in ("deadline", "duration") and _overlaps(h.nstart, h.nend, retro):
                 continue  # when something was done, in a progress column
+            if h.past_is_fact and self._before_ref(h, doc.meta.ref_year):
+                continue  # 2021年,累计投入… in a 2022 document: a report of what was done
+            if kind == "period" and _overlaps(h.nstart, h.nend, captions) and not _overlaps(h.nstart, h.nend, cells):
+                continue  # a caption or heading naming an event
             out.append(self.record(doc, h, kind))
         return out
 
@@ -316,7 +328,7 @@ class DeadlineExtractor:
                 if s >= e:
                     continue
                 if p.item is None:
-                    hits.append(Hit(s, e, p.id, p.kind, p.norm, tuple(m.groupdict().items()), order))
+                    hits.append(Hit(s, e, p.id, p.kind, p.norm, tuple(m.groupdict().items()), order, p.past_is_fact))
                     continue
                 hits.extend(self._split(text, s, e, p, order))
         return hits
@@ -387,6 +399,12 @@ class DeadlineExtractor:
         if span.startswith(self.rules.prefixes) or span.endswith(self.rules.suffixes):
             return "deadline"
         return "period"
+
+    @staticmethod
+    def _before_ref(h: Hit, ref_year: int | None) -> bool:
+        y = dict(h.groups).get("y")
+        year = cn_int(y) if y else None
+        return ref_year is not None and year is not None and year < ref_year
 
     # ------------------------------------------------------------ records
     def year_of(self, groups: Mapping[str, str | None], ref_year: int | None) -> int | None:

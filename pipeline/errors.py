@@ -17,6 +17,7 @@ CATALOGUE: dict[str, str] = {
     "E008": "file is too large",
     "E009": "no text after extraction",
     "E010": "unsupported file type",
+    "E011": "cannot read file",
     "E099": "internal error while processing",
 }
 

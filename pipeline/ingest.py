@@ -20,6 +20,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +53,12 @@ _MIN_COMMON_SHARE_FALLBACK = 0.3
 _MAX_CONTROL_SHARE = 0.05
 # Strict UTF-8 with at most this share of broken sequences is still UTF-8 (a damaged file).
 _MAX_BAD_UTF8_SHARE = 0.01
-_TEXT_CONTROLS = frozenset("\t\n\r\f\v\x1a\x1b")
+# Control characters (category Cc) that text files do not contain; tabs, line/page breaks,
+# SUB (DOS end of file) and ESC (terminal colours) are allowed.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x19\x1c-\x1f\x7f-\x9f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1A), *range(0x1C, 0x20), 0x7F])
+# Non-ASCII characters looked at when scoring a decoding (enough to tell, bounded time on big files).
+_SCORE_SAMPLE = 50_000
 _DETAIL_MAX = 160
 # charset-normalizer guesses we never accept: EBCDIC code pages fit almost any short byte string.
 _IMPLAUSIBLE_CODECS = frozenset({"cp037", "cp273", "cp424", "cp500", "cp875", "cp1026", "cp1140"})
@@ -153,6 +160,7 @@ def _best_in_family(data: bytes, family: tuple[str, ...]) -> tuple[str, str] | N
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def _is_common(ch: str) -> bool:
     """True for a character typical of Chinese prose (not of mojibake).
 
@@ -182,7 +190,7 @@ def _is_common(ch: str) -> bool:
 
 def _common_share(text: str) -> float:
     """Share of the non-ASCII characters of ``text`` that are common (1.0 for ASCII text)."""
-    wide = [ch for ch in text if ord(ch) >= 0x80]
+    wide = list(islice((ch for ch in text if ord(ch) >= 0x80), _SCORE_SAMPLE))
     if not wide:
         return 1.0
     return sum(map(_is_common, wide)) / len(wide)
@@ -192,14 +200,12 @@ def _control_share(text: str) -> float:
     """Share of control characters (other than tabs, line and page breaks) in ``text``."""
     if not text:
         return 0.0
-    n = sum(1 for ch in text if ch not in _TEXT_CONTROLS and unicodedata.category(ch) == "Cc")
-    return n / len(text)
+    return len(_CONTROL_CHARS.findall(text)) / len(text)
 
 
 def _control_byte_share(data: bytes) -> float:
     """Share of ASCII control bytes (other than tabs, line and page breaks); 0x80-0xFF are not counted."""
-    n = sum(1 for byte in data if (byte < 0x20 or byte == 0x7F) and chr(byte) not in _TEXT_CONTROLS)
-    return n / len(data)
+    return (len(data) - len(data.translate(None, _CONTROL_BYTES))) / len(data)
 
 
 def _checked(text: str, encoding: str) -> tuple[str, str]:
@@ -277,22 +283,37 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 
 
 def _decode_html(data: bytes) -> tuple[str, str]:
-    """Decode HTML bytes: BOM, else the ``<meta charset>`` if it decodes, else :func:`decode_text`."""
-    if not any(data.startswith(bom) for bom, _, _ in _BOMS):
-        match = _META_CHARSET.search(data[:8192])
-        if match:
-            declared = match.group(1).decode("ascii").lower()
-            codec = _CHARSET_ALIASES.get(declared, declared)
-            try:
-                codec = codecs.lookup(codec).name
-            except LookupError:
-                codec = ""
-            families = [fam for fam in _CJK_FAMILIES if codec in fam] or [(codec,)]
-            if codec and codec != "utf-8":
-                found = _best_in_family(data, families[0])
-                if found is not None:
-                    return _checked(*found)
+    """Decode HTML bytes: BOM or valid UTF-8, else the ``<meta charset>`` if it decodes, else detection."""
+    has_bom = any(data.startswith(bom) for bom, _, _ in _BOMS)
+    codec = None if has_bom or _is_utf8(data) else _declared_codec(data)
+    if codec is not None:
+        family = next((fam for fam in _CJK_FAMILIES if codec in fam), (codec,))
+        found = _best_in_family(data, family)
+        if found is not None:
+            return _checked(*found)
     return decode_text(data)
+
+
+def _declared_codec(data: bytes) -> str | None:
+    """Python codec of the charset a page declares in ``<meta>``; None for none, unknown or UTF-*."""
+    match = _META_CHARSET.search(data[:8192])
+    if not match:
+        return None
+    declared = match.group(1).decode("ascii").lower()
+    try:
+        codec = codecs.lookup(_CHARSET_ALIASES.get(declared, declared)).name
+    except LookupError:
+        return None
+    return None if codec.startswith("utf") else codec
+
+
+def _is_utf8(data: bytes) -> bool:
+    """True if ``data`` is valid UTF-8 as a whole: a stronger signal than a page's declared charset."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _is_cjk(ch: str) -> bool:
@@ -305,7 +326,7 @@ def _collapse(raw: str) -> str:
     def repl(m: re.Match[str]) -> str:
         s, e = m.start(), m.end()
         breaks = "\n" in m.group() or "\r" in m.group()
-        if breaks and 0 < s and e < len(raw) and _is_cjk(raw[s - 1]) and _is_cjk(raw[e]):
+        if breaks and s > 0 and e < len(raw) and _is_cjk(raw[s - 1]) and _is_cjk(raw[e]):
             return ""
         return " "
 
@@ -323,7 +344,7 @@ def _is_hidden(tag: Any) -> bool:
 
 def _html_lines(root: Any) -> list[str]:
     """Visible text of an element as lines: one per block element, per ``<br>`` and per table row."""
-    from bs4 import NavigableString, PreformattedString, Tag
+    from bs4.element import NavigableString, PreformattedString, Tag
 
     lines: list[str] = []
     buf: list[str] = []
@@ -383,16 +404,16 @@ def _main_container(soup: Any) -> Any:
 
 def _html_text(data: bytes) -> tuple[str, str]:
     """Main text of an HTML page and the page's encoding."""
-    text, encoding = _decode_html(data)
     from bs4 import BeautifulSoup
 
+    text, encoding = _decode_html(data)
     try:
         soup = BeautifulSoup(text, "lxml")
-        for tag in soup.find_all(["script", "style", "noscript", "template"]):
-            tag.decompose()
-        lines = _html_lines(_main_container(soup))
     except Exception as err:  # lxml/bs4 failures on hostile markup: report, never crash
         raise DocumentError("E004", _describe(err)) from err
+    for tag in soup.find_all(["script", "style", "noscript", "template"]):
+        tag.decompose()
+    lines = _html_lines(_main_container(soup))
     if not lines:
         raise DocumentError("E009", "HTML has no visible text")
     return "\n".join(lines), encoding
@@ -503,7 +524,7 @@ def read_document(path: Path, max_bytes: int = MAX_BYTES) -> Ingested:
     """Read one input file into its original text.
 
     The size limit is checked from the file size before reading. Raises
-    ``DocumentError`` for every kind of bad input (E001–E010; E099 when the
+    ``DocumentError`` for every kind of bad input (E001–E010; E011 when the
     file cannot be read at all).
     """
     suffix = path.suffix.lower()
@@ -516,7 +537,7 @@ def read_document(path: Path, max_bytes: int = MAX_BYTES) -> Ingested:
             raise DocumentError("E008", f"{size} bytes, limit {max_bytes}")
         data = path.read_bytes()
     except OSError as err:
-        raise DocumentError("E099", f"cannot read file: {err.strerror or type(err).__name__}") from err
+        raise DocumentError("E011", err.strerror or type(err).__name__) from err
     if not data:
         raise DocumentError("E001")
     kind = _kind_of(suffix)

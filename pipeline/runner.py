@@ -8,6 +8,7 @@ run goes on in a fresh pool.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -16,7 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.compose import Pipeline
+from pipeline.compose import Pipeline, file_id
 from pipeline.errors import DocumentError
 from pipeline.models import DocResult
 
@@ -94,10 +95,8 @@ def run(
 
 
 def _fallback_id(path: Path) -> str:
-    import hashlib
-
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        return file_id(path)
     except OSError:
         return hashlib.sha256(str(path).encode()).hexdigest()[:16]
 

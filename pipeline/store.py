@@ -86,6 +86,7 @@ def merge_into_store(db_path: Path, tables: dict[str, pa.Table]) -> None:
             con.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM _new')
             con.unregister("_new")
         con.execute("COMMIT")
+        con.execute((Path(__file__).parent / "views.sql").read_text(encoding="utf-8"))
     except Exception:
         con.execute("ROLLBACK")
         raise

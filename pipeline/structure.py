@@ -189,6 +189,8 @@ class Structurer:
                 break
             cells.append(c)
             j += 1
+        while cells and not any(w in cells[0].text for w in self.header_words):
+            cells.pop(0)  # short lines before the header (page furniture)
         return cells, j
 
     def _cell_rows(

@@ -1,0 +1,284 @@
+"""Figures: every number with its unit, scaled to the base unit.
+
+The stage scans the normalised text for number tokens (Arabic, Chinese
+numerals, 百分之N), drops those inside exclusion patterns (dates, document and
+section numbers, ordinals, codes and slogans such as “12812” / 5+N / 4×4, page
+boilerplate: ``masks`` in ``lexicons/numbers.yaml``), reads the magnitude and
+unit written after each number (``lexicons/units.tsv``), shares the unit of a
+range's upper end with its lower end (10-50万元), and picks up an adjacent
+qualifier word (以上, 不低于, 左右…). Only the short spans found are parsed;
+the text itself is never rewritten.
+
+``FigureExtractor.hits`` returns every quantity as a ``NumberHit``: figures
+(a unit from the table or %) and, for the targets stage, unit-less Arabic
+numbers (系数0.6以上), ``1:N`` ratios (value N) and bare magnitudes (68亿, unit
+'亿', ``unit_base`` None). ``FigureExtractor.__call__`` keeps the figures.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.document import PolicyDoc
+from pipeline.lexicon import compile_patterns
+from pipeline.models import Figure
+from pipeline.numbers import UnitInfo, UnitTable, number_words, parse_number
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True, slots=True)
+class NumberHit:
+    """A parsed quantity in normalised coordinates (reused by the targets stage)."""
+
+    nstart: int  # the figure span: number + magnitude + unit, no qualifier words
+    nend: int
+    value: float  # as written: 5.14 for 5.14万户
+    unit: str | None  # as written, simplified: 万户 (None: a bare number)
+    value_base: float  # scaled: 51400
+    unit_base: str | None  # 户; money in 元; % stays %; None for bare numbers and magnitudes
+    qualifier: str | None  # '>=', '>', '<=', '<', '~' or None
+    qual_nstart: int | None  # where the adjacent qualifier word is
+    qual_nend: int | None
+    unit_kind: str | None = None  # money | percent | multiple | measure | count | time (None: no unit)
+    rule: str = ""  # which rule produced it: unit | range_low | percent_cn | magnitude | bare | ratio
+
+    @property
+    def is_figure(self) -> bool:
+        """True when the hit carries a measure unit or % (what the figures table holds)."""
+        return self.unit_base is not None
+
+
+@dataclass(slots=True)
+class _Token:
+    """A number token and what follows it, before qualifiers are read."""
+
+    start: int  # first char of the number (or of 百分之)
+    num_end: int  # end of the numeral itself
+    end: int  # end of numeral + magnitude + unit
+    value: float
+    chinese: bool
+    mag: str = ""
+    unit: str = ""  # unit as written without the magnitude
+    info: UnitInfo | None = None
+    infix: str | None = None  # qualifier from 余/多
+    rule: str = "unit"
+
+
+def _sig(x: float) -> float:
+    """Round away binary noise (5.14 × 1e4 → 51400.0)."""
+    return float(f"{x:.12g}")
+
+
+class FigureExtractor:
+    """Finds quantities and figures in a ``PolicyDoc`` (build once, call per document)."""
+
+    def __init__(self) -> None:
+        words = number_words()
+        where = "numbers.yaml"
+        self._patterns = compile_patterns(words["fragments"], words["patterns"], where)
+        self._masks = compile_patterns(words["fragments"], words["masks"], f"{where}:masks")
+        self._units = UnitTable()
+        self._before = sorted(words["qualifiers_before"].items(), key=lambda kv: -len(kv[0]))
+        self._after = sorted(words["qualifiers_after"].items(), key=lambda kv: -len(kv[0]))
+        self._blockers: list[str] = list(words.get("qualifier_blockers", []))
+        self._infix: dict[str, str] = dict(words.get("approx_infix", {}))
+        self._seps = sorted(words["range_separators"], key=len, reverse=True)
+        self._cn_count_min = float(words.get("cn_count_min_value", 1000))
+        self._cn_sections = sorted(
+            list(words["cn_sections"]) + ["万亿"], key=len, reverse=True
+        )
+
+    # -- public API ---------------------------------------------------------------------------------
+
+    def hits(self, doc: PolicyDoc) -> list[NumberHit]:
+        """All quantities of the document (figures, unit-less numbers, ratios, bare magnitudes)."""
+        return self.hits_in(doc.text)
+
+    def __call__(self, doc: PolicyDoc) -> list[Figure]:
+        """The figures of the document (hits with a unit or %), task_id left for the linker."""
+        out = []
+        for h in self.hits(doc):
+            if not h.is_figure:
+                continue
+            out.append(
+                Figure(
+                    span=doc.span(h.nstart, h.nend),
+                    value=h.value,
+                    unit=h.unit,
+                    value_base=h.value_base,
+                    unit_base=h.unit_base,
+                    qualifier=h.qualifier,
+                    rule=f"figure:{h.rule}",
+                )
+            )
+        return out
+
+    def figures_in(self, text: str) -> list[NumberHit]:
+        """Figure hits of a normalised text (for tests and other stages)."""
+        return [h for h in self.hits_in(text) if h.is_figure]
+
+    def hits_in(self, text: str) -> list[NumberHit]:
+        """All quantities of a normalised text, in reading order."""
+        masked = self._mask(text)
+        ratio_hits, taken = self._ratios(text)
+        tokens = [t for t in self._tokens(text, taken) if not any(masked[t.start : t.num_end])]
+        tokens = self._link_ranges(text, tokens)
+        hits = list(ratio_hits)
+        prev_end = -1
+        for tok in tokens:
+            hit = self._to_hit(text, tok, prev_end)
+            if hit is not None:
+                hits.append(hit)
+            prev_end = tok.end
+        hits.sort(key=lambda h: (h.nstart, h.nend))
+        return hits
+
+    # -- steps ----------------------------------------------------------------------------------------
+
+    def _mask(self, text: str) -> bytearray:
+        """1 for every character inside an exclusion pattern (dates, document numbers, codes…)."""
+        masked = bytearray(len(text))
+        for rx in self._masks.values():
+            for m in rx.finditer(text):
+                masked[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+        return masked
+
+    def _ratios(self, text: str) -> tuple[list[NumberHit], bytearray]:
+        """``1:N`` ratios (床人比不低于1:1.6 → value 1.6, no unit) and the characters they take."""
+        taken = bytearray(len(text))
+        out = []
+        for m in self._patterns["ratio"].finditer(text):
+            value = float(m.group("num"))
+            q, qs, qe = self._qualifier_before(text, m.start())
+            out.append(NumberHit(m.start(), m.end(), value, None, value, None, q, qs, qe, None, "ratio"))
+            taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+        return out, taken
+
+    def _tokens(self, text: str, taken: bytearray) -> list[_Token]:
+        """Number tokens with their magnitude and unit (百分之N first, then numerals)."""
+        toks: list[_Token] = []
+        for m in self._patterns["percent_cn"].finditer(text):
+            if any(taken[m.start() : m.end()]):
+                continue
+            value = parse_number(m.group("num"))
+            if value is None:
+                continue
+            info = self._units.lookup("%")
+            toks.append(_Token(m.start(), m.end(), m.end(), value, True, "", "%", info, rule="percent_cn"))
+            taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+        for m in self._patterns["number"].finditer(text):
+            if any(taken[m.start() : m.end()]):
+                continue
+            tok = self._read_token(text, m.start(), m.end(), m.group("num"))
+            if tok is not None:
+                toks.append(tok)
+        toks.sort(key=lambda t: t.start)
+        return toks
+
+    def _read_token(self, text: str, start: int, end: int, num: str) -> _Token | None:
+        """Parse the numeral and read magnitude, 余/多 and unit after it."""
+        chinese = not num[0].isdigit()
+        mag = ""
+        if chinese:
+            for sec in self._cn_sections:  # 五千万 → 五千 + 万 (value as written, 万 joins the unit)
+                head = num[: -len(sec)]
+                if num.endswith(sec) and head and not any(s in head for s in self._cn_sections):
+                    num, mag = head, sec
+                    break
+        value = parse_number(num)
+        if value is None:
+            return None
+        num_end = start + len(num)
+        pos = num_end + len(mag)
+        infix = None
+        if pos < len(text) and text[pos] in self._infix:
+            infix, pos = self._infix[text[pos]], pos + 1
+        if not mag and not chinese:
+            mag = self._units.magnitude_at(text, pos) or ""
+            pos += len(mag)
+            if mag and infix is None and pos < len(text) and text[pos] in self._infix:
+                infix, pos = self._infix[text[pos]], pos + 1
+        tok = _Token(start, num_end, pos, value, chinese, mag, infix=infix)
+        unit = self._units.match_unit(text, pos)
+        if unit is not None:
+            info = self._units.lookup(mag + unit)
+            if info is not None:
+                tok.unit, tok.info, tok.end = unit, info, pos + len(unit)
+        if tok.info is None and infix is not None and not mag:
+            tok.end, tok.infix = num_end, None  # 100多 with nothing after: not ours to read
+        return tok
+
+    def _link_ranges(self, text: str, toks: list[_Token]) -> list[_Token]:
+        """A unit-less lower end followed by a separator and a unit-bearing upper end shares its unit."""
+        for a, b in zip(toks, toks[1:], strict=False):
+            if a.info is not None or b.info is None or a.chinese != b.chinese:
+                continue
+            gap = text[a.end : b.start].strip()
+            if gap not in self._seps:
+                continue
+            mag = a.mag or b.mag
+            info = self._units.lookup(mag + b.unit)
+            if info is None:
+                continue
+            a.unit, a.info, a.rule = b.unit, info, "range_low"
+            if not a.mag:
+                a.mag = mag  # the lower end's span stays its number alone; the shared magnitude scales it
+        return toks
+
+    def _to_hit(self, text: str, tok: _Token, prev_end: int) -> NumberHit | None:
+        """Turn a token into a hit, applying the Chinese-numeral, sign and qualifier rules."""
+        start, value = tok.start, tok.value
+        if tok.start > 0 and text[tok.start - 1] in "-−" and not tok.chinese:
+            before = text[tok.start - 2] if tok.start >= 2 else ""
+            if prev_end != tok.start - 1 and not (before.isdigit() or before.isascii() and before.isalpha()):
+                start, value = tok.start - 1, -value
+        info = tok.info
+        if tok.chinese:
+            if info is None or tok.rule == "range_low" and not info.cn_ok:
+                return None
+            if info.kind == "count" and value * info.scale < self._cn_count_min:
+                return None  # 五十条措施, 两条底线, 三张清单: names, not figures
+            if info.kind not in ("count",) and not info.cn_ok:
+                return None
+        end = tok.end
+        if tok.rule == "range_low":
+            end = tok.num_end  # the lower end's span is its number alone
+        q, qs, qe = self._qualifier_after(text, tok.end)
+        if q is None:
+            q, qs, qe = self._qualifier_before(text, start)
+        if q is None and tok.infix is not None:
+            q = tok.infix
+        if info is not None:
+            unit = (tok.mag + tok.unit) if tok.rule != "range_low" else info.unit
+            return NumberHit(
+                start, end, value, unit, _sig(value * info.scale), info.unit_base, q, qs, qe, info.kind, tok.rule
+            )
+        if tok.mag:
+            factor = self._units.magnitude_factor(tok.mag)
+            return NumberHit(start, end, value, tok.mag, _sig(value * factor), None, q, qs, qe, None, "magnitude")
+        if tok.chinese or self._year_like(value, text[tok.start : tok.num_end]):
+            return None
+        return NumberHit(start, tok.num_end, value, None, value, None, q, qs, qe, None, "bare")
+
+    @staticmethod
+    def _year_like(value: float, written: str) -> bool:
+        """A bare four-digit integer 1900-2100 is a year (2022政府工作报告), not a quantity."""
+        return written.isdigit() and len(written) == 4 and 1900 <= value <= 2100
+
+    def _qualifier_before(self, text: str, start: int) -> tuple[str | None, int | None, int | None]:
+        head = text[max(0, start - 6) : start]
+        for word, q in self._before:
+            if head.endswith(word):
+                if any(head.endswith(b) for b in self._blockers):
+                    return None, None, None
+                return q, start - len(word), start
+        return None, None, None
+
+    def _qualifier_after(self, text: str, end: int) -> tuple[str | None, int | None, int | None]:
+        for word, q in self._after:
+            if text.startswith(word, end):
+                return q, end, end + len(word)
+        return None, None, None
+

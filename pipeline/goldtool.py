@@ -1,0 +1,103 @@
+"""Helpers for annotators: propose gold items from the pipeline, merge offset-based parts.
+
+``python -m pipeline.goldtool propose DOC > draft.gold.json`` writes the
+pipeline's extractions in the gold format (text + occ) for a person to accept
+or correct — every item must still be checked against the text.
+``python -m pipeline.goldtool merge DOC PART.json... > DOC.gold.json`` merges
+parts whose items carry absolute ``start`` offsets, computing ``occ``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pipeline.evaluate import FIELDS
+
+_KEEP = {
+    "units": ("role", "canonical"),
+    "deadlines": ("kind", "date_end"),
+    "targets": ("indicator", "kind", "comparator", "value", "unit", "period", "baseline_value"),
+    "figures": ("value_base", "unit_base"),
+}
+
+
+def occ_of(text: str, needle: str, start: int) -> int:
+    """Which occurrence (1-based) of ``needle`` starts at ``start``."""
+    if text[start : start + len(needle)] != needle:
+        raise ValueError(f"{needle!r} is not at offset {start}")
+    n, pos = 0, -1
+    while True:
+        pos = text.find(needle, pos + 1)
+        n += 1
+        if pos == start:
+            return n
+        if pos < 0 or pos > start:
+            raise ValueError(f"{needle!r} at {start} not reachable")
+
+
+def to_gold_item(text: str, item: dict[str, Any], fld: str) -> dict[str, Any]:
+    """A gold item (text, occ and the field's keys) from an item with ``start``."""
+    out = {"text": item["text"], "occ": occ_of(text, item["text"], int(item["start"]))}
+    out.update({k: item[k] for k in _KEEP[fld] if k in item and item[k] is not None or k in ("period",)
+                and k in item})
+    return out
+
+
+def merge(doc: Path, parts: list[Path]) -> dict[str, Any]:
+    """Merge offset-based annotation parts of one document into one gold object."""
+    text = doc.read_text(encoding="utf-8")
+    gold: dict[str, Any] = {"doc": doc.name, "ref_year": None, **{f: [] for f in FIELDS}}
+    for p in parts:
+        data = json.loads(p.read_text(encoding="utf-8"))
+        if data.get("ref_year") is not None:
+            gold["ref_year"] = data["ref_year"]
+        for fld in FIELDS:
+            items = sorted(data.get(fld, []), key=lambda x: int(x["start"]))
+            gold[fld].extend(to_gold_item(text, x, fld) for x in items)
+    return gold
+
+
+def propose(doc: Path) -> dict[str, Any]:
+    """The pipeline's extractions of ``doc`` as a draft gold file."""
+    from pipeline.compose import Pipeline
+    from pipeline.evalrun import predictions
+
+    r = Pipeline().process_file(doc, doc.name)
+    if r.status != "ok":
+        raise SystemExit(f"{doc}: {r.error}")
+    preds = predictions(r)
+    preds["units"] = [u for u in preds["units"] if not u.get("generic")]
+    gold: dict[str, Any] = {"doc": doc.name, "ref_year": r.meta.ref_year}
+    for fld in FIELDS:
+        gold[fld] = [to_gold_item(r.original_text, x, fld) for x in sorted(preds[fld], key=lambda x: x["start"])]
+    return gold
+
+
+def main() -> int:
+    """Command line of the annotation helpers."""
+    ap = argparse.ArgumentParser(prog="python -m pipeline.goldtool")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    pr = sub.add_parser("propose")
+    pr.add_argument("doc", type=Path)
+    mg = sub.add_parser("merge")
+    mg.add_argument("doc", type=Path)
+    mg.add_argument("parts", type=Path, nargs="+")
+    mg.add_argument("--ref-year", type=int)
+    args = ap.parse_args()
+    if args.cmd == "propose":
+        gold = propose(args.doc)
+    else:
+        gold = merge(args.doc, args.parts)
+        if args.ref_year is not None:
+            gold["ref_year"] = args.ref_year
+    json.dump(gold, sys.stdout, ensure_ascii=False, indent=1)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

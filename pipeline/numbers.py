@@ -1,0 +1,263 @@
+"""Numerals and measure units: pure parsing of short spans, never of whole texts.
+
+``parse_number`` reads one written number (Arabic with decimals and thousands
+commas, Chinese numerals such as 一千二百 / 两 / 三点五, 百分之七, and a trailing
+magnitude 万/亿). ``UnitTable`` knows the measure units and classifiers of
+``lexicons/units.tsv`` and composes magnitude prefixes (万户 = 万 + 户) and
+per-units (元/吨, 万元/亩) from them. Number words live in ``lexicons/numbers.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from pipeline.lexicon import LexiconError, read_tsv, read_yaml
+
+NUMBERS_LEXICON = "numbers.yaml"
+UNITS_LEXICON = "units.tsv"
+
+_ARABIC = re.compile(r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+
+
+@cache
+def number_words() -> dict[str, Any]:
+    """The parsed ``numbers.yaml`` (read once: lexicon files are read-only data)."""
+    data = read_yaml(NUMBERS_LEXICON)
+    for key in ("cn_digits", "cn_units", "cn_sections", "magnitudes"):
+        if not isinstance(data.get(key), dict) or not data[key]:
+            raise LexiconError(f"{NUMBERS_LEXICON}: {key} must be a non-empty mapping")
+    return data
+
+
+def _magnitudes() -> list[tuple[str, float]]:
+    """Magnitude words, longest first."""
+    mags = number_words()["magnitudes"]
+    return sorted(((k, float(v)) for k, v in mags.items()), key=lambda kv: -len(kv[0]))
+
+
+def parse_chinese(s: str) -> float | None:
+    """Value of a Chinese numeral (一千二百 → 1200, 两 → 2, 三点五 → 3.5, 二〇二三 → 2023); None if malformed."""
+    words = number_words()
+    digits: dict[str, int] = words["cn_digits"]
+    units: dict[str, int] = words["cn_units"]
+    sections: dict[str, int] = words["cn_sections"]
+    point: str = words.get("cn_point", "点")
+    if not s:
+        return None
+    whole, _, frac = s.partition(point)
+    if frac and not all(c in digits for c in frac):
+        return None
+    if whole and all(c in digits for c in whole) and len(whole) > 1:
+        value = float("".join(str(digits[c]) for c in whole))  # digit-by-digit: 二〇二三
+    else:
+        iv = _chinese_int(whole, digits, units, sections)
+        if iv is None:
+            return None
+        value = float(iv)
+    if frac:
+        value += float("0." + "".join(str(digits[c]) for c in frac))
+    return value
+
+
+def _chinese_int(s: str, digits: dict[str, int], units: dict[str, int], sections: dict[str, int]) -> int | None:
+    """Integer value of a Chinese numeral without a decimal part."""
+    if not s:
+        return None
+    total, section, current = 0, 0, None
+    last_unit = 10**13
+    for ch in s:
+        if ch in digits:
+            if current is not None and digits[ch] != 0 and current != 0:
+                return None  # two digits in a row (三四十): an estimate, not a number
+            current = digits[ch]
+        elif ch in units:
+            u = units[ch]
+            if u >= last_unit:
+                return None
+            section += (1 if current is None else current) * u
+            current, last_unit = None, u
+        elif ch in sections:
+            sec = sections[ch]
+            section += current or 0
+            if section == 0 and total == 0:
+                return None
+            if total < sec:
+                total = (total + section) * sec  # 一万亿: the larger section multiplies what came before
+            else:
+                total += section * sec  # 一亿二千万
+            section, current, last_unit = 0, None, 10**13
+        else:
+            return None
+    return total + section + (current or 0)
+
+
+def parse_number(s: str) -> float | None:
+    """Value of one written number; None if ``s`` is not a number.
+
+    '5.14' → 5.14, '1,200' → 1200, '-19' → -19, '一千二百' → 1200, '两' → 2,
+    '三点五' → 3.5, '百分之七' → 7 (the caller knows it is a percentage),
+    '5.14万' → 51400, '68亿' → 6.8e9.
+    """
+    s = s.strip()
+    if not s:
+        return None
+    prefix = number_words().get("percent_prefix", "百分之")
+    if s.startswith(prefix):
+        return parse_number(s[len(prefix):])
+    for mag, factor in _magnitudes():
+        if s.endswith(mag) and len(s) > len(mag):
+            head = s[: -len(mag)]
+            if _ARABIC.fullmatch(head):  # 5.14万; a Chinese numeral carries its own 万/亿 (一千二百, 五千万)
+                return float(head.replace(",", "").replace("−", "-")) * factor
+            break
+    return _parse_plain(s)
+
+
+def _parse_plain(s: str) -> float | None:
+    """An Arabic or Chinese numeral without magnitude suffix."""
+    if _ARABIC.fullmatch(s):
+        return float(s.replace(",", "").replace("−", "-"))
+    return parse_chinese(s)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitInfo:
+    """A unit as written, its base unit and the factor to the base (万元 → 元, 1e4)."""
+
+    unit: str
+    unit_base: str | None
+    scale: float
+    kind: str = "measure"  # money | percent | multiple | measure | count | time | denominator
+    cn_ok: bool = True  # may a Chinese numeral carry it (一千元 yes; 五十条措施 no)
+
+
+@dataclass(frozen=True, slots=True)
+class _UnitRow:
+    info: UnitInfo
+    mag_ok: bool
+    per_ok: bool
+    context: re.Pattern[str] | None
+
+
+class UnitTable:
+    """Units of ``lexicons/units.tsv`` with magnitude and per-unit composition."""
+
+    def __init__(self, name: str = UNITS_LEXICON) -> None:
+        self._rows: dict[str, _UnitRow] = {}
+        for i, r in enumerate(read_tsv(name), start=1):
+            unit = r.get("unit", "")
+            if not unit or not r.get("base") or not r.get("kind"):
+                raise LexiconError(f"{name}: row {i} needs unit, base and kind")
+            try:
+                ctx = re.compile(r["context"]) if r.get("context") else None
+                scale = float(r.get("scale") or 1)
+            except (re.error, ValueError) as exc:
+                raise LexiconError(f"{name}: row {i} ({unit}): {exc}") from exc
+            info = UnitInfo(unit, r["base"], scale, r["kind"], r.get("cn", "y") == "y")
+            self._rows[unit] = _UnitRow(info, r.get("mag", "n") == "y", r.get("per", "n") == "y", ctx)
+        self._by_first: dict[str, list[str]] = {}
+        for unit in sorted(self._rows, key=len, reverse=True):
+            self._by_first.setdefault(unit[0], []).append(unit)
+        words = number_words()
+        self._mags = _magnitudes()
+        self._per_markers: list[str] = list(words.get("per_markers", ["/"]))
+
+    def lookup(self, unit_text: str) -> UnitInfo | None:
+        """The unit of ``unit_text`` as written (simplified): 万元, 万户, 元/吨, 万元/亩, %; None if unknown."""
+        row = self._rows.get(unit_text)
+        if row is not None and row.info.kind != "denominator":
+            return row.info
+        for marker in self._per_markers:
+            num, sep, den = unit_text.partition(marker)
+            if sep and num and den:
+                top = self.lookup(num)
+                bottom = self._denominator(den)
+                if top is None or top.kind == "denominator" or bottom is None:
+                    return None
+                return UnitInfo(unit_text, f"{top.unit_base}/{bottom}", top.scale, top.kind, top.cn_ok)
+        for mag, factor in self._mags:
+            rest = unit_text[len(mag):]
+            if unit_text.startswith(mag) and rest:
+                base = self._rows.get(rest)
+                if base is not None and base.mag_ok:
+                    i = base.info
+                    return UnitInfo(unit_text, i.unit_base, i.scale * factor, i.kind, i.cn_ok)
+        return None
+
+    def _denominator(self, text: str) -> str | None:
+        """Base of a per-unit denominator (月, 人·月, 立方米); compound parts joined by ·."""
+        parts = re.split(r"[·・]", text)
+        bases = []
+        for p in parts:
+            row = self._rows.get(p)
+            if row is None or not row.per_ok:
+                return None
+            bases.append(row.info.unit_base or p)
+        return "·".join(bases)
+
+    def match_at(self, text: str, pos: int) -> str | None:
+        """The longest unit written at ``text[pos:]`` (checking its context), as written; None if none.
+
+        A magnitude prefix is not consumed here; see ``match_unit``.
+        """
+        if pos >= len(text):
+            return None
+        for unit in self._by_first.get(text[pos], ()):
+            if text.startswith(unit, pos):
+                row = self._rows[unit]
+                if row.context is not None and not row.context.match(text, pos + len(unit)):
+                    continue
+                return unit
+        return None
+
+    def match_unit(self, text: str, pos: int, allow_denominator: bool = False) -> str | None:
+        """A unit at ``pos`` possibly followed by a per-unit (元/吨, 元/月·人, 微克每立方米)."""
+        unit = self.match_at(text, pos)
+        if unit is None:
+            return None
+        if self._rows[unit].info.kind == "denominator" and not allow_denominator:
+            return None
+        end = pos + len(unit)
+        for marker in self._per_markers:
+            if text.startswith(marker, end):
+                den = self._match_denominator(text, end + len(marker))
+                if den:
+                    return unit + marker + den
+        return unit
+
+    def _match_denominator(self, text: str, pos: int) -> str | None:
+        """A denominator (one per-unit or two joined by ·) at ``pos``."""
+        first = self._den_at(text, pos)
+        if first is None:
+            return None
+        end = pos + len(first)
+        if end < len(text) and text[end] in "·・":
+            second = self._den_at(text, end + 1)
+            if second is not None:
+                return first + text[end] + second
+        return first
+
+    def _den_at(self, text: str, pos: int) -> str | None:
+        for unit in self._by_first.get(text[pos], ()) if pos < len(text) else ():
+            if text.startswith(unit, pos) and self._rows[unit].per_ok:
+                return unit
+        return None
+
+    def magnitude_at(self, text: str, pos: int) -> str | None:
+        """The longest magnitude word (万, 亿, 千万…) at ``pos``; None if none."""
+        for mag, _ in self._mags:
+            if text.startswith(mag, pos):
+                return mag
+        return None
+
+    def magnitude_factor(self, mag: str) -> float:
+        """Factor of a magnitude word (万 → 1e4)."""
+        return float(number_words()["magnitudes"][mag])
+
+    def info(self, unit: str) -> UnitInfo | None:
+        """The table row of a plain unit (no composition)."""
+        row = self._rows.get(unit)
+        return row.info if row else None

@@ -1,0 +1,553 @@
+"""Targets: quantified goals (indicator + comparator + value + period).
+
+A target is a number the document commits to reach (力争, 确保, 达到, 新增,
+不低于, 增长, planned quantities of a task list), not a fact about the past
+(1-6月 actuals, 截至…, a 进展情况 column) nor a policy parameter (subsidy
+rates, caps, eligibility thresholds). The stage reads the number hits of the
+figures stage, adds the unit-less committed numbers it needs itself
+(系数达到0.6以上, 床人比不低于1:1.6), and reads every decision from the cue
+words of ``lexicons/comparators.yaml``: comparator, kind, indicator, period,
+and the one-target-per-value rule of 分别 lists.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import jieba
+
+from pipeline.document import PolicyDoc
+from pipeline.lexicon import compile_patterns, read_yaml
+from pipeline.models import Deadline, Target
+from pipeline.numbers import parse_number
+
+if TYPE_CHECKING:
+    from pipeline.figures import NumberHit
+
+LEXICON = "comparators.yaml"
+
+_SENT_SEP = set("。;!?\n|")
+_CLAUSE_SEP = _SENT_SEP | set(",:")
+_LIST_GAP = re.compile(r"^\s*(?:、|和|及|与|以及|,)\s*$")
+_RANGE_GAP = re.compile(r"^\s*[~\-—–至到]\s*$")
+_CJK = re.compile(r"[\u3400-\u9fffA-Za-z“\"]")
+_QUOTES = "“”\"'‘’《》"
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_QUALIFIER_MAP = {">": ">=", ">=": ">=", "<": "<=", "<=": "<=", "~": "~"}
+
+
+@dataclass(slots=True)
+class _Num:
+    """A number candidate: figure hit or unit-less committed number (normalised offsets)."""
+
+    nstart: int
+    nend: int
+    value: float
+    unit: str | None
+    value_base: float
+    unit_base: str | None
+    qualifier: str | None = None
+    range_floor: bool = False
+
+
+@dataclass(slots=True)
+class _Ctx:
+    """Where a number stands: its sentence, clause and own segment, its adjacent qualifiers."""
+
+    sent_start: int
+    clause_start: int
+    clause_end: int
+    seg_start: int
+    span_start: int  # with an adjacent qualifier word before (不低于20%)
+    span_end: int  # with an adjacent qualifier word after (8%以上)
+    cmp_before: str | None = None
+    cmp_after: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+class TargetExtractor:
+    """Finds targets in a document from its number hits; owns its compiled cue lexicon."""
+
+    def __init__(self) -> None:
+        lex = read_yaml(LEXICON)
+        cmp_, kind, com, ind = lex["comparator"], lex["kind"], lex["commitment"], lex["indicator"]
+        pats = lex["patterns"]
+        self._pat = compile_patterns(pats["fragments"], {k: v for k, v in pats.items() if k != "fragments"},
+                                     LEXICON)
+        self._cmp_lists = cmp_
+        self._before = [(w, ">=") for w in cmp_["floor_before"]] + [(w, "<=") for w in cmp_["ceiling_before"]]
+        self._before += [(w, "~") for w in cmp_["approx_before"]]
+        self._before.sort(key=lambda x: -len(x[0]))
+        self._after = [(w, ">=") for w in cmp_["floor_after"]] + [(w, "<=") for w in cmp_["ceiling_after"]]
+        self._after += [(w, "~") for w in cmp_["approx_after"]]
+        self._after.sort(key=lambda x: -len(x[0]))
+        self._strive = re.compile(_alternation(cmp_["strive"]))
+        self._kind = kind
+        self._count_units = set(kind["count_units"])
+        self._growth_units = set(kind["growth_units"])
+        self._verbs = re.compile(_alternation(com["verbs"]))
+        self._verb_run = re.compile(f"(?:{_alternation(com['verbs'])})+")
+        self._after_verbs = re.compile(_alternation(com["after_verbs"]))
+        self._fact = re.compile(_alternation(com["fact_words"]))
+        self._param = re.compile(_alternation(com["parameter_words"]))
+        self._names = re.compile("^(?:" + _alternation(com["name_nouns"]) + ")")
+        self._time_units = set(com["time_units"])
+        self._time_verbs = re.compile(_alternation(com["time_verbs"]))
+        self._strip_suffix = sorted(ind["strip_suffix"], key=len, reverse=True)
+        self._strip_prefix = sorted(ind["strip_prefix"], key=len, reverse=True)
+        self._noun_stop = set(ind["noun_stop"])
+        self._growth_verbs = sorted(kind["growth_verbs"], key=len, reverse=True)
+        self._reduction_verbs = sorted(kind["reduction_verbs"], key=len, reverse=True)
+        self._tokenizer = jieba.Tokenizer()  # our own instance: never the global one
+
+    # ------------------------------------------------------------------ API
+    def __call__(self, doc: PolicyDoc, hits: list[NumberHit], deadlines: list[Deadline]) -> list[Target]:
+        """Targets of ``doc`` (task_id/lead_units left for the linking step)."""
+        text = doc.text
+        nums = self._numbers(text, hits)
+        ctxs = [self._context(text, n, nums[i - 1] if i else None) for i, n in enumerate(nums)]
+        out: list[Target] = []
+        baseline: dict[int, float] = {}
+        for i, n in enumerate(nums):
+            nxt = nums[i + 1] if i + 1 < len(nums) else None
+            if nxt is not None and self._pat["baseline_change"].match(text[ctxs[i].span_end:nxt.nstart]) \
+                    and re.search(r"[从由]\s*$", text[ctxs[i].seg_start:ctxs[i].span_start]):
+                baseline[i + 1] = n.value
+                ctxs[i].extra["baseline_of_next"] = True
+        m = self._pat["news_marker"].search(text)
+        self._news_from = m.start() if m else len(text)
+        self._last: tuple[int, str] | None = None  # (sentence start, indicator) of the previous target
+        for group in self._groups(text, nums, ctxs):
+            out.extend(self._group_targets(doc, nums, ctxs, group, baseline, deadlines))
+        return out
+
+    # -------------------------------------------------------------- numbers
+    def _numbers(self, text: str, hits: list[NumberHit]) -> list[_Num]:
+        """Figure hits (ranges merged) plus unit-less committed numbers, in text order."""
+        nums = [_Num(h.nstart, h.nend, h.value, h.unit, h.value_base, h.unit_base, h.qualifier)
+                for h in sorted(hits, key=lambda h: h.nstart)]
+        merged: list[_Num] = []
+        for n in nums:
+            prev = merged[-1] if merged else None
+            if prev is not None and _RANGE_GAP.match(text[prev.nend:n.nstart]) \
+                    and (prev.unit is None or prev.unit == n.unit):
+                scale = n.value_base / n.value if n.value else 1.0
+                merged[-1] = _Num(prev.nstart, n.nend, prev.value, n.unit, prev.value * scale, n.unit_base,
+                                  ">=", True)
+                continue
+            merged.append(n)
+        taken = [(n.nstart, n.nend) for n in merged]
+        for m in self._pat["unitless"].finditer(text):
+            s, e = m.start("val"), m.end("val")
+            if any(a < e and s < b for a, b in taken):
+                continue
+            raw = m.group("val")
+            val = float(raw.split(":")[-1])
+            merged.append(_Num(s, e, val, None, val, None, None))
+        for m in self._pat["cn_count"].finditer(text):
+            s, e = m.start("val"), m.end("unit")
+            val = parse_number(m.group("val"))
+            if val is not None and not any(a < e and s < b for a, b in taken):
+                merged.append(_Num(s, e, val, m.group("unit"), val, m.group("unit"), None))
+        merged.sort(key=lambda n: n.nstart)
+        return merged
+
+    def _context(self, text: str, n: _Num, prev: _Num | None) -> _Ctx:
+        """Sentence/clause bounds and adjacent qualifier words of one number."""
+        p = n.nstart
+        sent_start = p
+        while sent_start > 0 and text[sent_start - 1] not in _SENT_SEP:
+            sent_start -= 1
+        clause_start = p
+        while clause_start > 0 and text[clause_start - 1] not in _CLAUSE_SEP:
+            clause_start -= 1
+        clause_end = n.nend
+        while clause_end < len(text) and text[clause_end] not in _CLAUSE_SEP:
+            clause_end += 1
+        ctx = _Ctx(sent_start, clause_start, clause_end, clause_start, n.nstart, n.nend)
+        for w, c in self._after:
+            if text.startswith(w, n.nend):
+                ctx.span_end, ctx.cmp_after = n.nend + len(w), c
+                break
+        for w, c in self._before:
+            if text.endswith(w, clause_start, n.nstart):
+                ctx.span_start, ctx.cmp_before = n.nstart - len(w), c
+                break
+        if prev is not None and prev.nend > clause_start:
+            seg = prev.nend
+            for w, _ in self._after:
+                if text.startswith(w, seg):
+                    seg += len(w)
+                    break
+            if re.match(r"\s*(?:、|和|及|与|以及)", text[seg:n.nstart]):
+                ctx.seg_start = min(seg, ctx.span_start)
+        return ctx
+
+    def _groups(self, text: str, nums: list[_Num], ctxs: list[_Ctx]) -> list[list[int]]:
+        """Consecutive values joined only by 、/和 (a 分别 or shared-indicator list) form one group."""
+        groups: list[list[int]] = []
+        for i in range(len(nums)):
+            if groups and i - 1 == groups[-1][-1] and _LIST_GAP.match(text[ctxs[i - 1].span_end:ctxs[i].span_start]) \
+                    and "," not in text[ctxs[i - 1].span_end:ctxs[i].span_start]:
+                groups[-1].append(i)
+            else:
+                groups.append([i])
+        return groups
+
+    # ----------------------------------------------------------- decisions
+    def _committed(self, text: str, doc: PolicyDoc, nums: list[_Num], ctxs: list[_Ctx], i: int) -> bool:
+        """Is number ``i`` something the document commits to reach?"""
+        n, c = nums[i], ctxs[i]
+        if c.extra.get("baseline_of_next"):
+            return False
+        before_sent = text[c.sent_start:c.span_start]
+        clause = text[c.clause_start:c.clause_end]
+        if n.nstart >= self._news_from:
+            return False
+        if self._word_in(self._fact, before_sent) or self._pat["fact_frame"].search(before_sent):
+            return False
+        if self._word_in(self._param, clause) or _inside_parens(before_sent):
+            return False
+        if self._in_progress_column(doc, n.nstart):
+            return False
+        after = text[c.span_end:c.clause_end]
+        if self._names.match(after):
+            return False
+        unit_core = _unit_core(n.unit)
+        before_clause = text[c.clause_start:c.span_start]
+        if unit_core in self._time_units:
+            return bool(self._time_verbs.search(text[c.seg_start:c.span_start]))
+        if self._is_modifier(text, nums, ctxs, i):
+            return False
+        if self._verbs.search(before_clause) or c.cmp_before or c.cmp_after or n.range_floor:
+            return True
+        if before_clause.startswith("其中") and self._verbs.search(before_sent):
+            return True
+        seg = self._trim(text[c.seg_start:c.span_start])
+        if not seg and self._after_verbs.search(after):
+            return True
+        return any(seg.endswith(s) for s in self._kind["growth_indicator_suffix"])
+
+    def _word_in(self, pat: re.Pattern[str], s: str) -> bool:
+        """A cue word of ``pat`` in ``s`` that is a whole word for jieba (目前 is not in 项目前期)."""
+        for m in pat.finditer(s):
+            if len(m.group(0)) == 1 or not re.fullmatch(r"[\u3400-\u9fff]+", m.group(0)):
+                return True
+            lo, hi = max(0, m.start() - 6), min(len(s), m.end() + 6)
+            bounds = {lo}
+            for _, a, b in self._tokenizer.tokenize(s[lo:hi]):
+                bounds.update((lo + a, lo + b))
+            if m.start() in bounds and m.end() in bounds:
+                return True
+        return False
+
+    def _is_modifier(self, text: str, nums: list[_Num], ctxs: list[_Ctx], i: int) -> bool:
+        """A number qualifying a noun that another number counts (5000万元以上产业项目…10个)."""
+        n, c = nums[i], ctxs[i]
+        after = text[c.span_end:c.clause_end]
+        if not after or not _CJK.match(after.lstrip("的")):
+            return False
+        later = any(ctxs[j].clause_start == c.clause_start for j in range(i + 1, len(nums)))
+        non_count = _unit_core(n.unit) not in self._count_units
+        if later and (c.cmp_after or non_count):
+            return True
+        for j in range(i - 1, -1, -1):
+            if ctxs[j].clause_start != c.clause_start:
+                break
+            gap = text[ctxs[j].span_end:c.span_start]
+            if _CJK.match(gap) and not re.search(r"[、,;。和]", gap) \
+                    and _unit_core(nums[j].unit) in self._count_units:
+                return True
+        return False
+
+    def _in_progress_column(self, doc: PolicyDoc, pos: int) -> bool:
+        """The number stands in a table cell whose header reports progress or results."""
+        for row in doc.table_rows:
+            if not row.cells or not row.cells[0].nstart <= pos <= row.cells[-1].nend:
+                continue
+            for k, cell in enumerate(row.cells):
+                if cell.nstart <= pos < cell.nend and k < len(row.header):
+                    return bool(re.search(r"进展|进度(?!安排)|完成情况|实际|现状|备注|成效", row.header[k]))
+        return False
+
+    # -------------------------------------------------------------- targets
+    def _group_targets(self, doc: PolicyDoc, nums: list[_Num], ctxs: list[_Ctx], group: list[int],
+                       baseline: dict[int, float], deadlines: list[Deadline]) -> list[Target]:
+        text = doc.text
+        first = group[0]
+        if not self._committed(text, doc, nums, ctxs, first):
+            group = [i for i in group[1:] if self._committed(text, doc, nums, ctxs, i)]
+            return [t for i in group for t in self._group_targets(doc, nums, ctxs, [i], baseline, deadlines)]
+        c0 = ctxs[first]
+        left = text[c0.seg_start:c0.span_start]
+        indicator, pred = self._indicator(text, nums[first], c0)
+        indicators = [indicator] * len(group)
+        if len(group) > 1:
+            parts = self._distribute(indicator, len(group))
+            if parts:
+                indicators = parts
+        periods = self._periods(text, c0, len(group))
+        shared_cmp = self._shared_comparator(text, c0, left)
+        last_after = ctxs[group[-1]].cmp_after
+        out = []
+        for k, i in enumerate(group):
+            n, c = nums[i], ctxs[i]
+            cmp_ = n.qualifier and _QUALIFIER_MAP.get(n.qualifier)
+            cmp_ = c.cmp_after or c.cmp_before or cmp_ or shared_cmp or last_after
+            if n.range_floor:
+                cmp_ = ">="
+            if cmp_ is None:
+                cmp_ = ">=" if self._strive.search(text[c0.clause_start:c0.span_start]) else "="
+            ind = indicators[k]
+            kind = self._kind_of(ind, pred, n.unit)
+            period, pspan = periods[k]
+            due = self._due(doc, period, pspan, deadlines)
+            out.append(Target(
+                span=doc.span(c.span_start, c.span_end), indicator=ind, kind=kind, comparator=cmp_,
+                value=n.value, unit=n.unit, value_base=n.value_base, unit_base=n.unit_base,
+                baseline_value=baseline.get(i), period=period, due=due, rule="targets",
+            ))
+        return out
+
+    def _shared_comparator(self, text: str, c: _Ctx, left: str) -> str | None:
+        """A comparator word not adjacent to the number (不低于…标准的1.5倍) or 力争."""
+        for w, cmp_ in self._before:
+            if w in left and len(w) > 1:
+                return cmp_
+        return None
+
+    # ------------------------------------------------------------ indicator
+    def _trim(self, s: str) -> str:
+        """Drop clause noise around an indicator: time words, scope words, predicates, comparators."""
+        s = s.strip()
+        changed = True
+        while changed and s:
+            changed = False
+            m = self._pat["lead_noise"].match(s)
+            if m and m.end() > 0:
+                s, changed = s[m.end():].strip(), True
+                continue
+            for w in self._strip_prefix:
+                if s.startswith(w):
+                    s, changed = s[len(w):].strip(), True
+                    break
+            if changed:
+                continue
+            m = self._pat["baseline_ref"].search(s)
+            if m:
+                s, changed = s[:m.start()].strip(), True
+                continue
+            for w in self._strip_suffix:
+                if s.endswith(w) and len(s) > len(w):
+                    s, changed = s[: -len(w)].strip(), True
+                    break
+            if not changed and s and s[-1] in ",、:;":
+                s, changed = s[:-1], True
+        return _strip_trailing_paren(s)
+
+    def _predicate(self, left: str) -> str:
+        """The predicate words between indicator and number (增长, 提高到, 下降…)."""
+        pred = ""
+        s = left.rstrip()
+        changed = True
+        while changed and s:
+            changed = False
+            for w in self._strip_suffix:
+                if s.endswith(w) and len(s) > len(w):
+                    pred, s, changed = w + pred, s[: -len(w)].rstrip(), True
+                    break
+        return pred
+
+    def _indicator(self, text: str, n: _Num, c: _Ctx) -> tuple[str, str]:
+        """Shortest phrase naming what is measured, and the predicate before the value."""
+        left = text[c.seg_start:c.span_start]
+        pred = self._predicate(left)
+        core = self._trim(left)
+        noun = self._noun_after(text, c)
+        if not noun:
+            return core, pred
+        if not core:
+            return noun, pred
+        if _has_list(core) or "等" in core:
+            m = self._verb_run.match(self._trim_lead_only(text[c.clause_start:c.span_start]))
+            verb = m.group(0) if m else ""
+            return verb + noun, pred
+        m = re.search(f"(?:{self._verb_run.pattern})$", core)
+        if m:
+            return m.group(0) + noun, pred
+        return core + noun, pred
+
+    def _trim_lead_only(self, s: str) -> str:
+        s = s.strip()
+        changed = True
+        while changed and s:
+            changed = False
+            m = self._pat["lead_noise"].match(s)
+            if m and m.end() > 0:
+                s, changed = s[m.end():].strip(), True
+                continue
+            for w in self._strip_prefix:
+                if s.startswith(w) and w not in ("实现", "完成"):
+                    s, changed = s[len(w):].strip(), True
+                    break
+        return s
+
+    def _noun_after(self, text: str, c: _Ctx) -> str:
+        """The noun counted by the number when it follows it (8家卫生院, 90%的乡镇卫生院达到…)."""
+        s = c.span_end
+        if text.startswith("的", s):
+            s += 1
+        if s >= len(text) or not _CJK.match(text[s]):
+            return ""
+        e = s
+        share_phrase = text.startswith("的", c.span_end)
+        while e < c.clause_end and (text[e] not in self._noun_stop or (share_phrase and text[e] in "和及")):
+            e += 1
+        noun = text[s:e].strip()
+        if noun and noun[0] in "“\"" and noun[-1] in "”\"":
+            noun = noun[1:-1]
+        return noun
+
+    def _distribute(self, indicator: str, k: int) -> list[str] | None:
+        """Split a listed subject (A、B和C总产值) into k indicators sharing the head noun."""
+        parts = [p for p in re.split(r"、|和|及(?!其)", _strip_outer(indicator)) if p]
+        if len(parts) != k:
+            return None
+        last = parts[-1]
+        head = ""
+        if "等" in last:
+            name, rest = last.split("等", 1)
+            head = self._head(rest) or rest
+            parts[-1] = name
+        else:
+            head = self._head(last)
+            if head and len(head) < len(last):
+                parts[-1] = last[: -len(head)]
+            else:
+                head = ""
+        return [p + head if head and not p.endswith(head) else p for p in parts]
+
+    def _head(self, s: str) -> str:
+        """The head noun of an indicator phrase (排放总量, 总产值, 开工率)."""
+        m = re.search(r"(?:排放总量|总产值|产值|增加值|总量|总额|投资|收入|占比|比重|[\u3400-\u9fff]{0,2}率|浓度|规模|数量|个数)$", s)
+        return m.group(0) if m else ""
+
+    # --------------------------------------------------------------- kinds
+    def _kind_of(self, indicator: str, pred: str, unit: str | None) -> str:
+        """growth / reduction / share / count / level from predicate, indicator and unit."""
+        to_value = any(pred.endswith(w) for w in self._kind["to_words"])
+        core = _unit_core(unit)
+        if not to_value and any(v in pred for v in self._reduction_verbs):
+            return "reduction"
+        if any(indicator.endswith(s) for s in self._kind["reduction_indicator_suffix"]):
+            return "reduction"
+        growth_pred = not to_value and any(v in pred for v in self._growth_verbs)
+        if (growth_pred or any(indicator.endswith(s) for s in self._kind["growth_indicator_suffix"])) \
+                and (unit in self._growth_units or core in self._growth_units):
+            return "growth"
+        if unit == "%":
+            return "share"
+        if core in self._count_units and not any(indicator.endswith(s) for s in self._kind["level_indicator_suffix"]):
+            return "count"
+        return "level"
+
+    # -------------------------------------------------------------- periods
+    def _periods(self, text: str, c: _Ctx, k: int) -> list[tuple[str | None, tuple[int, int] | None]]:
+        """Period of each of ``k`` values: a period list (一、二季度) or the nearest period word."""
+        before = text[c.sent_start:c.span_start]
+        if k > 1:
+            for m in self._pat["period_list"].finditer(before):
+                items = _expand_quarters(m.group(0))
+                if len(items) == k:
+                    return [(q, None) for q in items]
+        found = None
+        for m in self._pat["period"].finditer(before):
+            found = m
+        if found is None:
+            return [(None, None)] * k
+        span = (c.sent_start + found.start(), c.sent_start + found.end())
+        return [(found.group(0), span)] * k
+
+    def _due(self, doc: PolicyDoc, period: str | None, pspan: tuple[int, int] | None,
+             deadlines: list[Deadline]) -> dt.date | None:
+        """End date of the period: from an overlapping deadline record, else computed with ref_year."""
+        if period is None:
+            return None
+        if pspan is not None:
+            sp = doc.span(*pspan)
+            for d in deadlines:
+                if d.span.start < sp.end and sp.start < d.span.end and d.date_end is not None:
+                    return d.date_end
+        return period_end(period, doc.meta.ref_year)
+
+
+# ------------------------------------------------------------------ helpers
+def period_end(period: str, ref_year: int | None) -> dt.date | None:
+    """Last day of a period word (2024年, 一季度, 上半年, 全年, 6月) given the reference year."""
+    m = re.match(r"((?:19|20)\d{2})年", period)
+    year = int(m.group(1)) if m else ref_year
+    if year is None:
+        return None
+    rest = period[m.end():] if m else period
+    q = re.search(r"([一二三四1-4])季度", rest)
+    if q:
+        month = 3 * _CN_DIGITS[q.group(1)]
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    if "上半年" in rest:
+        return dt.date(year, 6, 30)
+    mm = re.search(r"(\d{1,2})月", rest)
+    if mm and 1 <= int(mm.group(1)) <= 12:
+        month = int(mm.group(1))
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    return dt.date(year, 12, 31)
+
+
+def _expand_quarters(s: str) -> list[str]:
+    """一、二季度 → [一季度, 二季度]; 一至四季度 → four quarters."""
+    names = "一二三四"
+    m = re.match(r"([一1])\s*[至到-]\s*([二三四2-4])季度", s)
+    if m:
+        return [f"{names[i]}季度" for i in range(_CN_DIGITS[m.group(2)])]
+    return [f"{names[_CN_DIGITS[d] - 1]}季度" for d in re.findall(r"[一二三四1-4]", s)]
+
+
+def _unit_core(unit: str | None) -> str | None:
+    """The unit without a magnitude prefix (万户 → 户, 亿元 → 元)."""
+    if not unit:
+        return None
+    core = re.sub(r"^[万亿千百十]+", "", unit)
+    return core or unit
+
+
+def _inside_parens(s: str) -> bool:
+    return s.count("(") > s.count(")")
+
+
+def _has_list(s: str) -> bool:
+    depth = 0
+    for ch in s:
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "、" and depth <= 0:
+            return True
+    return False
+
+
+def _strip_trailing_paren(s: str) -> str:
+    """空气质量优良天数比例(AQI达标率) → 空气质量优良天数比例 (an alias after the indicator)."""
+    m = re.search(r"\([^()]*\)$", s)
+    if m and m.start() > 1:
+        return s[: m.start()]
+    return s
+
+
+def _strip_outer(s: str) -> str:
+    return s.strip(_QUOTES + " ")

@@ -1,0 +1,98 @@
+"""End to end: the CLI over good and bad inputs; the offset rule on every row of every table."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.cli import main
+from pipeline.tables import TABLES
+from tests.conftest import CORPUS, SEED_004, read
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("e2e")
+    inp = base / "in"
+    (inp / "sub").mkdir(parents=True)
+    shutil.copy(SEED_004, inp / "004.txt")
+    shutil.copy(CORPUS / "dev" / "d01.txt", inp / "sub" / "d01.txt")
+    (inp / "empty.txt").write_bytes(b"")
+    (inp / "binary.txt").write_bytes(bytes(range(256)) * 20)
+    (inp / "gbk.txt").write_bytes("县发改局牵头,2024年底前完成。".encode("gb18030"))
+    (inp / "big5.txt").write_bytes("縣財政局負責,2024年6月底前完成。".encode("big5"))
+    (inp / "truncated.txt").write_bytes("规模工业增加值增长7%。".encode() + "县".encode()[:2])
+    (inp / "broken.html").write_bytes(b"<html><body><p>\xe5\x8e\xbf\xe5\x8f\x91\xe6\x94\xb9\xe5\xb1\x80<div>")
+    (inp / "notext.pdf").write_bytes(b"%PDF-1.4\n%broken")
+    out = base / "out"
+    code = main(["extract", str(inp), "--out", str(out), "--quiet"])
+    assert code == 3  # some documents failed, the others are written
+    return out
+
+
+def test_every_document_gets_a_row(run_dir: Path) -> None:
+    docs = pd.read_parquet(run_dir / "documents.parquet").set_index("source")
+    assert set(docs.index) == {"004.txt", "sub/d01.txt", "empty.txt", "binary.txt", "gbk.txt", "big5.txt",
+                               "truncated.txt", "broken.html", "notext.pdf"}
+    assert docs.loc["empty.txt", "status"] == "error" and docs.loc["empty.txt", "error"].startswith("E001")
+    assert docs.loc["binary.txt", "error"].startswith("E002")
+    assert docs.loc["notext.pdf", "status"] == "error"
+    assert docs.loc["gbk.txt", "encoding"] == "gb18030" and docs.loc["gbk.txt", "status"] == "ok"
+    assert docs.loc["big5.txt", "status"] == "ok" and docs.loc["big5.txt", "script"] == "traditional"
+    assert docs.loc["truncated.txt", "status"] == "ok"
+    assert docs.loc["004.txt", "county"] == "溆浦县" and docs.loc["004.txt", "ref_year"] == 2024
+    for err in docs["error"].dropna():
+        assert "\n" not in err
+
+
+def test_offsets_point_at_the_original_text(run_dir: Path) -> None:
+    docs = pd.read_parquet(run_dir / "documents.parquet").set_index("doc_id")
+    texts = {}
+    for doc_id, row in docs.iterrows():
+        if row["status"] == "ok" and row["source"] in ("004.txt", "sub/d01.txt"):
+            texts[doc_id] = read(SEED_004 if row["source"] == "004.txt" else CORPUS / "dev" / "d01.txt")
+    seen = 0
+    for t in TABLES:
+        if t == "documents":
+            continue
+        df = pd.read_parquet(run_dir / f"{t}.parquet")
+        for row in df.itertuples():
+            if row.doc_id in texts:
+                assert texts[row.doc_id][row.start : row.end] == row.text, (t, row)
+                seen += 1
+    assert seen > 200
+
+
+def test_traditional_seed_has_rows_in_every_extraction_table(run_dir: Path) -> None:
+    docs = pd.read_parquet(run_dir / "documents.parquet")
+    doc_id = docs.loc[docs["source"] == "004.txt", "doc_id"].item()
+    for t in ("tasks", "responsibilities", "organizations", "deadlines", "figures", "targets"):
+        df = pd.read_parquet(run_dir / f"{t}.parquet")
+        assert (df["doc_id"] == doc_id).sum() > 5, t
+
+
+def test_report_is_written_and_escaped(run_dir: Path) -> None:
+    index = (run_dir / "report" / "index.html").read_text(encoding="utf-8")
+    assert "004.txt" in index
+    pages = list((run_dir / "report").glob("*.html"))
+    assert len(pages) >= 9
+
+
+def test_rerun_does_not_duplicate(run_dir: Path, tmp_path: Path) -> None:
+    before = {t: len(pd.read_parquet(run_dir / f"{t}.parquet")) for t in TABLES}
+    inp = tmp_path / "in"
+    inp.mkdir()
+    shutil.copy(SEED_004, inp / "004.txt")
+    assert main(["extract", str(inp), "--out", str(run_dir), "--quiet", "--no-report"]) == 0
+    after = {t: len(pd.read_parquet(run_dir / f"{t}.parquet")) for t in TABLES}
+    assert after == before
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert main(["extract", str(tmp_path / "missing"), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["extract"])
+    assert exc.value.code == 2

@@ -1,0 +1,75 @@
+"""The deadlines example table: every sentence must give exactly the expected records."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from pipeline.deadlines import DeadlineExtractor, cn_int, load_rules
+from pipeline.lexicon import LexiconError
+from pipeline.models import DocMeta
+from pipeline.normalize import Normalizer
+from pipeline.structure import Structurer
+
+EXAMPLES = Path(__file__).resolve().parent / "examples" / "deadlines.yaml"
+CASES: list[dict[str, Any]] = yaml.safe_load(EXAMPLES.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def extractor() -> DeadlineExtractor:
+    return DeadlineExtractor()
+
+
+@pytest.fixture(scope="module")
+def structurer() -> Structurer:
+    return Structurer()
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def test_table_is_large_and_has_negatives() -> None:
+    assert len(CASES) >= 60
+    assert sum(1 for c in CASES if not c["expect"]) >= 15
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["text"][:24] for c in CASES])
+def test_example(case: dict[str, Any], extractor: DeadlineExtractor, structurer: Structurer,
+                 normalizer: Normalizer) -> None:
+    text = case["text"]
+    doc = structurer.build("example", "example.txt", normalizer.normalize(text))
+    doc.meta = DocMeta(ref_year=case["ref_year"])  # the example fixes the reference year
+    got = [
+        [d.span.text, d.kind, _iso(d.date_start), _iso(d.date_end), d.granularity] for d in extractor(doc)
+    ]
+    want = [[str(x) if isinstance(x, dt.date) else x for x in row] for row in case["expect"]]
+    assert got == want
+    for d in extractor(doc):
+        assert text[d.span.start:d.span.end] == d.span.text
+        assert d.rule
+
+
+def test_never_reads_the_clock(extractor: DeadlineExtractor, normalizer: Normalizer,
+                               structurer: Structurer) -> None:
+    doc = structurer.build("x", "x.txt", normalizer.normalize("年底前完成,一季度开工。"))
+    doc.meta = dataclasses.replace(doc.meta, ref_year=None)
+    assert all(d.date_end is None for d in extractor(doc))
+
+
+def test_cn_int() -> None:
+    assert [cn_int(s) for s in ("十二", "二十一", "三十", "二〇二四", "7", "十", "两")] == [12, 21, 30, 2024, 7, 10, 2]
+    assert cn_int("半") is None
+
+
+def test_lexicon_rejects_unknown_normaliser(tmp_path: Path) -> None:
+    bad = tmp_path / "time.yaml"
+    src = EXAMPLES.parent.parent.parent / "lexicons" / "time.yaml"
+    bad.write_text(src.read_text(encoding="utf-8").replace("norm: day", "norm: nope", 1), encoding="utf-8")
+    with pytest.raises(LexiconError):
+        load_rules.__wrapped__(bad)  # type: ignore[attr-defined]

@@ -1,0 +1,84 @@
+"""Metadata, headings, tasks and table rows on real documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipeline.normalize import Normalizer
+from pipeline.structure import Structurer
+from tests.conftest import CORPUS, SEED_004, read
+
+
+@pytest.fixture(scope="module")
+def st() -> Structurer:
+    return Structurer()
+
+
+def build(st: Structurer, normalizer: Normalizer, text: str):
+    return st.build("t", "t.txt", normalizer.normalize(text))
+
+
+def test_metadata_of_traditional_county_plan(st: Structurer, normalizer: Normalizer) -> None:
+    doc = build(st, normalizer, read(SEED_004))
+    m = doc.meta
+    assert m.doc_number == "溆政办发〔2024〕5号"
+    assert m.issue_date == dt.date(2024, 4, 6)
+    assert m.issuer == "溆浦县人民政府办公室"
+    assert m.title == "溆浦县实施“八大行动”总体方案"
+    assert (m.province, m.city, m.county) == ("湖南省", "怀化市", "溆浦县")
+    assert m.ref_year == 2024
+
+
+def test_metadata_from_mirror_site_fields(st: Structurer, normalizer: Normalizer) -> None:
+    m = build(st, normalizer, read(CORPUS / "dev" / "d05.txt")).meta
+    assert m.doc_number == "六盘水府办发〔2022〕10号"
+    assert (m.province, m.city, m.county) == ("贵州省", "六盘水市", None)
+    assert m.ref_year == 2022
+
+
+def test_cited_document_number_is_not_the_documents_own(st: Structurer, normalizer: Normalizer) -> None:
+    m = build(st, normalizer, read(CORPUS / "dev" / "d20.txt")).meta
+    assert m.doc_number is None and m.ref_year is None
+
+
+def test_municipality_district(st: Structurer, normalizer: Normalizer) -> None:
+    m = build(st, normalizer, read(CORPUS / "dev" / "d08.txt")).meta
+    assert (m.province, m.city, m.county) == ("重庆市", None, "沙坪坝区")
+
+
+def test_heading_tree_and_sections(st: Structurer, normalizer: Normalizer) -> None:
+    text = ("一、主要任务\n(一)推动先进制造业提能发展。\n1.实施产业链提升行动。全年新增规模工业企业20家。"
+            "(县工信局牵头,县发改局配合)\n2.强化要素保障。(县财政局负责)\n二、保障措施\n加强组织领导。\n")
+    doc = build(st, normalizer, text)
+    assert [(h.level, h.marker) for h in doc.headings] == [(1, "一、"), (2, "(一)"), (3, "1."), (3, "2."),
+                                                         (1, "二、")]
+    items = [t for t in doc.tasks if t.kind == "item"]
+    # headings with no body of their own are not tasks
+    assert [t.span.text[:4] for t in items] == ["1.实施", "2.强化"]
+    assert items[0].section == "一、主要任务 > (一)推动先进制造业提能发展。"
+    assert items[0].span.text.endswith("(县工信局牵头,县发改局配合)")
+
+
+def test_one_line_document_markers_inline(st: Structurer, normalizer: Normalizer) -> None:
+    doc = build(st, normalizer, read(CORPUS / "dev" / "d01.txt"))
+    items = [t for t in doc.tasks if t.kind == "item"]
+    assert [t.span.text[:2] for t in items] == ["1.", "2.", "3.", "4."]
+    assert items[0].span.text.endswith("等相关部门按职责分工负责)")
+
+
+def test_one_cell_per_line_table_rows(st: Structurer, normalizer: Normalizer) -> None:
+    doc = build(st, normalizer, read(CORPUS / "dev" / "d06.txt"))
+    assert len(doc.table_rows) == 13
+    row = doc.table_rows[0]
+    assert row.header == ("序号", "项目内容", "当前进度", "牵头单位", "备注")
+    assert [c.text for c in row.cells] == ["1", "新(改、扩)建公办园5所,新增公办幼儿学位1000个。",
+                                           "80%(新区实验幼儿园进度滞后)", "县教育局", "市民生实事"]
+    assert all(r.task_id is not None for r in doc.table_rows)
+
+
+def test_pipe_table_rows(st: Structurer, normalizer: Normalizer) -> None:
+    doc = build(st, normalizer, read(CORPUS / "dev" / "d16.txt"))
+    assert [r.cells[0].text for r in doc.table_rows] == ["1", "2", "3"]
+    assert doc.table_rows[0].header[:3] == ("序号", "工作事项", "进度安排")
