@@ -70,6 +70,13 @@ def _norm_month(g: Mapping[str, str | None], y: int | None) -> Dates:
     return dt.date(y, m, 1), _month_last(y, m), "month"
 
 
+def _norm_month_range(g: Mapping[str, str | None], y: int | None) -> Dates:
+    m1, m2 = cn_int(g.get("m") or ""), cn_int(g.get("m2") or "")
+    if y is None or m1 is None or m2 is None or not 1 <= m1 <= m2 <= 12:
+        return None, None, "month"
+    return dt.date(y, m1, 1), _month_last(y, m2), "month"
+
+
 def _norm_xun(g: Mapping[str, str | None], y: int | None) -> Dates:
     """上旬 → 1st–10th, 中旬 → 11th–20th, 下旬 → 21st–month end."""
     m = cn_int(g.get("m") or "")
@@ -150,6 +157,7 @@ def _norm_none(g: Mapping[str, str | None], y: int | None) -> Dates:
 NORMALISERS: dict[str, Callable[[Mapping[str, str | None], int | None], Dates]] = {
     "day": _norm_day,
     "month": _norm_month,
+    "month_range": _norm_month_range,
     "xun": _norm_xun,
     "quarter": _norm_quarter,
     "quarter_range": _norm_quarter_range,
@@ -199,6 +207,7 @@ class TimeRules:
     blockers: tuple[tuple[str, re.Pattern[str]], ...]
     prefixes: tuple[str, ...]
     suffixes: tuple[str, ...]
+    next_words: tuple[str, ...]
     relative: Mapping[str, int]
     retro_headers: tuple[str, ...]
     limit_headers: tuple[str, ...]
@@ -244,6 +253,7 @@ def load_rules(name: str = "time.yaml") -> TimeRules:
         blockers=tuple((b["id"], rx[f"b:{b['id']}"]) for b in data["blockers"]),
         prefixes=tuple(marks["prefixes"]),
         suffixes=tuple(marks["suffixes"]),
+        next_words=tuple(marks["next_words"]),
         relative={str(k): int(v) for k, v in data["relative_years"].items()},
         retro_headers=tuple(data["retrospective_headers"]),
         limit_headers=tuple(data["time_limit_headers"]),
@@ -392,11 +402,13 @@ class DeadlineExtractor:
         return retro, limit
 
     def kind_of(self, h: Hit, text: str) -> str:
-        """The hit's kind; ``auto`` is a deadline when marked (到…, …前/底/末), else a period."""
+        """The hit's kind; ``auto`` is a deadline when marked (到…, …前/底/末, …投入使用), else a period."""
         if h.kind != "auto":
             return h.kind
         span = text[h.nstart:h.nend]
         if span.startswith(self.rules.prefixes) or span.endswith(self.rules.suffixes):
+            return "deadline"
+        if text[h.nend:h.nend + 4].lstrip().startswith(self.rules.next_words):
             return "deadline"
         return "period"
 

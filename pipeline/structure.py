@@ -22,6 +22,7 @@ from pipeline.models import DocMeta, Heading, Task
 from pipeline.offsets import NormText
 
 _TASK_CUE = re.compile(r"牵头|负责|责任单位|配合|力争|确保|达到|完成|新增|建成|增长|不低于|不少于|以上|底前|月底|年内")
+_HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[(〔]|[0-9]+[.、]|——)")
 _SEQ_LINE = re.compile(r"^\s*([0-9]{1,3})\s*\|?\s*$")
 
 
@@ -52,6 +53,8 @@ class Structurer:
                 rx = rf"(?:(?<=\n)|^)[ \t]*({body})"
             self.markers.append((re.compile(rx, re.M), int(h["level"]), h["id"]))
         self.header_words = tuple(data["header_words"])
+        self.province_abbr: dict[str, str] = data["province_abbr"]
+        self.province_number = re.compile(data["province_number"])
         self.gazetteer = gazetteer or Gazetteer()
 
     # ---------------------------------------------------------------- metadata
@@ -67,16 +70,18 @@ class Structurer:
             if m:
                 issue_date = _date(m.group(1), m.group(2), m.group(3))
         if issuer is None:
-            if title and "关于" in title and title.index("关于") >= 2:
+            if title and self.pat["title_line"].match(title) and 2 <= title.find("关于") <= 30:
                 issuer = title[: title.index("关于")].strip()
             else:
                 m = self.pat["source_field"].search(text[:1500])
-                issuer = m.group(1) if m else None
+                issuer = m.group(1) if m and not m.group(1).endswith(":") else None
         head = "\n".join(x for x in (title, issuer, doc_number) if x)
         region = self.gazetteer.governed_region(head, text[:4000])
         province = city = county = None
         if region:
             province, city, county = self.gazetteer.full_names(region)
+        elif doc_number and (m := self.province_number.match(doc_number)):
+            province = self.province_abbr.get(m.group("abbr"))
         ref_year = self._ref_year(issue_date, doc_number, title)
         return DocMeta(title, doc_number, issuer, issue_date, province, city, county, ref_year)
 
@@ -85,8 +90,10 @@ class Structurer:
             cand = ln.split("|")[-2].strip() if ln.count("|") >= 2 and "名称" in ln else ln
             if self.pat["title_line"].match(cand) and "," not in cand and "。" not in cand:
                 return cand
-        for ln in head_lines:
-            if 4 <= len(ln) <= 60 and "|" not in ln and not self.pat["doc_number"].fullmatch(ln):
+        for ln in head_lines[:5]:
+            if _HEADING_START.match(ln) or any(c in ln for c in "|,:。;"):
+                continue
+            if 4 <= len(ln) <= 40 and not self.pat["doc_number"].fullmatch(ln):
                 return ln
         return None
 

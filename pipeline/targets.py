@@ -281,46 +281,54 @@ class TargetExtractor:
     # -------------------------------------------------------------- targets
     def _group_targets(self, doc: PolicyDoc, nums: list[_Num], ctxs: list[_Ctx], group: list[int],
                        baseline: dict[int, float], deadlines: list[Deadline]) -> list[Target]:
+        """Targets of one value or of one list of values sharing an indicator (分别, 不低于A、B、C)."""
         text = doc.text
         first = group[0]
         if not self._committed(text, doc, nums, ctxs, first):
-            group = [i for i in group[1:] if self._committed(text, doc, nums, ctxs, i)]
-            return [t for i in group for t in self._group_targets(doc, nums, ctxs, [i], baseline, deadlines)]
+            kept = [i for i in group[1:] if self._committed(text, doc, nums, ctxs, i)]
+            return [t for i in kept for t in self._group_targets(doc, nums, ctxs, [i], baseline, deadlines)]
         c0 = ctxs[first]
-        left = text[c0.seg_start:c0.span_start]
         indicator, pred = self._indicator(text, nums[first], c0)
+        indicator = self._pat["period_in_indicator"].sub("", indicator).strip("、 ") or indicator
+        if indicator in self._kind["rate_words"] and self._last and self._last[0] == c0.sent_start:
+            indicator = self._last[1] + indicator
         indicators = [indicator] * len(group)
         if len(group) > 1:
-            parts = self._distribute(indicator, len(group))
-            if parts:
-                indicators = parts
+            indicators = self._distribute(indicator, len(group)) or indicators
         periods = self._periods(text, c0, len(group))
-        shared_cmp = self._shared_comparator(text, c0, left)
+        shared = c0.cmp_before or self._shared_comparator(text[c0.seg_start:c0.span_start])
+        last = nums[group[-1]]
         last_after = ctxs[group[-1]].cmp_after
+        strive = self._strive.search(text[c0.sent_start:c0.span_start])
         out = []
         for k, i in enumerate(group):
             n, c = nums[i], ctxs[i]
-            cmp_ = n.qualifier and _QUALIFIER_MAP.get(n.qualifier)
-            cmp_ = c.cmp_after or c.cmp_before or cmp_ or shared_cmp or last_after
+            unit, value_base, unit_base = n.unit, n.value_base, n.unit_base
+            if k < len(group) - 1 and last.unit and (unit is None or last.unit.startswith(unit)) and n.value:
+                unit, unit_base = last.unit, last.unit_base
+                value_base = n.value * (last.value_base / last.value if last.value else 1.0)
+            hit_cmp = _QUALIFIER_MAP.get(n.qualifier or "")
+            cmp_ = c.cmp_after or c.cmp_before or hit_cmp or shared or last_after
             if n.range_floor:
                 cmp_ = ">="
             if cmp_ is None:
-                cmp_ = ">=" if self._strive.search(text[c0.clause_start:c0.span_start]) else "="
+                cmp_ = ">=" if strive else "="
             ind = indicators[k]
-            kind = self._kind_of(ind, pred, n.unit)
+            kind = self._kind_of(ind, pred, unit)
             period, pspan = periods[k]
-            due = self._due(doc, period, pspan, deadlines)
             out.append(Target(
                 span=doc.span(c.span_start, c.span_end), indicator=ind, kind=kind, comparator=cmp_,
-                value=n.value, unit=n.unit, value_base=n.value_base, unit_base=n.unit_base,
-                baseline_value=baseline.get(i), period=period, due=due, rule="targets",
+                value=n.value, unit=unit, value_base=value_base, unit_base=unit_base,
+                baseline_value=baseline.get(i), period=period, due=self._due(doc, period, pspan, deadlines),
+                rule="targets",
             ))
+        self._last = (c0.sent_start, indicators[-1])
         return out
 
-    def _shared_comparator(self, text: str, c: _Ctx, left: str) -> str | None:
-        """A comparator word not adjacent to the number (不低于…标准的1.5倍) or 力争."""
+    def _shared_comparator(self, left: str) -> str | None:
+        """A comparator word not adjacent to the number (不低于…标准的1.5倍)."""
         for w, cmp_ in self._before:
-            if w in left and len(w) > 1:
+            if len(w) > 1 and w in left:
                 return cmp_
         return None
 
@@ -461,7 +469,11 @@ class TargetExtractor:
 
     # -------------------------------------------------------------- periods
     def _periods(self, text: str, c: _Ctx, k: int) -> list[tuple[str | None, tuple[int, int] | None]]:
-        """Period of each of ``k`` values: a period list (一、二季度) or the nearest period word."""
+        """Period of each of ``k`` values: a period list (一、二季度) or the nearest period word.
+
+        A period word counts in the value's own clause, or in an earlier clause of the sentence
+        that is nothing but the period (2022年,全市新建…); 到2025年 / 年底前 are deadlines, not periods.
+        """
         before = text[c.sent_start:c.span_start]
         if k > 1:
             for m in self._pat["period_list"].finditer(before):
@@ -470,11 +482,25 @@ class TargetExtractor:
                     return [(q, None) for q in items]
         found = None
         for m in self._pat["period"].finditer(before):
-            found = m
+            s, e = c.sent_start + m.start(), c.sent_start + m.end()
+            if re.fullmatch(r"(?:19|20)\d{2}年", m.group(0)):
+                nxt = text[e:e + 4]
+                if not (nxt[:1] in ",:" or self._verbs.match(nxt)):
+                    continue
+            if s >= c.clause_start:
+                found = (m.group(0), (s, e))
+                continue
+            clause_end = e
+            while clause_end < len(text) and text[clause_end] == " ":
+                clause_end += 1
+            cs = s
+            while cs > c.sent_start and text[cs - 1] not in _CLAUSE_SEP:
+                cs -= 1
+            if text[clause_end:clause_end + 1] in (",", ":") and not self._trim(text[cs:s]):
+                found = (m.group(0), (s, e))
         if found is None:
             return [(None, None)] * k
-        span = (c.sent_start + found.start(), c.sent_start + found.end())
-        return [(found.group(0), span)] * k
+        return [found] * k
 
     def _due(self, doc: PolicyDoc, period: str | None, pspan: tuple[int, int] | None,
              deadlines: list[Deadline]) -> dt.date | None:

@@ -1,0 +1,73 @@
+"""Numeral parsing and the unit table (pipeline/numbers.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.lexicon import LexiconError
+from pipeline.numbers import UnitInfo, UnitTable, parse_number
+
+NUMBERS = [
+    ("5.14", 5.14), ("68", 68.0), ("1,200", 1200.0), ("-19", -19.0), ("0.75", 0.75),
+    ("一千二百", 1200.0), ("两", 2.0), ("三点五", 3.5), ("百分之七", 7.0), ("百分之三十五点五", 35.5),
+    ("十", 10.0), ("十二", 12.0), ("二十", 20.0), ("一百零五", 105.0), ("两万", 20000.0),
+    ("五千万", 5.0e7), ("一亿二千万", 1.2e8), ("二〇二三", 2023.0), ("5.14万", 51400.0), ("68亿", 6.8e9),
+    ("3千万", 3.0e7),
+]
+NOT_NUMBERS = ["", "abc", "十四五", "三四十", "万", "12.5%", "统一", "5G"]
+
+
+@pytest.mark.parametrize(("text", "value"), NUMBERS)
+def test_parse_number(text: str, value: float) -> None:
+    assert parse_number(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", NOT_NUMBERS)
+def test_not_a_number(text: str) -> None:
+    assert parse_number(text) is None
+
+
+@pytest.fixture(scope="module")
+def table() -> UnitTable:
+    return UnitTable()
+
+
+UNITS = [
+    ("万元", "元", 1e4), ("亿元", "元", 1e8), ("元", "元", 1.0), ("万户", "户", 1e4), ("%", "%", 1.0),
+    ("个百分点", "百分点", 1.0), ("万亩", "亩", 1e4), ("万平方米", "平方米", 1e4), ("千万元", "元", 1e7),
+    ("元/吨", "元/吨", 1.0), ("万元/亩", "元/亩", 1e4), ("元/月·人", "元/月·人", 1.0),
+    ("微克每立方米", "微克/立方米", 1.0), ("个工作日", "工作日", 1.0), ("个月", "月", 1.0),
+    ("千米", "千米", 1.0), ("蒸吨", "蒸吨", 1.0), ("倍", "倍", 1.0), ("万吨/年", "吨/年", 1e4),
+]
+
+
+@pytest.mark.parametrize(("unit", "base", "scale"), UNITS)
+def test_lookup(table: UnitTable, unit: str, base: str, scale: float) -> None:
+    info = table.lookup(unit)
+    assert isinstance(info, UnitInfo)
+    assert (info.unit, info.unit_base, info.scale) == (unit, base, scale)
+
+
+@pytest.mark.parametrize("unit", ["月", "foo", "元/foo", "号", "页", "万"])
+def test_unknown_units(table: UnitTable, unit: str) -> None:
+    assert table.lookup(unit) is None
+
+
+def test_classifiers_refuse_chinese_numerals(table: UnitTable) -> None:
+    assert table.lookup("条").cn_ok is False  # type: ignore[union-attr]
+    assert table.lookup("元").cn_ok is True  # type: ignore[union-attr]
+
+
+def test_unit_context(table: UnitTable) -> None:
+    assert table.match_unit("家庭", 0) is None
+    assert table.match_unit("家企业", 0) == "家"
+    assert table.match_unit("元/吨和", 0) == "元/吨"
+    assert table.match_unit("日内办结", 0) == "日"
+    assert table.match_unit("日前", 0) is None
+
+
+def test_bad_lexicon_is_rejected(tmp_path) -> None:  # noqa: ANN001
+    bad = tmp_path / "units.tsv"
+    bad.write_text("# bad\nunit\tbase\tscale\tkind\tcn\tmag\tper\tcontext\n元\t\t1\tmoney\ty\ty\tn\t\n", encoding="utf-8")
+    with pytest.raises(LexiconError):
+        UnitTable(bad)  # type: ignore[arg-type]
