@@ -17,6 +17,7 @@ numbers (系数0.6以上), ``1:N`` ratios (value N) and bare magnitudes (68亿, 
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -86,9 +87,7 @@ class FigureExtractor:
         self._infix: dict[str, str] = dict(words.get("approx_infix", {}))
         self._seps = sorted(words["range_separators"], key=len, reverse=True)
         self._cn_count_min = float(words.get("cn_count_min_value", 1000))
-        self._cn_sections = sorted(
-            list(words["cn_sections"]) + ["万亿"], key=len, reverse=True
-        )
+        self._cn_sections = sorted([*words["cn_sections"], "万亿"], key=len, reverse=True)
 
     # -- public API ---------------------------------------------------------------------------------
 
@@ -98,8 +97,12 @@ class FigureExtractor:
 
     def __call__(self, doc: PolicyDoc) -> list[Figure]:
         """The figures of the document (hits with a unit or %), task_id left for the linker."""
+        return self.figures_from_hits(doc, self.hits(doc))
+
+    def figures_from_hits(self, doc: PolicyDoc, hits: list[NumberHit]) -> list[Figure]:
+        """Figure records of the hits that carry a unit or % (hits computed once, shared with targets)."""
         out = []
-        for h in self.hits(doc):
+        for h in hits:
             if not h.is_figure:
                 continue
             out.append(
@@ -195,7 +198,8 @@ class FigureExtractor:
         infix = None
         if pos < len(text) and text[pos] in self._infix:
             infix, pos = self._infix[text[pos]], pos + 1
-        if not mag and not chinese:
+        if not mag and not chinese and self._units.match_unit(text, pos) is None:
+            # a magnitude only where no unit starts (35千伏, 5万元 and 3千米 are units of their own)
             mag = self._units.magnitude_at(text, pos) or ""
             pos += len(mag)
             if mag and infix is None and pos < len(text) and text[pos] in self._infix:
@@ -212,36 +216,46 @@ class FigureExtractor:
 
     def _link_ranges(self, text: str, toks: list[_Token]) -> list[_Token]:
         """A unit-less lower end followed by a separator and a unit-bearing upper end shares its unit."""
-        for a, b in zip(toks, toks[1:], strict=False):
+        for a, b in itertools.pairwise(toks):
             if a.info is not None or b.info is None or a.chinese != b.chinese:
                 continue
             gap = text[a.end : b.start].strip()
             if gap not in self._seps:
                 continue
-            mag = a.mag or b.mag
-            info = self._units.lookup(mag + b.unit)
+            info = self._units.lookup(self._lower_unit(a.mag, b.mag + b.unit))
             if info is None:
                 continue
+            # the lower end's span stays its number alone; the shared unit (with magnitude) scales it
             a.unit, a.info, a.rule = b.unit, info, "range_low"
-            if not a.mag:
-                a.mag = mag  # the lower end's span stays its number alone; the shared magnitude scales it
         return toks
+
+    def _lower_unit(self, own_mag: str, upper_unit: str) -> str:
+        """Unit of a range's lower end: the upper end's, with the lower end's own magnitude if written.
+
+        10-50万元 → 万元; 2万—3万元 → 万元; 5000万-1亿元 → 万元.
+        """
+        if not own_mag or upper_unit.startswith(own_mag):
+            return upper_unit
+        mag = self._units.magnitude_at(upper_unit, 0)
+        rest = upper_unit[len(mag):] if mag and self._units.lookup(upper_unit[len(mag):]) else upper_unit
+        return own_mag + rest
 
     def _to_hit(self, text: str, tok: _Token, prev_end: int) -> NumberHit | None:
         """Turn a token into a hit, applying the Chinese-numeral, sign and qualifier rules."""
         start, value = tok.start, tok.value
         if tok.start > 0 and text[tok.start - 1] in "-−" and not tok.chinese:
             before = text[tok.start - 2] if tok.start >= 2 else ""
-            if prev_end != tok.start - 1 and not (before.isdigit() or before.isascii() and before.isalpha()):
+            if prev_end != tok.start - 1 and not (before.isdigit() or (before.isascii() and before.isalpha())):
                 start, value = tok.start - 1, -value
         info = tok.info
         if tok.chinese:
-            if info is None or tok.rule == "range_low" and not info.cn_ok:
+            if info is None:
                 return None
-            if info.kind == "count" and value * info.scale < self._cn_count_min:
-                return None  # 五十条措施, 两条底线, 三张清单: names, not figures
-            if info.kind not in ("count",) and not info.cn_ok:
-                return None
+            if info.kind == "count":
+                if value * info.scale < self._cn_count_min:
+                    return None  # 五十条措施, 两条底线, 三张清单: names, not figures
+            elif not info.cn_ok:
+                return None  # 三年行动, 统一升级
         end = tok.end
         if tok.rule == "range_low":
             end = tok.num_end  # the lower end's span is its number alone
@@ -251,7 +265,7 @@ class FigureExtractor:
         if q is None and tok.infix is not None:
             q = tok.infix
         if info is not None:
-            unit = (tok.mag + tok.unit) if tok.rule != "range_low" else info.unit
+            unit = info.unit
             return NumberHit(
                 start, end, value, unit, _sig(value * info.scale), info.unit_base, q, qs, qe, info.kind, tok.rule
             )

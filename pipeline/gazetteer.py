@@ -32,7 +32,8 @@ class Gazetteer:
         self.by_name: dict[str, list[Region]] = {}
         for r in self.regions:
             self.by_name.setdefault(r.name, []).append(r)
-        names = sorted(self.by_name, key=len, reverse=True)
+        # two-character district names (中区, 城区, 新区, 矿区) are ordinary words in running text
+        names = sorted((n for n in self.by_name if len(n) > 2), key=len, reverse=True)
         self._names = re.compile("|".join(map(re.escape, names)))
 
     def mentions(self, text: str) -> Counter[str]:

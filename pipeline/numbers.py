@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from pipeline.lexicon import LexiconError, read_tsv, read_yaml
@@ -145,7 +146,7 @@ class _UnitRow:
 class UnitTable:
     """Units of ``lexicons/units.tsv`` with magnitude and per-unit composition."""
 
-    def __init__(self, name: str = UNITS_LEXICON) -> None:
+    def __init__(self, name: str | Path = UNITS_LEXICON) -> None:
         self._rows: dict[str, _UnitRow] = {}
         for i, r in enumerate(read_tsv(name), start=1):
             unit = r.get("unit", "")

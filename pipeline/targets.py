@@ -86,10 +86,12 @@ class TargetExtractor:
         self._before = [(w, ">=") for w in cmp_["floor_before"]] + [(w, "<=") for w in cmp_["ceiling_before"]]
         self._before += [(w, "~") for w in cmp_["approx_before"]]
         self._before.sort(key=lambda x: -len(x[0]))
+        self._ceiling_verbs = sorted(cmp_["ceiling_verbs"], key=len, reverse=True)
         self._after = [(w, ">=") for w in cmp_["floor_after"]] + [(w, "<=") for w in cmp_["ceiling_after"]]
         self._after += [(w, "~") for w in cmp_["approx_after"]]
         self._after.sort(key=lambda x: -len(x[0]))
         self._strive = re.compile(_alternation(cmp_["strive"]))
+        self._strive_clause = re.compile(_alternation(cmp_["strive_clause"]))
         self._kind = kind
         self._count_units = set(kind["count_units"])
         self._growth_units = set(kind["growth_units"])
@@ -99,6 +101,8 @@ class TargetExtractor:
         self._fact = re.compile(_alternation(com["fact_words"]))
         self._param = re.compile(_alternation(com["parameter_words"]))
         self._names = re.compile("^(?:" + _alternation(com["name_nouns"]) + ")")
+        self._name_suffix = tuple(com["name_suffix"])
+        self._scope_nouns = re.compile(_alternation(com["scope_nouns"]))
         self._time_units = set(com["time_units"])
         self._time_verbs = re.compile(_alternation(com["time_verbs"]))
         self._strip_suffix = sorted(ind["strip_suffix"], key=len, reverse=True)
@@ -124,7 +128,8 @@ class TargetExtractor:
                 ctxs[i].extra["baseline_of_next"] = True
         m = self._pat["news_marker"].search(text)
         self._news_from = m.start() if m else len(text)
-        self._last: tuple[int, str] | None = None  # (sentence start, indicator) of the previous target
+        # (sentence start, indicator, kind, unit) of the previous target
+        self._last: tuple[int, str, str, str | None] | None = None
         for group in self._groups(text, nums, ctxs):
             out.extend(self._group_targets(doc, nums, ctxs, group, baseline, deadlines))
         return out
@@ -144,6 +149,8 @@ class TargetExtractor:
                                   ">=", True)
                 continue
             merged.append(n)
+        # a bare number is a target only when a cue verb commits it (see the unit-less pattern below)
+        merged = [n for n in merged if n.unit is not None or n.range_floor]
         taken = [(n.nstart, n.nend) for n in merged]
         for m in self._pat["unitless"].finditer(text):
             s, e = m.start("val"), m.end("val")
@@ -181,6 +188,10 @@ class TargetExtractor:
             if text.endswith(w, clause_start, n.nstart):
                 ctx.span_start, ctx.cmp_before = n.nstart - len(w), c
                 break
+        else:
+            if any(text.endswith(w, clause_start, n.nstart) for w in self._ceiling_verbs):
+                ctx.cmp_before = "<="
+
         if prev is not None and prev.nend > clause_start:
             seg = prev.nend
             for w, _ in self._after:
@@ -219,18 +230,25 @@ class TargetExtractor:
         if self._in_progress_column(doc, n.nstart):
             return False
         after = text[c.span_end:c.clause_end]
-        if self._names.match(after):
+        noun = self._noun_after(text, c)
+        if self._names.match(after) or noun.endswith(self._name_suffix) or _inside_quotes(before_sent):
             return False
         unit_core = _unit_core(n.unit)
-        before_clause = text[c.clause_start:c.span_start]
+        if unit_core not in self._count_units and self._scope_nouns.search(noun):
+            return False
+        before_clause = _drop_parens(text[c.clause_start:c.span_start])
         if unit_core in self._time_units:
-            return bool(self._time_verbs.search(text[c.seg_start:c.span_start]))
+            return bool(self._time_verbs.search(text[c.seg_start:n.nstart]))
         if self._is_modifier(text, nums, ctxs, i):
             return False
+        if n.unit != "%" and c.cmp_after and text.startswith("的", c.span_end):
+            return False  # 100户以上的安置点: a threshold defining the items, not an amount
         if self._verbs.search(before_clause) or c.cmp_before or c.cmp_after or n.range_floor:
             return True
-        if before_clause.startswith("其中") and self._verbs.search(before_sent):
+        if before_clause.startswith("其中") and self._verbs.search(_drop_parens(before_sent)):
             return True
+        if self._last and self._last[0] == c.sent_start and len(before_clause) <= 20:
+            return True  # the next item of a list of goals in one sentence (…产值90亿元,规模工业产值12亿元)
         seg = self._trim(text[c.seg_start:c.span_start])
         if not seg and self._after_verbs.search(after):
             return True
@@ -288,10 +306,15 @@ class TargetExtractor:
             kept = [i for i in group[1:] if self._committed(text, doc, nums, ctxs, i)]
             return [t for i in kept for t in self._group_targets(doc, nums, ctxs, [i], baseline, deadlines)]
         c0 = ctxs[first]
-        indicator, pred = self._indicator(text, nums[first], c0)
+        indicator, pred = self._indicator(text, nums[first], c0, len(group) == 1)
         indicator = self._pat["period_in_indicator"].sub("", indicator).strip("、 ") or indicator
+        inherited_kind = None
         if indicator in self._kind["rate_words"] and self._last and self._last[0] == c0.sent_start:
+            if not indicator and self._last[3] == nums[first].unit:
+                inherited_kind = self._last[2]
             indicator = self._last[1] + indicator
+        if not indicator:
+            indicator = text[c0.seg_start:c0.span_start].strip(" ,、")
         indicators = [indicator] * len(group)
         if len(group) > 1:
             indicators = self._distribute(indicator, len(group)) or indicators
@@ -299,7 +322,8 @@ class TargetExtractor:
         shared = c0.cmp_before or self._shared_comparator(text[c0.seg_start:c0.span_start])
         last = nums[group[-1]]
         last_after = ctxs[group[-1]].cmp_after
-        strive = self._strive.search(text[c0.sent_start:c0.span_start])
+        strive = self._strive.search(text[c0.sent_start:c0.span_start]) \
+            or self._strive_clause.search(text[c0.clause_start:c0.span_start])
         out = []
         for k, i in enumerate(group):
             n, c = nums[i], ctxs[i]
@@ -314,7 +338,7 @@ class TargetExtractor:
             if cmp_ is None:
                 cmp_ = ">=" if strive else "="
             ind = indicators[k]
-            kind = self._kind_of(ind, pred, unit)
+            kind = inherited_kind or self._kind_of(ind, pred, unit)
             period, pspan = periods[k]
             out.append(Target(
                 span=doc.span(c.span_start, c.span_end), indicator=ind, kind=kind, comparator=cmp_,
@@ -322,7 +346,7 @@ class TargetExtractor:
                 baseline_value=baseline.get(i), period=period, due=self._due(doc, period, pspan, deadlines),
                 rule="targets",
             ))
-        self._last = (c0.sent_start, indicators[-1])
+        self._last = (c0.sent_start, indicators[-1], out[-1].kind, out[-1].unit)
         return out
 
     def _shared_comparator(self, left: str) -> str | None:
@@ -354,7 +378,7 @@ class TargetExtractor:
                 s, changed = s[:m.start()].strip(), True
                 continue
             for w in self._strip_suffix:
-                if s.endswith(w) and len(s) > len(w):
+                if s.endswith(w):
                     s, changed = s[: -len(w)].strip(), True
                     break
             if not changed and s and s[-1] in ",、:;":
@@ -374,13 +398,19 @@ class TargetExtractor:
                     break
         return pred
 
-    def _indicator(self, text: str, n: _Num, c: _Ctx) -> tuple[str, str]:
+    def _indicator(self, text: str, n: _Num, c: _Ctx, single: bool = True) -> tuple[str, str]:
         """Shortest phrase naming what is measured, and the predicate before the value."""
         left = text[c.seg_start:c.span_start]
         pred = self._predicate(left)
         core = self._trim(left)
+        inner = self._pat["inner_comparator"].search(core)
+        if inner and inner.start() >= 2:
+            core = self._trim(core[: inner.start()])
         noun = self._noun_after(text, c)
         if not noun:
+            if single and "等" in core and _has_list(core.split("等")[0]):
+                tail = core.rsplit("等", 1)[1]
+                core = tail if len(tail) >= 2 else core
             return core, pred
         if not core:
             return noun, pred
@@ -426,7 +456,7 @@ class TargetExtractor:
 
     def _distribute(self, indicator: str, k: int) -> list[str] | None:
         """Split a listed subject (A、B和C总产值) into k indicators sharing the head noun."""
-        parts = [p for p in re.split(r"、|和|及(?!其)", _strip_outer(indicator)) if p]
+        parts = _split_list(_strip_outer(indicator))
         if len(parts) != k:
             return None
         last = parts[-1]
@@ -444,9 +474,12 @@ class TargetExtractor:
         return [p + head if head and not p.endswith(head) else p for p in parts]
 
     def _head(self, s: str) -> str:
-        """The head noun of an indicator phrase (排放总量, 总产值, 开工率)."""
+        """The head noun of an indicator phrase (排放总量, 总产值, 开工率): a known head, else jieba's last word."""
         m = re.search(r"(?:排放总量|总产值|产值|增加值|总量|总额|投资|收入|占比|比重|[\u3400-\u9fff]{0,2}率|浓度|规模|数量|个数)$", s)
-        return m.group(0) if m else ""
+        if m:
+            return m.group(0)
+        words = self._tokenizer.lcut(s)
+        return words[-1] if len(words) > 1 and len(words[-1]) > 1 else ""
 
     # --------------------------------------------------------------- kinds
     def _kind_of(self, indicator: str, pred: str, unit: str | None) -> str:
@@ -463,7 +496,9 @@ class TargetExtractor:
             return "growth"
         if unit == "%":
             return "share"
-        if core in self._count_units and not any(indicator.endswith(s) for s in self._kind["level_indicator_suffix"]):
+        level_pred = any(pred.endswith(v) for v in self._kind["level_verbs"])
+        if core in self._count_units and not level_pred \
+                and not any(indicator.endswith(s) for s in self._kind["level_indicator_suffix"]):
             return "count"
         return "level"
 
@@ -485,7 +520,8 @@ class TargetExtractor:
             s, e = c.sent_start + m.start(), c.sent_start + m.end()
             if re.fullmatch(r"(?:19|20)\d{2}年", m.group(0)):
                 nxt = text[e:e + 4]
-                if not (nxt[:1] in ",:" or self._verbs.match(nxt)):
+                lead = self._pat["period_year_lead"].search(text[c.sent_start:s])
+                if not (nxt[:1] in ",:" or self._verbs.match(nxt) or lead):
                     continue
             if s >= c.clause_start:
                 found = (m.group(0), (s, e))
@@ -496,7 +532,9 @@ class TargetExtractor:
             cs = s
             while cs > c.sent_start and text[cs - 1] not in _CLAUSE_SEP:
                 cs -= 1
-            if text[clause_end:clause_end + 1] in (",", ":") and not self._trim(text[cs:s]):
+            solo = text[clause_end:clause_end + 1] in (",", ":") and not self._trim(text[cs:s])
+            led = bool(self._pat["period_year_lead"].search(text[c.sent_start:s]))
+            if solo or (led and re.match(r"(?:19|20)\d{2}年", m.group(0))):
                 found = (m.group(0), (s, e))
         if found is None:
             return [(None, None)] * k
@@ -555,6 +593,33 @@ def _unit_core(unit: str | None) -> str | None:
 
 def _inside_parens(s: str) -> bool:
     return s.count("(") > s.count(")")
+
+
+def _inside_quotes(s: str) -> bool:
+    """The text ends inside a “quoted” name or rule (落实“…比例不低于40%”政策)."""
+    return s.count("“") > s.count("”")
+
+
+def _drop_parens(s: str) -> str:
+    """Text without bracketed asides (新(改、扩)建 → 新建), for cue search."""
+    return re.sub(r"\([^()]*\)", "", s)
+
+
+def _split_list(s: str) -> list[str]:
+    """Split A、B和C on list separators outside brackets."""
+    parts, depth, cur, i = [], 0, "", 0
+    while i < len(s):
+        ch = s[i]
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth <= 0 and (ch in "、和" or (ch == "及" and not s.startswith("及其", i))):
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+        i += 1
+    parts.append(cur)
+    return [p for p in parts if p]
 
 
 def _has_list(s: str) -> bool:

@@ -206,8 +206,8 @@ def test_suffix_is_case_insensitive(tmp_path: Path) -> None:
 
 def test_unreadable_path_is_a_document_error(tmp_path: Path) -> None:
     (tmp_path / "dir.txt").mkdir()
-    assert error_code(tmp_path / "dir.txt") == "E099"
-    assert error_code(tmp_path / "missing.txt") == "E099"
+    assert error_code(tmp_path / "dir.txt") == "E011"
+    assert error_code(tmp_path / "missing.txt") == "E011"
 
 
 # ---------------------------------------------------------------------------

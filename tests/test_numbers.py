@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pipeline.lexicon import LexiconError
@@ -66,8 +68,8 @@ def test_unit_context(table: UnitTable) -> None:
     assert table.match_unit("日前", 0) is None
 
 
-def test_bad_lexicon_is_rejected(tmp_path) -> None:  # noqa: ANN001
+def test_bad_lexicon_is_rejected(tmp_path: Path) -> None:
     bad = tmp_path / "units.tsv"
     bad.write_text("# bad\nunit\tbase\tscale\tkind\tcn\tmag\tper\tcontext\n元\t\t1\tmoney\ty\ty\tn\t\n", encoding="utf-8")
     with pytest.raises(LexiconError):
-        UnitTable(bad)  # type: ignore[arg-type]
+        UnitTable(bad)

@@ -1,0 +1,780 @@
+"""Responsible units: every organisation mention, and the units made responsible for tasks with their role.
+
+A mention is an optional region prefix (省/市/县… or a place name from
+``regions.tsv``) + a body (an alias from ``departments.tsv``, a compound name
+such as 人行郑州中心支行, or a free name ending in a unit suffix) + an optional
+sub-unit (溆浦分局) and bracketed alias ((区整违办)). All lexicon words are
+compiled into a few trie-shaped regexes once, in ``UnitExtractor()``.
+
+Responsibilities come from *clauses*: a bracket after a task (A牵头,B、C按职责分工负责),
+labelled lines (牵头单位:A / 责任单位:B、C), running text (由A牵头,B配合) and table
+unit columns. A clause is cut into parts at commas and semicolons; each part is
+a unit list followed by a role cue (牵头 → lead, 配合/参与/协作/协办 → co,
+负责/责任单位 → lead if it is the only unit, co beside a lead, joint otherwise).
+The document's own conventions (排第一位的为牵头单位, 下同) are applied in their scope.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from pipeline.document import PolicyDoc
+from pipeline.lexicon import compile_patterns, read_tsv, read_yaml
+from pipeline.models import DocMeta, Organization, Responsibility
+
+_OPEN = "(〔【["
+_CLOSE = ")〕】]"
+_LEVEL_OF_CHAR = {
+    "省": "province", "自治区": "province", "市": "city", "州": "city", "盟": "city", "地区": "city",
+    "自治州": "city", "县": "county", "区": "county", "旗": "county", "自治县": "county",
+    "乡": "township", "镇": "township", "街道": "township",
+}
+_CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "1": 1, "2": 2, "3": 3}
+_SUFFIX_KIND = (
+    ("专班", "task_force"), ("领导小组办公室", "task_force"), ("管委会", "development_zone"),
+    ("公司", "enterprise"), ("集团", "enterprise"), ("行", "enterprise"), ("中心", "public_institution"),
+    ("院", "public_institution"), ("站", "public_institution"), ("所", "public_institution"),
+    ("馆", "public_institution"),
+)
+
+
+def trie_regex(words: Iterable[str]) -> str:
+    """One regex alternation shaped as a trie (longest alternative first), for fast literal matching."""
+    root: dict[str, dict] = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        end = "" in node
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if end:
+            return "(?:" + body + ")?"
+        return body
+
+    return build(root)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A recognised unit mention in the normalised text (internal to this stage and its tests)."""
+
+    nstart: int
+    nend: int
+    prefix: str  # region prefix as written: 县, 市, 溆浦县, 河南, '' …
+    full: str  # the body with its type expanded: 发展和改革局; the whole name for a compound
+    sub: str  # a sub-unit after the body: 溆浦分局
+    kind: str
+    level: str | None
+    complete: bool  # compound names are complete as written
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """A list item of a responsibility clause."""
+
+    nstart: int
+    nend: int
+    mention: Mention | None
+    generic: bool
+    star: bool = False
+
+
+@dataclass(slots=True)
+class _Part:
+    """A unit list with the role cue or label that follows or introduces it."""
+
+    items: list[_Item]
+    role: str | None  # lead | co | resp | None (no cue yet)
+    sep: str  # the separator after the part: ',' ';' '' (end)
+    all_lead: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Convention:
+    """A document statement of which listed units lead (排第一位的为牵头单位)."""
+
+    nstart: int
+    scope_start: int
+    scope_end: int
+    n: int  # first n units lead; 0 = units marked with *
+
+
+class _Grammar:
+    """The compiled lexicons: regions, unit types, clause grammar."""
+
+    def __init__(self) -> None:
+        self.places: dict[str, str] = {}  # place as written → level
+        for r in read_tsv("regions.tsv"):
+            for name in (r["name"], r["short"]):
+                if len(name) >= 2 and not (len(name) == 2 and name.endswith("区")):
+                    self.places.setdefault(name, r["level"])
+        self.types: dict[str, tuple[str, str, tuple[str, ...]]] = {}  # alias → (full, kind, levels)
+        for r in read_tsv("departments.tsv"):
+            levels = tuple(x for x in r["levels"].split("|") if x)
+            for a in r["aliases"].split("|"):
+                if a:
+                    self.types[a] = (r["full"], r["kind"], levels)
+        y = read_yaml("unit_grammar.yaml")
+        frags = dict(y["fragments"])
+        frags["place"] = trie_regex(sorted(self.places))
+        frags["alias"] = trie_regex(a for a in self.types if len(a) >= 3)
+        frags["alias_short"] = trie_regex(a for a in self.types if len(a) <= 2)
+        self.frags = frags
+        p = compile_patterns(frags, y["patterns"], "unit_grammar.yaml")
+        self.p = p
+        self.prefix_rx = re.compile(
+            "(?P<places>(?:(?:" + frags["place"] + ")){0,2})(?P<lv>" + frags["level"] + ")?"
+        )
+        self.recognizers = (
+            ("compound", p["compound"]), ("lexicon", p["lexicon"]), ("lexicon", p["lexicon_short"]),
+            ("sector", p["sector"]), ("free", p["free"]),
+        )
+
+    # ------------------------------------------------------------ mentions
+    def _mention(self, rule: str, m: re.Match[str]) -> Mention:
+        text = m.group(0)
+        if rule == "compound":
+            pm = self.prefix_rx.match(text)
+            level = self._level(pm.group("places") if pm else "", pm.group("lv") if pm else None)
+            kind = "development_zone" if text.endswith("管委会") else "other"
+            return Mention(m.start(), m.end(), "", text, "", kind, level, True, rule)
+        pre, body = m.group("pre") or "", m.group("body")
+        sub = (m.groupdict().get("sub") or "") if rule == "lexicon" else ""
+        pm = self.prefix_rx.fullmatch(pre)
+        places, lv = (pm.group("places"), pm.group("lv")) if pm else ("", None)
+        if rule == "lexicon":
+            full, kind, levels = self.types[body]
+        else:
+            full, kind, levels = body, self._free_kind(body), ()
+        level = self._level(places, lv) or (levels[0] if len(levels) == 1 else None)
+        return Mention(m.start(), m.end(), pre, full, sub, kind, level, False, rule)
+
+    def _level(self, places: str, lv: str | None) -> str | None:
+        if lv:
+            return _LEVEL_OF_CHAR.get(lv)
+        if places:
+            pm = re.fullmatch("(?:" + self.frags["place"] + ")+", places)
+            if pm:
+                for k in range(len(places), 0, -1):
+                    tail = places[-k:]
+                    if tail in self.places:
+                        return self.places[tail]
+        return None
+
+    @staticmethod
+    def _free_kind(body: str) -> str:
+        if body.startswith("委") or "党" in body:
+            return "party"
+        for suf, kind in _SUFFIX_KIND:
+            if body.endswith(suf):
+                return kind
+        return "government"
+
+    def find_all(self, text: str) -> list[Mention]:
+        """Every mention in ``text``: longest first, lexicon before free names, no overlaps."""
+        cands: list[tuple[int, int, Mention]] = []
+        for prio, (rule, rx) in enumerate(self.recognizers):
+            for m in rx.finditer(text):
+                if m.end() > m.start():
+                    cands.append((0 if rule != "free" else 1, prio, self._mention(rule, m)))
+        cands.sort(key=lambda c: (c[0], -(c[2].nend - c[2].nstart), c[1], c[2].nstart))
+        taken: list[Mention] = []
+        occupied = bytearray(len(text) + 1)
+        for _, _, mn in cands:
+            if any(occupied[mn.nstart:mn.nend]):
+                continue
+            occupied[mn.nstart:mn.nend] = b"\x01" * (mn.nend - mn.nstart)
+            taken.append(mn)
+        taken.sort(key=lambda x: x.nstart)
+        return taken
+
+    def match_at(self, text: str, pos: int, end: int) -> Mention | None:
+        """The longest mention starting exactly at ``pos`` and ending by ``end``."""
+        best: Mention | None = None
+        for rule, rx in self.recognizers:
+            m = rx.match(text, pos, end)
+            if m and m.end() > pos and (best is None or m.end() > best.nend and rule != "free"
+                                        or best.rule == "free" and m.end() > best.nend):
+                best = self._mention(rule, m)
+        return best
+
+    # ------------------------------------------------------------ canonical
+    def region_for(self, places: str, lv: str | None, meta: DocMeta) -> str:
+        """The region a prefix stands for: the place as written, or the document's region for a level word."""
+        if places:
+            return places + (lv or "")
+        if not lv:
+            return ""
+        level = _LEVEL_OF_CHAR.get(lv)
+        region: str | None = None
+        if level == "province":
+            region = meta.province
+        elif level == "city":
+            region = meta.city or (meta.province if meta.province and meta.province.endswith("市") else None)
+        elif level == "county":
+            region = meta.county
+        return region or lv
+
+    def canonical(self, mn: Mention, meta: DocMeta, inherited: str | None = None) -> str:
+        """Full canonical name: abbreviation expanded, region attached."""
+        if mn.complete:
+            return mn.full
+        prefix = mn.prefix or inherited or ""
+        pm = self.prefix_rx.fullmatch(prefix)
+        places, lv = (pm.group("places"), pm.group("lv")) if pm else (prefix, None)
+        return self.region_for(places, lv, meta) + mn.full + mn.sub
+
+
+@cache
+def _grammar() -> _Grammar:
+    """The compiled lexicons (built once per process; lexicon files are read-only data)."""
+    return _Grammar()
+
+
+def canonical_name(mention_norm: str, meta: DocMeta, inherited_prefix: str | None = None) -> str:
+    """Canonical name of a normalised unit mention in a document with ``meta``.
+
+    县发改局 in a 溆浦县 document → 溆浦县发展和改革局; 省发展改革委 in a 河南省 document
+    → 河南省发展和改革委员会; with no known region the type alone is expanded (县发展和改革局);
+    ``inherited_prefix`` is the prefix of the first item of a list (省商务厅、财政厅 → 省).
+    """
+    g = _grammar()
+    text = mention_norm.strip()
+    mn = g.match_at(text, 0, len(text))
+    if mn is None or mn.nend != len(text):
+        mn = _free_item(g, text, 0, len(text))
+    if mn is None:
+        return text
+    return g.canonical(mn, meta, inherited_prefix)
+
+
+def _free_item(g: _Grammar, text: str, s: int, e: int) -> Mention | None:
+    """A list item that is not in the lexicon but ends in a unit suffix (国际物流枢纽公司, 会计科)."""
+    m = g.p["item"].fullmatch(text, s, e)
+    if not m:
+        return None
+    pm = g.prefix_rx.match(text, s, e)
+    pre = pm.group(0) if pm and pm.end() < e - 1 else ""
+    body = text[s + len(pre):e]
+    places, lv = (pm.group("places"), pm.group("lv")) if pre and pm else ("", None)
+    return Mention(s, e, pre, body, "", g._free_kind(body), g._level(places, lv), False, "item")
+
+
+def _brackets(text: str) -> list[tuple[int, int, bool]]:
+    """Top-level bracket groups as (content start, content end, closed); an unclosed one ends at the line end."""
+    out = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] in _OPEN:
+            depth, j = 0, i
+            while j < n:
+                ch = text[j]
+                if ch in _OPEN:
+                    depth += 1
+                elif ch in _CLOSE:
+                    depth -= 1
+                    if depth == 0:
+                        break
+                elif ch == "\n":
+                    break
+                j += 1
+            closed = j < n and text[j] in _CLOSE
+            out.append((i + 1, j, closed))
+            i = j + 1 if closed else j
+        else:
+            i += 1
+    return out
+
+
+def _split_top(text: str, s: int, e: int, seps: str) -> list[tuple[int, int, str]]:
+    """Split ``text[s:e]`` at top-level separators: (start, end, separator after)."""
+    out = []
+    depth, start = 0, s
+    for i in range(s, e):
+        ch = text[i]
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in seps:
+            out.append((start, i, ch))
+            start = i + 1
+    out.append((start, e, ""))
+    return out
+
+
+def _next_top(text: str, pos: int, end: int, seps: str) -> int:
+    """Position of the next top-level separator in ``text[pos:end]`` (or ``end``)."""
+    depth = 0
+    for i in range(pos, end):
+        ch = text[i]
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in seps:
+            return i
+    return end
+
+
+class UnitExtractor:
+    """Organisation mentions and responsibilities of a ``PolicyDoc``."""
+
+    def __init__(self) -> None:
+        self.g = _grammar()
+        self.cue_any = re.compile(
+            "(?:" + "|".join(self.g.p[k].pattern for k in ("lead_cue", "co_cue", "resp_cue")) + ")"
+        )
+
+    # ------------------------------------------------------------ public API
+    def user_words(self) -> list[str]:
+        """Unit aliases for the segmenter's user dictionary (so 发改局 stays one word)."""
+        return sorted(a for a in self.g.types if len(a) >= 2)
+
+    def organizations(self, doc: PolicyDoc) -> list[Organization]:
+        """Every mention of a body anywhere in the document (group references excluded)."""
+        text = doc.text
+        out: list[Organization] = []
+        prev: tuple[int, str] | None = None  # (end, prefix) of the previous mention with a prefix
+        for mn in self.g.find_all(text):
+            inherited = None
+            if not mn.prefix and prev and text[prev[0]:mn.nstart] == "、":
+                inherited = prev[1]
+            pre = mn.prefix or inherited or ""
+            if pre:
+                prev = (mn.nend, pre)
+            else:
+                prev = None
+            level = mn.level
+            if inherited and not mn.prefix:
+                pm = self.g.prefix_rx.fullmatch(inherited)
+                level = self.g._level(pm.group("places"), pm.group("lv")) if pm else level
+            out.append(Organization(doc.span(mn.nstart, mn.nend), self.g.canonical(mn, doc.meta, inherited),
+                                    mn.kind, level, f"units.org.{mn.rule}"))
+        seen = {(o.span.start, o.span.end) for o in out}
+        for r in self.responsibilities(doc):
+            if r.generic or (r.span.start, r.span.end) in seen:
+                continue
+            if any(o.span.start < r.span.end and r.span.start < o.span.end for o in out):
+                continue
+            out.append(Organization(r.span, r.canonical, self.g._free_kind(r.span.text_norm), None,
+                                    "units.org.clause"))
+        out.sort(key=lambda o: o.span.start)
+        return out
+
+    def responsibilities(self, doc: PolicyDoc) -> list[Responsibility]:
+        """Units named as responsible for tasks, with role, generic flag and canonical name."""
+        text = doc.text
+        conventions = self._conventions(text)
+        covered = bytearray(len(text) + 1)
+        results: list[Responsibility] = []
+        # 1. bracket clauses after tasks
+        for s, e, closed in _brackets(text):
+            parts = self._parse_clause(text, s, e, strict=True)
+            if not parts or not any(p.items for p in parts):
+                continue
+            has_cue = any(p.role for p in parts)
+            if not has_cue and not (closed and self._list_only(text, s, e, parts)):
+                continue
+            results += self._resolve(doc, parts, s, e, conventions, closed=closed)
+            covered[s:e] = b"\x01" * (e - s)
+        # 2. labelled lines
+        results += self._labelled(doc, covered, conventions)
+        # 3. table unit columns
+        results += self._tables(doc, covered, conventions)
+        # 4. running text: 由A牵头,B配合 / A牵头抓总
+        results += self._sentences(doc, covered)
+        seen: set[tuple[int, int]] = set()
+        out = []
+        for r in sorted(results, key=lambda r: r.span.start):
+            if (r.span.start, r.span.end) not in seen:
+                seen.add((r.span.start, r.span.end))
+                out.append(r)
+        return out
+
+    # ------------------------------------------------------------ lists and parts
+    def _list_only(self, text: str, s: int, e: int, parts: Sequence[_Part]) -> bool:
+        """A bracket that holds nothing but units (县林业局) after a sentence: a responsibility clause."""
+        if any(p.role for p in parts):
+            return False
+        before = text[max(0, s - 2):s - 1].strip()
+        after = text[e + 1:e + 2] if e + 1 <= len(text) else ""
+        return (before in ("。", ".", ";", "!", "") or after in ("\n", "")) and all(
+            not it.generic for p in parts for it in p.items) or len(parts) > 0 and before == "。"
+
+    def _parse_list(self, text: str, pos: int, end: int, strict: bool) -> tuple[list[_Item], int]:
+        """Unit items from ``pos``: separated by 、/和/及, each maybe followed by 等相关部门."""
+        g = self.g
+        items: list[_Item] = []
+        while pos < end:
+            while pos < end and text[pos] in " \t":
+                pos += 1
+            star = False
+            if pos < end and text[pos] == "*":
+                star, pos = True, pos + 1
+            mn = g.match_at(text, pos, end)
+            item: _Item | None = None
+            if mn is not None:
+                after = mn.nend
+                tail = g.p["list_tail"].match(text, after, end)
+                nxt = tail.end() if tail and tail.end() > after else after
+                if nxt >= end or text[nxt] in "、,;。:*)" or self.cue_any.match(text, nxt) or re.match(
+                        r"\s*(?:和|及|以及|与)", text[nxt:end]):
+                    item = _Item(mn.nstart, mn.nend, mn, False)
+            if item is None:
+                chunk_end = _next_top(text, pos, end, "、,;。:")
+                cue = self._cue_in(text, pos, chunk_end)
+                iend = cue if cue is not None else chunk_end
+                tail = re.search(g.p["list_tail"].pattern + r"\s*$", text[pos:iend])
+                if tail and tail.start() > 0:
+                    iend = pos + tail.start()
+                while iend > pos and text[iend - 1] in " \t*":
+                    iend -= 1
+                seg = text[pos:iend]
+                if not seg or len(seg) > 24:
+                    break
+                if g.p["group"].search(seg):
+                    item = _Item(pos, iend, None, True)
+                elif strict:
+                    fm = _free_item(g, text, pos, iend)
+                    if fm is None:
+                        break
+                    item = _Item(pos, iend, fm, False)
+                else:
+                    break
+            if pos < item.nend < end and text[item.nend] == "*":
+                star = True
+            items.append(_Item(item.nstart, item.nend, item.mention, item.generic, star))
+            pos = item.nend
+            tail = g.p["list_tail"].match(text, pos, end)
+            if tail and tail.end() > pos:
+                pos = tail.end()
+            if pos < end and text[pos] == "*":
+                pos += 1
+            j = re.match(r"\s*(?:、|以及|及|和|与)\s*", text[pos:end])
+            if j and pos + j.end() < end:
+                pos += j.end()
+                continue
+            break
+        return items, pos
+
+    def _cue_in(self, text: str, s: int, e: int) -> int | None:
+        """Start of the first role cue inside ``text[s:e]`` after at least two characters."""
+        m = self.cue_any.search(text, s + 2, e) if e - s > 2 else None
+        return m.start() if m else None
+
+    def _cue(self, text: str, pos: int, end: int) -> tuple[str | None, int]:
+        for role, key in (("lead", "lead_cue"), ("co", "co_cue"), ("resp", "resp_cue")):
+            m = self.g.p[key].match(text, pos, end)
+            if m and m.end() > pos:
+                return role, m.end()
+        return None, pos
+
+    def _parse_part(self, text: str, s: int, e: int, strict: bool) -> _Part | None:
+        """One part of a clause: [由][label:] list [cue][tail]."""
+        g = self.g
+        pos = s
+        while pos < e and text[pos] in " \t\n":
+            pos += 1
+        op = g.p["opener"].match(text, pos, e)
+        if op:
+            pos = op.end()
+        label_role = None
+        lm = g.p["label"].match(text, pos, e)
+        if lm:
+            label_role = next(k for k in ("lead", "co", "resp", "neutral") if lm.group(k))
+            pos = lm.end()
+            while pos < e and text[pos] == " ":
+                pos += 1
+        items, pos = self._parse_list(text, pos, e, strict or label_role is not None)
+        if not items:
+            return None
+        cue, pos2 = self._cue(text, pos, e)
+        rest = text[pos2:e]
+        if g.p["all_lead"].search(rest):
+            return _Part(items, "lead", "", all_lead=True)
+        if strict or label_role:
+            if rest.strip() and not g.p["cue_tail"].match(rest):
+                if not (cue == "lead" and not strict):
+                    return None
+        role = cue or (label_role if label_role != "neutral" else None)
+        if label_role in ("lead", "co") and cue in (None, "resp"):
+            role = label_role
+        return _Part(items, role, "")
+
+    def _parse_clause(self, text: str, s: int, e: int, strict: bool, default: str | None = None) -> list[_Part]:
+        """Parts of a clause separated by , ; 。 (top level)."""
+        parts: list[_Part] = []
+        for ps, pe, sep in _split_top(text, s, e, ",;。"):
+            p = self._parse_part(text, ps, pe, strict)
+            if p is None:
+                if self.g.p["all_lead"].search(text, ps, pe):
+                    for q in parts:
+                        q.role, q.all_lead = "lead", True
+                parts.append(_Part([], None, sep))
+                continue
+            if p.role is None and default:
+                p.role = default
+            p.sep = sep
+            parts.append(p)
+        return parts
+
+    # ------------------------------------------------------------ roles
+    def _resolve(self, doc: PolicyDoc, parts: list[_Part], s: int, e: int,
+                 conventions: Sequence[_Convention], closed: bool = True) -> list[Responsibility]:
+        """Roles for the items of one clause."""
+        # a bare list takes the cue of the next part in the same sentence
+        for k, p in enumerate(parts):
+            if p.items and p.role is None:
+                for q in parts[k + 1:]:
+                    if q.role:
+                        p.role = q.role
+                        break
+                    if not q.items or q.sep in ";。":
+                        break
+        if closed:
+            for p in parts:
+                if p.items and p.role is None:
+                    p.role = "resp"
+        has_lead = any(p.role == "lead" for p in parts) or any(it.star for p in parts for it in p.items)
+        roles: dict[tuple[int, int], str] = {}
+        resp_items = [it for p in parts if p.role == "resp" for it in p.items]
+        conv = next((c for c in reversed(conventions) if c.scope_start <= e and s < c.scope_end
+                     and c.nstart <= e), None)
+        for p in parts:
+            for it in p.items:
+                if it.star:
+                    roles[(it.nstart, it.nend)] = "lead"
+                elif p.role == "lead":
+                    roles[(it.nstart, it.nend)] = "lead"
+                elif p.role == "co":
+                    roles[(it.nstart, it.nend)] = "co"
+        if resp_items:
+            specific = [it for it in resp_items if not it.generic]
+            if has_lead:
+                role_of = {(it.nstart, it.nend): "co" for it in resp_items}
+            elif conv is not None and conv.n > 0 and len(specific) > 1:
+                lead_keys = {(it.nstart, it.nend) for it in specific[:conv.n]}
+                role_of = {(it.nstart, it.nend): "lead" if (it.nstart, it.nend) in lead_keys else "co"
+                           for it in resp_items}
+            elif len(specific) == 1:
+                role_of = {(it.nstart, it.nend): "lead" for it in resp_items}
+            else:
+                role_of = {(it.nstart, it.nend): "joint" for it in resp_items}
+            for it in resp_items:
+                roles.setdefault((it.nstart, it.nend), role_of[(it.nstart, it.nend)])
+        out: list[Responsibility] = []
+        text = doc.text
+        for p in parts:
+            inherited: str | None = None
+            for k, it in enumerate(p.items):
+                role = roles.get((it.nstart, it.nend))
+                if role is None:
+                    continue
+                mn = it.mention
+                canonical = text[it.nstart:it.nend]
+                if mn is not None:
+                    if k == 0 or mn.prefix:
+                        inherited = mn.prefix or None
+                    canonical = self.g.canonical(mn, doc.meta, None if mn.prefix else inherited)
+                out.append(Responsibility(doc.span(it.nstart, it.nend), canonical, role, it.generic,
+                                          None, f"units.resp.{mn.rule if mn else 'group'}"))
+        return out
+
+    def _conventions(self, text: str) -> list[_Convention]:
+        out = []
+        for m in self.g.p["convention"].finditer(text):
+            n_txt = m.group("n") or m.group("n2")
+            n = 0 if "*" in m.group(0) else _CN_NUM.get(n_txt or "一", 1)
+            line_s = text.rfind("\n", 0, m.start()) + 1
+            line_e = text.find("\n", m.end())
+            line_e = len(text) if line_e < 0 else line_e
+            around = text[max(line_s, m.start() - 8):m.end() + 8]
+            if self.g.p["convention_local"].search(around) and not re.search("下同", around):
+                out.append(_Convention(m.start(), line_s, line_e, n))
+            else:
+                out.append(_Convention(m.start(), line_s, len(text), n))
+        return out
+
+    # ------------------------------------------------------------ sources
+    def _labelled(self, doc: PolicyDoc, covered: bytearray, conventions: Sequence[_Convention]
+                  ) -> list[Responsibility]:
+        """Blocks of labelled lists outside brackets: 牵头责任单位:A。 协同责任单位:B、C。"""
+        text = doc.text
+        blocks: list[list[tuple[int, int]]] = []
+        last_end = -10**9
+        for m in self.g.p["label"].finditer(text):
+            if covered[m.start()]:
+                continue
+            end = _next_top(text, m.end(), len(text), "。;\n")
+            nl = re.search(r"[\u4e00-\u9fff]{2,8}:", text[m.end():end])
+            if nl and nl.start() > 0:
+                end = m.end() + nl.start()
+            if m.start() - last_end <= 30 and blocks:
+                blocks[-1].append((m.start(), end))
+            else:
+                blocks.append([(m.start(), end)])
+            last_end = end
+        out: list[Responsibility] = []
+        for block in blocks:
+            parts: list[_Part] = []
+            for s, e in block:
+                ps = self._parse_clause(text, s, e, strict=True)
+                parts += ps
+            if any(p.items for p in parts):
+                out += self._resolve(doc, parts, block[0][0], block[-1][1], conventions,
+                                     closed=not (block[-1][1] >= len(text.rstrip())))
+                for s, e in block:
+                    covered[s:e] = b"\x01" * (e - s)
+        return out
+
+    def _column_role(self, header: str) -> str | None:
+        h = header.strip()
+        for role, key in (("lead", "column_lead"), ("co", "column_co"), ("resp", "column_resp")):
+            if self.g.p[key].match(h):
+                return role
+        return None
+
+    def _cell_parts(self, text: str, s: int, e: int, role: str) -> list[_Part]:
+        """A unit-column cell as clause parts; the column gives the role of a bare list."""
+        parts = self._parse_clause(text, s, e, strict=True, default=role)
+        if not any(p.items for p in parts):
+            return []
+        consumed = all(p.items or not text[ps:pe].strip()
+                       for p, (ps, pe, _) in zip(parts, _split_top(text, s, e, ",;。"), strict=False))
+        return parts if consumed else []
+
+    def _tables(self, doc: PolicyDoc, covered: bytearray, conventions: Sequence[_Convention]
+                ) -> list[Responsibility]:
+        """Unit columns of tables (doc.table_rows, else one-cell-per-line and space-token tables)."""
+        text = doc.text
+        out: list[Responsibility] = []
+        rows = [[(c.nstart, c.nend) for c in r.cells] for r in doc.table_rows]
+        headers = [r.header for r in doc.table_rows]
+        for cells, header in zip(rows, headers, strict=True):
+            out += self._row(doc, cells, list(header), covered, conventions)
+        if not rows:
+            out += self._line_cells(doc, covered, conventions)
+        return out
+
+    def _row(self, doc: PolicyDoc, cells: list[tuple[int, int]], header: list[str], covered: bytearray,
+             conventions: Sequence[_Convention]) -> list[Responsibility]:
+        text = doc.text
+        cols = [(k, self._column_role(h)) for k, h in enumerate(header)]
+        unit_cols = [(k, r) for k, r in cols if r]
+        if not unit_cols:
+            return []
+        parts: list[_Part] = []
+        if len(cells) == len(header):
+            for k, role in unit_cols:
+                s, e = cells[k]
+                parts += self._cell_parts(text, s, e, role or "resp")
+        elif len(unit_cols) == 1:
+            for s, e in cells:
+                parts += self._cell_parts(text, s, e, unit_cols[0][1] or "resp")
+        parts = [p for p in parts if p.items and not covered[p.items[0].nstart]]
+        if not parts:
+            return []
+        s0, e0 = cells[0][0], cells[-1][1]
+        res = self._resolve(doc, parts, s0, e0, conventions)
+        for p in parts:
+            for it in p.items:
+                covered[it.nstart:it.nend] = b"\x01" * (it.nend - it.nstart)
+        return res
+
+    def _line_cells(self, doc: PolicyDoc, covered: bytearray, conventions: Sequence[_Convention]
+                    ) -> list[Responsibility]:
+        """Tables the structure stage did not split: a header of short cells, one cell per line or token."""
+        text = doc.text
+        out: list[Responsibility] = []
+        lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+        cells = []
+        for s, e in lines:
+            t = text[s:e]
+            stripped = t.strip().rstrip("|").strip()
+            if stripped:
+                a = s + t.index(stripped[0])
+                cells.append((a, a + len(stripped)))
+        k = 0
+        while k < len(cells):
+            j = k
+            while j < len(cells) and cells[j][1] - cells[j][0] <= 8:
+                j += 1
+            header = [text[a:b] for a, b in cells[k:j]]
+            roles = [r for r in (self._column_role(h) for h in header) if r]
+            if len(header) >= 3 and roles:
+                role = _majority(roles)
+                for a, b in cells[j:]:
+                    if covered[a]:
+                        continue
+                    out += self._row(doc, [(a, b)], ["_", text[a:b] and _role_header(role)], covered,
+                                     conventions)
+                return out
+            k = j + 1
+        # a flattened table on one line: header tokens separated by spaces
+        for s, e in lines:
+            toks = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[s:e])]
+            roles = [r for r in (self._column_role(text[s + a:s + b]) for a, b in toks) if r]
+            if len(roles) < 2:
+                continue
+            role = _majority(roles)
+            hdr_end = s + max(b for a, b in toks if self._column_role(text[s + a:s + b]))
+            for a, b in toks:
+                ts, te = s + a, s + b
+                if ts < hdr_end or covered[ts] or any(c in text[ts:te] for c in "()"):
+                    continue
+                mn = self.g.match_at(text, ts, te)
+                if mn is None or mn.nend != te:
+                    continue
+                out += self._resolve(doc, [_Part([_Item(ts, te, mn, False)], "co" if role == "co" else role,
+                                                 "")], ts, te, conventions)
+        return out
+
+    def _sentences(self, doc: PolicyDoc, covered: bytearray) -> list[Responsibility]:
+        """Running text: a part that starts with a unit list followed by 牵头 (or 由…负责), then co parts."""
+        text = doc.text
+        out: list[Responsibility] = []
+        for sm in re.finditer(r"[^。;!?\n]+", text):
+            s, e = sm.start(), sm.end()
+            if "牵头" not in text[s:e] and "负责" not in text[s:e]:
+                continue
+            parts: list[_Part] = []
+            seen_lead = False
+            for ps, pe, sep in _split_top(text, s, e, ",:"):
+                if covered[ps:pe].count(1) > 0:
+                    continue
+                p = self._parse_part(text, ps, pe, strict=False)
+                if p is None or p.role is None:
+                    continue
+                opener = self.g.p["opener"].match(text, ps, pe) is not None
+                if p.role == "lead":
+                    seen_lead = True
+                elif p.role == "resp" and not opener and not seen_lead:
+                    continue
+                elif p.role == "co" and not seen_lead:
+                    continue
+                p.sep = sep
+                parts.append(p)
+            if parts:
+                out += self._resolve(doc, parts, s, e, ())
+        return out
+
+
+def _majority(roles: Sequence[str]) -> str:
+    """The role most unit columns of a header have (lead wins ties)."""
+    counts = {r: roles.count(r) for r in roles}
+    return max(counts, key=lambda r: (counts[r], r == "lead"))
+
+
+def _role_header(role: str) -> str:
+    return {"lead": "牵头单位", "co": "配合单位"}.get(role, "责任单位")
