@@ -65,7 +65,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     seconds = prog.close()
     out: Path = args.out
     (out / "text").mkdir(parents=True, exist_ok=True)
-    for (path, _), r in zip(inputs, results):
+    for (path, _), r in zip(inputs, results, strict=False):
         if r.status == "ok" and path.suffix.lower() not in (".txt", ".text"):
             write_atomic_text(out / "text" / f"{r.doc_id}.txt", r.original_text)
     run_tables = arrow_tables(results)

@@ -129,7 +129,7 @@ def run_eval(args: argparse.Namespace) -> int:
         if len(args.docs) != len(args.gold):
             print("policy-extract eval: give one --gold per --docs", file=sys.stderr)
             return 2
-        groups = [(d.name or str(d), d, g) for d, g in zip(args.docs, args.gold)]
+        groups = [(d.name or str(d), d, g) for d, g in zip(args.docs, args.gold, strict=False)]
     try:
         results = evaluate_groups(groups)
     except GoldError as exc:

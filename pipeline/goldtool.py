@@ -42,8 +42,8 @@ def occ_of(text: str, needle: str, start: int) -> int:
 def to_gold_item(text: str, item: dict[str, Any], fld: str) -> dict[str, Any]:
     """A gold item (text, occ and the field's keys) from an item with ``start``."""
     out = {"text": item["text"], "occ": occ_of(text, item["text"], int(item["start"]))}
-    out.update({k: item[k] for k in _KEEP[fld] if k in item and item[k] is not None or k in ("period",)
-                and k in item})
+    out.update({k: item[k] for k in _KEEP[fld] if (k in item and item[k] is not None) or (k in ("period",)
+                and k in item)})
     return out
 
 

@@ -109,8 +109,8 @@ class Normalizer:
         cjk = "".join(_CJK.findall(original))
         if not cjk:
             return "simplified"
-        n_trad = sum(a != b for a, b in zip(cjk, self._t2s.convert(cjk)))
-        n_simp = sum(a != b for a, b in zip(cjk, self._s2t.convert(cjk)))
+        n_trad = sum(a != b for a, b in zip(cjk, self._t2s.convert(cjk), strict=False))
+        n_simp = sum(a != b for a, b in zip(cjk, self._s2t.convert(cjk), strict=False))
         rt, rs = n_trad / len(cjk), n_simp / len(cjk)
         if rt >= 0.02 and rs >= 0.02:
             return "mixed"

@@ -57,7 +57,7 @@ def identity(text: str) -> NormText:
 class NormBuilder:
     """Accumulates normalised pieces with the original span each came from."""
 
-    __slots__ = ("_parts", "_starts", "_ends")
+    __slots__ = ("_ends", "_parts", "_starts")
 
     def __init__(self) -> None:
         self._parts: list[str] = []

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from pipeline.search import update_index
 from pipeline.tables import SCHEMAS, TABLES
 
 DB_NAME = "policy.duckdb"
@@ -119,7 +120,7 @@ def read_store(db_path: Path) -> dict[str, pa.Table]:
 def _csv_ready(t: pa.Table) -> pa.Table:
     """List columns as JSON arrays, as the contract asks for CSV."""
     cols = []
-    for name, col in zip(t.column_names, t.columns):
+    for _name, col in zip(t.column_names, t.columns, strict=False):
         if pa.types.is_list(col.type):
             col = pa.array([None if v is None else json.dumps(v, ensure_ascii=False) for v in col.to_pylist()],
                            pa.string())
@@ -149,6 +150,7 @@ def save(out_dir: Path, tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
     out_dir.mkdir(parents=True, exist_ok=True)
     db = out_dir / DB_NAME
     merge_into_store(db, tables)
+    update_index(db, tables["documents"].column("doc_id").to_pylist())  # search index (search.py)
     full = read_store(db)
     export(out_dir, full)
     return full

@@ -254,7 +254,7 @@ class Structurer:
             section = " > ".join(t for _, t in path)
             path.append((mk.level, text[mk.nstart:title_end].strip()))
             body_len = len(text[title_end:end].strip())
-            if body_len >= 8 or _TASK_CUE.search(text[mk.body:end]) and end - mk.body >= 12:
+            if body_len >= 8 or (_TASK_CUE.search(text[mk.body:end]) and end - mk.body >= 12):
                 tasks.append(Task(0, section, norm.span(mk.nstart, end), mk.nstart, end, "item"))
                 covered.append((mk.nstart, end))
         for r in rows:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -82,7 +83,6 @@ class TargetExtractor:
         pats = lex["patterns"]
         self._pat = compile_patterns(pats["fragments"], {k: v for k, v in pats.items() if k != "fragments"},
                                      LEXICON)
-        self._cmp_lists = cmp_
         self._before = [(w, ">=") for w in cmp_["floor_before"]] + [(w, "<=") for w in cmp_["ceiling_before"]]
         self._before += [(w, "~") for w in cmp_["approx_before"]]
         self._before.sort(key=lambda x: -len(x[0]))
@@ -110,6 +110,7 @@ class TargetExtractor:
         self._noun_stop = set(ind["noun_stop"])
         self._growth_verbs = sorted(kind["growth_verbs"], key=len, reverse=True)
         self._reduction_verbs = sorted(kind["reduction_verbs"], key=len, reverse=True)
+        jieba.setLogLevel(logging.WARNING)
         self._tokenizer = jieba.Tokenizer()  # our own instance: never the global one
 
     # ------------------------------------------------------------------ API
@@ -123,7 +124,7 @@ class TargetExtractor:
         for i, n in enumerate(nums):
             nxt = nums[i + 1] if i + 1 < len(nums) else None
             if nxt is not None and self._pat["baseline_change"].match(text[ctxs[i].span_end:nxt.nstart]) \
-                    and re.search(r"[从由]\s*$", text[ctxs[i].seg_start:ctxs[i].span_start]):
+                    and re.search(r"[从由]\s*(?:不低于|不少于|不超过)?\s*$", text[ctxs[i].seg_start:n.nstart]):
                 baseline[i + 1] = n.value
                 ctxs[i].extra["baseline_of_next"] = True
         m = self._pat["news_marker"].search(text)
@@ -161,9 +162,9 @@ class TargetExtractor:
             merged.append(_Num(s, e, val, None, val, None, None))
         for m in self._pat["cn_count"].finditer(text):
             s, e = m.start("val"), m.end("unit")
-            val = parse_number(m.group("val"))
-            if val is not None and not any(a < e and s < b for a, b in taken):
-                merged.append(_Num(s, e, val, m.group("unit"), val, m.group("unit"), None))
+            cval = parse_number(m.group("val"))
+            if cval is not None and not any(a < e and s < b for a, b in taken):
+                merged.append(_Num(s, e, cval, m.group("unit"), cval, m.group("unit"), None))
         merged.sort(key=lambda n: n.nstart)
         return merged
 
@@ -403,9 +404,9 @@ class TargetExtractor:
         left = text[c.seg_start:c.span_start]
         pred = self._predicate(left)
         core = self._trim(left)
-        inner = self._pat["inner_comparator"].search(core)
-        if inner and inner.start() >= 2:
-            core = self._trim(core[: inner.start()])
+        inner = self._pat["inner_comparator"].search(left)
+        if inner and self._trim(left[: inner.start()]):
+            core = self._trim(left[: inner.start()])
         noun = self._noun_after(text, c)
         if not noun:
             if single and "等" in core and _has_list(core.split("等")[0]):

@@ -76,6 +76,7 @@ class Mention:
     level: str | None
     complete: bool  # compound names are complete as written
     rule: str
+    form: str = ""  # how the canonical name is built: 中共{region}{full}; '' = {region}{full}
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,17 +115,22 @@ class _Grammar:
 
     def __init__(self) -> None:
         self.places: dict[str, str] = {}  # place as written → level
+        self.short_of: dict[str, str] = {}  # full region name → short name (汉阴县 → 汉阴)
         for r in read_tsv("regions.tsv"):
+            self.short_of.setdefault(r["name"], r["short"])
             for name in (r["name"], r["short"]):
                 if len(name) >= 2 and not (len(name) == 2 and name.endswith("区")):
                     self.places.setdefault(name, r["level"])
         self.types: dict[str, tuple[str, str, tuple[str, ...]]] = {}  # alias → (full, kind, levels)
+        self.forms: dict[str, str] = {}  # full type → canonical form
         for r in read_tsv("departments.tsv"):
             levels = tuple(x for x in r["levels"].split("|") if x)
+            self.forms[r["full"]] = r.get("form", "")
             for a in r["aliases"].split("|"):
                 if a:
                     self.types[a] = (r["full"], r["kind"], levels)
         y = read_yaml("unit_grammar.yaml")
+        self.sector_types: dict[str, list[str]] = dict(y["sector_types"])
         frags = dict(y["fragments"])
         frags["place"] = trie_regex(sorted(self.places))
         frags["alias"] = trie_regex(a for a in self.types if len(a) >= 3)
@@ -135,9 +141,21 @@ class _Grammar:
         self.prefix_rx = re.compile(
             "(?P<places>(?:(?:" + frags["place"] + ")){0,2})(?P<lv>" + frags["level"] + ")?"
         )
-        self.recognizers = (
-            ("compound", p["compound"]), ("lexicon", p["lexicon"]), ("lexicon", p["lexicon_short"]),
-            ("sector", p["sector"]), ("free", p["free"]),
+        # every mention starts with a place, a level word or an alias: a one-character lookahead lets
+        # the scanners skip the other positions without entering the big tries
+        first = {w[0] for w in self.places} | {a[0] for a in self.types} | set(y["first_chars"])
+        gate = "(?=[" + "".join(re.escape(c) for c in sorted(first)) + "])"
+        prefix_first = {w[0] for w in self.places} | set(y["first_chars"])
+        pgate = "(?=[" + "".join(re.escape(c) for c in sorted(prefix_first)) + "])"
+        self.recognizers = tuple(
+            (rule, re.compile(g + extra + "(?:" + p[key].pattern + ")"))
+            for rule, key, g, extra in (
+                ("compound", "compound", pgate, p["gate_compound"].pattern),
+                ("lexicon", "lexicon", gate, ""),
+                ("lexicon", "lexicon_short", pgate, ""),
+                ("sector", "sector", gate, p["gate_sector"].pattern),
+                ("free", "free", pgate, ""),
+            )
         )
 
     # ------------------------------------------------------------ mentions
@@ -157,7 +175,7 @@ class _Grammar:
         else:
             full, kind, levels = body, self._free_kind(body), ()
         level = self._level(places, lv) or (levels[0] if len(levels) == 1 else None)
-        return Mention(m.start(), m.end(), pre, full, sub, kind, level, False, rule)
+        return Mention(m.start(), m.end(), pre, full, sub, kind, level, False, rule, self.forms.get(full, ""))
 
     def _level(self, places: str, lv: str | None) -> str | None:
         if lv:
@@ -203,8 +221,10 @@ class _Grammar:
         best: Mention | None = None
         for rule, rx in self.recognizers:
             m = rx.match(text, pos, end)
-            if m and m.end() > pos and (best is None or m.end() > best.nend and rule != "free"
-                                        or best.rule == "free" and m.end() > best.nend):
+            if not m or m.end() <= pos:
+                continue
+            longer = best is None or m.end() > best.nend
+            if longer and (best is None or rule != "free" or best.rule == "free"):
                 best = self._mention(rule, m)
         return best
 
@@ -226,13 +246,43 @@ class _Grammar:
         return region or lv
 
     def canonical(self, mn: Mention, meta: DocMeta, inherited: str | None = None) -> str:
-        """Full canonical name: abbreviation expanded, region attached."""
+        """Full canonical name: abbreviation expanded, region attached.
+
+        With no prefix (and none inherited from the list) a lexicon or sector mention
+        belongs to the document's own region: 发改部门 in a 安康市 document →
+        安康市发展和改革委员会; a development zone takes the short place name
+        (经开区 → 汉阴经济技术开发区管理委员会).
+        """
+        doc_region = meta.county or meta.city or meta.province or ""
         if mn.complete:
-            return mn.full
+            return re.sub("管委会$", "管理委员会", mn.full)
+        if mn.rule == "item":
+            if mn.prefix:
+                return self._region(mn.prefix, meta)[0] + mn.full
+            return (doc_region if mn.kind == "task_force" else "") + mn.full
         prefix = mn.prefix or inherited or ""
+        full, form = mn.full, mn.form
+        if mn.rule == "sector":
+            pm = self.prefix_rx.fullmatch(prefix) if prefix else None
+            level = _LEVEL_OF_CHAR.get(pm.group("lv") or "") if pm else None
+            types = self.sector_types.get(full[:-2])
+            if types is not None:
+                full = types[{"province": 0, "city": 1}.get(level or _doc_level(meta) or "county", 2)]
+                form = self.forms.get(full, "")
+        if prefix:
+            region, named = self._region(prefix, meta)
+        else:
+            region, named = doc_region, bool(doc_region)
+        if named and form:
+            return form.format(region=region, short=self.short_of.get(region, region), full=full) + mn.sub
+        return region + full + mn.sub
+
+    def _region(self, prefix: str, meta: DocMeta) -> tuple[str, bool]:
+        """The region a prefix names and whether it is a real place (not a bare level word)."""
         pm = self.prefix_rx.fullmatch(prefix)
         places, lv = (pm.group("places"), pm.group("lv")) if pm else (prefix, None)
-        return self.region_for(places, lv, meta) + mn.full + mn.sub
+        region = self.region_for(places, lv, meta)
+        return region, bool(places) or region != (lv or "")
 
 
 @cache
@@ -256,6 +306,11 @@ def canonical_name(mention_norm: str, meta: DocMeta, inherited_prefix: str | Non
     if mn is None:
         return text
     return g.canonical(mn, meta, inherited_prefix)
+
+
+def _doc_level(meta: DocMeta) -> str | None:
+    """The level of the region the document governs."""
+    return "county" if meta.county else "city" if meta.city else "province" if meta.province else None
 
 
 def _free_item(g: _Grammar, text: str, s: int, e: int) -> Mention | None:
@@ -351,10 +406,7 @@ class UnitExtractor:
             if not mn.prefix and prev and text[prev[0]:mn.nstart] == "、":
                 inherited = prev[1]
             pre = mn.prefix or inherited or ""
-            if pre:
-                prev = (mn.nend, pre)
-            else:
-                prev = None
+            prev = (mn.nend, pre) if pre else None
             level = mn.level
             if inherited and not mn.prefix:
                 pm = self.g.prefix_rx.fullmatch(inherited)
@@ -404,13 +456,14 @@ class UnitExtractor:
 
     # ------------------------------------------------------------ lists and parts
     def _list_only(self, text: str, s: int, e: int, parts: Sequence[_Part]) -> bool:
-        """A bracket that holds nothing but units (县林业局) after a sentence: a responsibility clause."""
-        if any(p.role for p in parts):
+        """A bracket that holds nothing but specific units after a sentence (。(县林业局)): a clause."""
+        if not parts or any(p.role or not p.items for p in parts):
+            return False
+        if any(it.generic or it.mention is None or it.mention.rule == "item" for p in parts for it in p.items):
             return False
         before = text[max(0, s - 2):s - 1].strip()
         after = text[e + 1:e + 2] if e + 1 <= len(text) else ""
-        return (before in ("。", ".", ";", "!", "") or after in ("\n", "")) and all(
-            not it.generic for p in parts for it in p.items) or len(parts) > 0 and before == "。"
+        return before in ("。", ".", ";", "!") or after in ("\n", "")
 
     def _parse_list(self, text: str, pos: int, end: int, strict: bool) -> tuple[list[_Item], int]:
         """Unit items from ``pos``: separated by 、/和/及, each maybe followed by 等相关部门."""
@@ -441,7 +494,7 @@ class UnitExtractor:
                 while iend > pos and text[iend - 1] in " \t*":
                     iend -= 1
                 seg = text[pos:iend]
-                if not seg or len(seg) > 24:
+                if not seg or len(seg) > 24 or g.p["not_item"].search(seg) or seg.count("(") != seg.count(")"):
                     break
                 if g.p["group"].search(seg):
                     item = _Item(pos, iend, None, True)
@@ -452,6 +505,9 @@ class UnitExtractor:
                     item = _Item(pos, iend, fm, False)
                 else:
                     break
+            if not item.generic and items and items[-1].generic and re.fullmatch(
+                    r"各[省市县区乡镇旗]{1,2}", text[items[-1].nstart:items[-1].nend]):
+                item = _Item(item.nstart, item.nend, item.mention, True)  # 各县、区人民政府: 各 covers the list
             if pos < item.nend < end and text[item.nend] == "*":
                 star = True
             items.append(_Item(item.nstart, item.nend, item.mention, item.generic, star))
@@ -504,9 +560,9 @@ class UnitExtractor:
         if g.p["all_lead"].search(rest):
             return _Part(items, "lead", "", all_lead=True)
         if strict or label_role:
-            if rest.strip() and not g.p["cue_tail"].match(rest):
-                if not (cue == "lead" and not strict):
-                    return None
+            cut = label_role in ("lead", "co", "resp") and e >= len(text.rstrip()) and not rest.strip(" 、")
+            if rest.strip() and not g.p["cue_tail"].match(rest) and not cut and not (cue == "lead" and not strict):
+                return None
         role = cue or (label_role if label_role != "neutral" else None)
         if label_role in ("lead", "co") and cue in (None, "resp"):
             role = label_role
@@ -515,19 +571,35 @@ class UnitExtractor:
     def _parse_clause(self, text: str, s: int, e: int, strict: bool, default: str | None = None) -> list[_Part]:
         """Parts of a clause separated by , ; 。 (top level)."""
         parts: list[_Part] = []
-        for ps, pe, sep in _split_top(text, s, e, ",;。"):
+        for ps, pe, sep in self._clause_parts(text, s, e):
+            if self.g.p["all_lead"].search(text, ps, pe):
+                for q in parts:
+                    q.role, q.all_lead = "lead", True
+                continue
+            if self.g.p["convention"].search(text, ps, pe) or self.g.p["convention_scope"].fullmatch(
+                    text[ps:pe].strip()):
+                continue  # a statement of the document's convention, read by _conventions
             p = self._parse_part(text, ps, pe, strict)
             if p is None:
-                if self.g.p["all_lead"].search(text, ps, pe):
-                    for q in parts:
-                        q.role, q.all_lead = "lead", True
-                parts.append(_Part([], None, sep))
+                if text[ps:pe].strip():
+                    parts.append(_Part([], None, sep))
                 continue
             if p.role is None and default:
                 p.role = default
             p.sep = sep
             parts.append(p)
         return parts
+
+    def _clause_parts(self, text: str, s: int, e: int) -> list[tuple[int, int, str]]:
+        """Top-level parts at , ; 。 and at a 、 right after a lead cue (A牵头、B、C按职责分工负责)."""
+        out = []
+        for ps, pe, sep in _split_top(text, s, e, ",;。"):
+            cut = ps
+            for m in self.g.p["lead_after"].finditer(text, ps, pe):
+                out.append((cut, m.end() - 1, ","))
+                cut = m.end()
+            out.append((cut, pe, sep))
+        return out
 
     # ------------------------------------------------------------ roles
     def _resolve(self, doc: PolicyDoc, parts: list[_Part], s: int, e: int,
@@ -553,9 +625,7 @@ class UnitExtractor:
                      and c.nstart <= e), None)
         for p in parts:
             for it in p.items:
-                if it.star:
-                    roles[(it.nstart, it.nend)] = "lead"
-                elif p.role == "lead":
+                if it.star or p.role == "lead":
                     roles[(it.nstart, it.nend)] = "lead"
                 elif p.role == "co":
                     roles[(it.nstart, it.nend)] = "co"
@@ -651,13 +721,12 @@ class UnitExtractor:
         if not any(p.items for p in parts):
             return []
         consumed = all(p.items or not text[ps:pe].strip()
-                       for p, (ps, pe, _) in zip(parts, _split_top(text, s, e, ",;。"), strict=False))
+                       for p, (ps, pe, _) in zip(parts, self._clause_parts(text, s, e), strict=False))
         return parts if consumed else []
 
     def _tables(self, doc: PolicyDoc, covered: bytearray, conventions: Sequence[_Convention]
                 ) -> list[Responsibility]:
         """Unit columns of tables (doc.table_rows, else one-cell-per-line and space-token tables)."""
-        text = doc.text
         out: list[Responsibility] = []
         rows = [[(c.nstart, c.nend) for c in r.cells] for r in doc.table_rows]
         headers = [r.header for r in doc.table_rows]
@@ -713,12 +782,14 @@ class UnitExtractor:
             header = [text[a:b] for a, b in cells[k:j]]
             roles = [r for r in (self._column_role(h) for h in header) if r]
             if len(header) >= 3 and roles:
+                last = max(i for i, h in enumerate(header) if self._column_role(h))
+                j = k + last + 1
                 role = _majority(roles)
                 for a, b in cells[j:]:
-                    if covered[a]:
-                        continue
-                    out += self._row(doc, [(a, b)], ["_", text[a:b] and _role_header(role)], covered,
-                                     conventions)
+                    parts = [] if covered[a] else [p for p in self._cell_parts(text, a, b, role) if p.items]
+                    if parts:
+                        out += self._resolve(doc, parts, a, b, conventions)
+                        covered[a:b] = b"\x01" * (b - a)
                 return out
             k = j + 1
         # a flattened table on one line: header tokens separated by spaces
@@ -759,10 +830,8 @@ class UnitExtractor:
                 opener = self.g.p["opener"].match(text, ps, pe) is not None
                 if p.role == "lead":
                     seen_lead = True
-                elif p.role == "resp" and not opener and not seen_lead:
-                    continue
-                elif p.role == "co" and not seen_lead:
-                    continue
+                elif not seen_lead and (p.role == "co" or not opener):
+                    continue  # 配合/负责 in running text only beside a lead (or after 由)
                 p.sep = sep
                 parts.append(p)
             if parts:
@@ -775,6 +844,3 @@ def _majority(roles: Sequence[str]) -> str:
     counts = {r: roles.count(r) for r in roles}
     return max(counts, key=lambda r: (counts[r], r == "lead"))
 
-
-def _role_header(role: str) -> str:
-    return {"lead": "牵头单位", "co": "配合单位"}.get(role, "责任单位")

@@ -1,0 +1,76 @@
+"""The targets example table: every sentence must give exactly the expected target rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from pipeline.figures import FigureExtractor
+from pipeline.normalize import Normalizer
+from pipeline.targets import TargetExtractor, period_end
+from tests.conftest import make_doc
+
+EXAMPLES = Path(__file__).resolve().parent / "examples" / "targets.yaml"
+CASES: list[dict[str, Any]] = yaml.safe_load(EXAMPLES.read_text(encoding="utf-8"))["cases"]
+FIELDS = ("text", "indicator", "kind", "comparator", "value", "unit", "period", "baseline_value")
+
+
+@pytest.fixture(scope="module")
+def extractor() -> TargetExtractor:
+    return TargetExtractor()
+
+
+@pytest.fixture(scope="module")
+def figures() -> FigureExtractor:
+    return FigureExtractor()
+
+
+def _row(t: Any) -> dict[str, Any]:
+    return {
+        "text": t.span.text, "indicator": t.indicator, "kind": t.kind, "comparator": t.comparator,
+        "value": t.value, "unit": t.unit, "period": t.period, "baseline_value": t.baseline_value,
+    }
+
+
+def test_table_is_large_and_has_negatives() -> None:
+    assert len(CASES) >= 60
+    assert sum(1 for c in CASES if not c["targets"]) >= 10
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["sentence"][:24] for c in CASES])
+def test_example(case: dict[str, Any], normalizer: Normalizer, extractor: TargetExtractor,
+                 figures: FigureExtractor) -> None:
+    doc = make_doc(normalizer, case["sentence"], ref_year=case.get("ref_year", 2024))
+    got = [_row(t) for t in extractor(doc, figures.hits(doc), [])]
+    want = [{k: e.get(k) for k in FIELDS} for e in case["targets"]]
+    assert got == want
+
+
+def test_spans_point_back_to_the_original(normalizer: Normalizer, extractor: TargetExtractor,
+                                          figures: FigureExtractor) -> None:
+    text = "每個縣(市)重點打造1~2個知名商圈,新增省級特色商業街4條以上。"
+    doc = make_doc(normalizer, text, ref_year=2025)
+    for t in extractor(doc, figures.hits(doc), []):
+        assert text[t.span.start:t.span.end] == t.span.text
+
+
+def test_due_from_period(normalizer: Normalizer, extractor: TargetExtractor, figures: FigureExtractor) -> None:
+    doc = make_doc(normalizer, "市级重点新开工项目一、二季度开工率分别达到80%、100%。", ref_year=2023)
+    dues = [t.due for t in extractor(doc, figures.hits(doc), [])]
+    assert dues == [dt.date(2023, 3, 31), dt.date(2023, 6, 30)]
+
+
+@pytest.mark.parametrize(("period", "ref", "end"), [
+    ("2024年", None, dt.date(2024, 12, 31)),
+    ("一季度", 2023, dt.date(2023, 3, 31)),
+    ("三季度", 2023, dt.date(2023, 9, 30)),
+    ("上半年", 2022, dt.date(2022, 6, 30)),
+    ("2月", 2024, dt.date(2024, 2, 29)),
+    ("一季度", None, None),
+])
+def test_period_end(period: str, ref: int | None, end: dt.date | None) -> None:
+    assert period_end(period, ref) == end

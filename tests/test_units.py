@@ -1,0 +1,96 @@
+"""Example-table tests of pipeline/units.py (tests/examples/units.yaml) and corpus sanity checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from pipeline.models import DocMeta
+from pipeline.normalize import Normalizer
+from pipeline.structure import Structurer
+from pipeline.units import UnitExtractor, canonical_name, trie_regex
+
+EXAMPLES = Path(__file__).resolve().parent / "examples" / "units.yaml"
+TABLE: dict[str, Any] = yaml.safe_load(EXAMPLES.read_text(encoding="utf-8"))
+REGIONS: dict[str, dict[str, str]] = TABLE["regions"]
+
+
+@pytest.fixture(scope="module")
+def extractor() -> UnitExtractor:
+    return UnitExtractor()
+
+
+@pytest.fixture(scope="module")
+def structurer() -> Structurer:
+    return Structurer()
+
+
+def _doc(normalizer: Normalizer, structurer: Structurer, text: str, region: str):
+    doc = structurer.build("example", "example.txt", normalizer.normalize(text))
+    doc.meta = DocMeta(**REGIONS[region])  # the example fixes the region, not the structure stage
+    return doc
+
+
+@pytest.mark.parametrize("case", TABLE["cases"], ids=lambda c: c["text"][:24])
+def test_responsibilities(case: dict[str, Any], normalizer: Normalizer, structurer: Structurer,
+                          extractor: UnitExtractor) -> None:
+    doc = _doc(normalizer, structurer, case["text"], case["region"])
+    got = extractor.responsibilities(doc)
+    for r in got:
+        assert doc.original[r.span.start:r.span.end] == r.span.text
+    assert [[r.span.text, r.role, r.canonical] for r in got if not r.generic] == case["units"]
+    assert [r.span.text for r in got if r.generic] == case.get("generic", [])
+
+
+@pytest.mark.parametrize("row", TABLE["canonical"], ids=lambda r: f"{r[0]}-{r[1]}")
+def test_canonical_name(row: list[str]) -> None:
+    mention, region, expected = row
+    assert canonical_name(mention, DocMeta(**REGIONS[region])) == expected
+
+
+@pytest.mark.parametrize("case", TABLE["organizations"], ids=lambda c: c["text"][:24])
+def test_organizations(case: dict[str, Any], normalizer: Normalizer, structurer: Structurer,
+                       extractor: UnitExtractor) -> None:
+    doc = _doc(normalizer, structurer, case["text"], case["region"])
+    assert [[o.span.text, o.canonical] for o in extractor.organizations(doc)] == case["orgs"]
+
+
+def test_table_is_large_enough() -> None:
+    cases = TABLE["cases"]
+    assert len(cases) >= 80
+    assert sum(1 for c in cases if not c["units"]) >= 10  # sentences that must yield nothing
+    assert any(any("\u4e00" <= ch <= "\u9fff" and ch in "縣牽責" for ch in c["text"]) for c in cases)
+
+
+def test_lexicon_size(extractor: UnitExtractor) -> None:
+    fulls = {t[0] for t in extractor.g.types.values()}
+    assert len(fulls) >= 150
+    assert len(extractor.g.types) >= 300
+
+
+def test_user_words(extractor: UnitExtractor) -> None:
+    words = extractor.user_words()
+    assert "发改局" in words and "人社局" in words
+
+
+def test_trie_regex_prefers_longest() -> None:
+    import re
+
+    rx = re.compile(trie_regex(["委", "委办", "委办公室"]))
+    assert rx.match("委办公室").group(0) == "委办公室"
+    assert rx.match("委办").group(0) == "委办"
+
+
+def test_seed_004_offsets(normalizer: Normalizer, structurer: Structurer, extractor: UnitExtractor) -> None:
+    """Traditional-character seed: every span maps back to the original characters."""
+    path = Path(__file__).resolve().parent.parent / "corpus" / "seeds" / "004_b2362a690fe9adf5.txt"
+    with path.open(encoding="utf-8", newline="") as fh:
+        original = fh.read()
+    doc = structurer.build("004", str(path), normalizer.normalize(original))
+    rs = extractor.responsibilities(doc)
+    assert len(rs) > 300
+    assert all(original[r.span.start:r.span.end] == r.span.text for r in rs)
+    assert {r.role for r in rs} == {"lead", "co", "joint"}
