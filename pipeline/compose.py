@@ -37,26 +37,35 @@ class Stage:
     run: StageFn
 
 
-def _units_stage() -> Stage:
-    from pipeline.units import UnitExtractor
+class Resources:
+    """Heavy objects shared by stages, built once per pipeline: the unit lexicon and the segmenter."""
 
-    ex = UnitExtractor()
-    return Stage(
-        "units",
-        ("doc",),
-        ("organizations", "responsibilities"),
-        lambda doc, st: {"organizations": ex.organizations(doc), "responsibilities": ex.responsibilities(doc)},
-    )
+    def __init__(self) -> None:
+        from pipeline.segment import Segmenter, lexicon_words
+        from pipeline.units import UnitExtractor
+
+        self.units = UnitExtractor()
+        self.segmenter = Segmenter([*self.units.user_words(), *lexicon_words()])
 
 
-def _deadlines_stage() -> Stage:
+def _units_stage(res: Resources) -> Stage:
+    ex = res.units
+
+    def run(doc: PolicyDoc, st: dict[str, Any]) -> dict[str, Any]:
+        resp = ex.responsibilities(doc)
+        return {"organizations": ex.organizations(doc, resp), "responsibilities": resp}
+
+    return Stage("units", ("doc",), ("organizations", "responsibilities"), run)
+
+
+def _deadlines_stage(res: Resources) -> Stage:
     from pipeline.deadlines import DeadlineExtractor
 
     ex = DeadlineExtractor()
     return Stage("deadlines", ("doc",), ("deadlines",), lambda doc, st: {"deadlines": ex(doc)})
 
 
-def _figures_stage() -> Stage:
+def _figures_stage(res: Resources) -> Stage:
     from pipeline.figures import FigureExtractor
 
     ex = FigureExtractor()
@@ -68,10 +77,10 @@ def _figures_stage() -> Stage:
     return Stage("figures", ("doc",), ("number_hits", "figures"), run)
 
 
-def _targets_stage() -> Stage:
+def _targets_stage(res: Resources) -> Stage:
     from pipeline.targets import TargetExtractor
 
-    ex = TargetExtractor()
+    ex = TargetExtractor(res.segmenter)
     return Stage(
         "targets",
         ("doc", "number_hits", "deadlines"),
@@ -80,7 +89,7 @@ def _targets_stage() -> Stage:
     )
 
 
-STAGE_FACTORIES: dict[str, Callable[[], Stage]] = {
+STAGE_FACTORIES: dict[str, Callable[[Resources], Stage]] = {
     "units": _units_stage,
     "deadlines": _deadlines_stage,
     "figures": _figures_stage,
@@ -100,7 +109,8 @@ class Pipeline:
     def __post_init__(self) -> None:
         self.normalizer = Normalizer()
         self.structurer = Structurer()
-        self.stages = [STAGE_FACTORIES[n]() for n in self.stage_names]
+        res = Resources()
+        self.stages = [STAGE_FACTORIES[n](res) for n in self.stage_names]
         available = {"doc"}
         for s in self.stages:
             missing = set(s.requires) - available

@@ -31,7 +31,7 @@ from pipeline.models import DocResult
 from pipeline.tables import iso
 
 #: The bundled corpus: (group, documents folder, gold folder) relative to the corpus root.
-CORPUS_GROUPS = (("seeds", "seeds", "gold"), ("dev", "dev", "dev/gold"))
+CORPUS_GROUPS = (("seeds", "seeds", "gold"), ("dev", "dev", "dev/gold"), ("holdout", "holdout", "holdout/gold"))
 
 
 @dataclass

@@ -76,6 +76,11 @@ def marks_of(r: DocResult) -> list[Mark]:
     return out
 
 
+def _text(s: str) -> str:
+    """Escaped document text; CR as a reference, since HTML parsing turns a raw CR (of CRLF) into LF."""
+    return html.escape(s).replace("\r", "&#13;")
+
+
 def render_text(text: str, marks: Sequence[Mark]) -> str:
     """Escaped text with properly nested highlight spans; a mark crossing an open one is left out."""
     order = sorted(marks, key=lambda m: (m.start, -(m.end - m.start), _PRIORITY.get(m.kind, 9)))
@@ -87,7 +92,7 @@ def render_text(text: str, marks: Sequence[Mark]) -> str:
         nonlocal pos
         while stack and stack[-1].end <= p:
             m = stack.pop()
-            parts.append(html.escape(text[pos : m.end]))
+            parts.append(_text(text[pos : m.end]))
             pos = m.end
             parts.append("</span>")
 
@@ -97,7 +102,7 @@ def render_text(text: str, marks: Sequence[Mark]) -> str:
         close_until(m.start)
         if stack and m.end > stack[-1].end:
             continue  # crosses an open highlight
-        parts.append(html.escape(text[pos : m.start]))
+        parts.append(_text(text[pos : m.start]))
         pos = m.start
         tip = "; ".join(f"{k}: {v}" for k, v in m.details)
         data = "".join(f' data-{k.replace("_", "-")}="{html.escape(v, quote=True)}"' for k, v in m.details)
@@ -107,7 +112,7 @@ def render_text(text: str, marks: Sequence[Mark]) -> str:
         )
         stack.append(m)
     close_until(len(text) + 1)
-    parts.append(html.escape(text[pos:]))
+    parts.append(_text(text[pos:]))
     return "".join(parts)
 
 
@@ -138,7 +143,8 @@ def document_page(r: DocResult) -> str:
 <body><main><p><a href="index.html">← all documents</a></p><h1>{_e(m.title or r.source)}</h1>
 <table class="meta">{"".join(f"<tr><td>{k}</td><td>{_e(v)}</td></tr>" for k, v in meta_rows)}</table>
 <p class="legend">{legend}</p>
-<pre class="doc">{body}</pre></main>
+<pre class="doc">
+{body}</pre></main>
 <aside><h2>Targets ({len(r.targets)})</h2><table><tr><th>indicator</th><th>value</th><th>period</th><th>due</th>
 <th>lead</th></tr>{target_rows}</table>
 <h2>Tasks ({len(r.tasks)})</h2><table><tr><th>#</th><th>section</th><th>text</th><th>lead</th><th>co</th>

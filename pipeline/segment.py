@@ -19,7 +19,7 @@ class Segmenter:
     def __init__(self, words: Iterable[str] = ()) -> None:
         jieba.setLogLevel(logging.WARNING)
         self.tokenizer = jieba.Tokenizer()
-        self.tokenizer.initialize()
+        self.tokenizer.initialize()  # load the dictionary now, not on the first document
         for w in words:
             if w and len(w) >= 2:
                 self.tokenizer.add_word(w, freq=None)
@@ -34,16 +34,10 @@ class Segmenter:
 
 
 def lexicon_words() -> list[str]:
-    """User words from the lexicons: department names/aliases and measure units."""
-    from pipeline.lexicon import LEXICON_DIR, read_tsv
+    """User words from ``lexicons/units.tsv`` (measure units such as 万平方米, 个百分点).
 
-    words: list[str] = []
-    dep = LEXICON_DIR / "departments.tsv"
-    if dep.exists():
-        for row in read_tsv(dep):
-            for col in ("name", "full_name", "aliases"):
-                words.extend(w for w in row.get(col, "").split("|") if w)
-    units = LEXICON_DIR / "units.tsv"
-    if units.exists():
-        words.extend(r.get("unit", "") for r in read_tsv(units))
-    return sorted(set(words))
+    Department names come from the unit extractor (``UnitExtractor.user_words``).
+    """
+    from pipeline.lexicon import read_tsv
+
+    return sorted({r["unit"] for r in read_tsv("units.tsv") if len(r.get("unit", "")) >= 2})

@@ -14,17 +14,15 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import logging
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-
-import jieba
 
 from pipeline.document import PolicyDoc
 from pipeline.lexicon import compile_patterns, read_yaml
 from pipeline.models import Deadline, Target
 from pipeline.numbers import parse_number
+from pipeline.segment import Segmenter
 
 if TYPE_CHECKING:
     from pipeline.figures import NumberHit
@@ -77,7 +75,7 @@ def _alternation(words: list[str]) -> str:
 class TargetExtractor:
     """Finds targets in a document from its number hits; owns its compiled cue lexicon."""
 
-    def __init__(self) -> None:
+    def __init__(self, segmenter: Segmenter | None = None) -> None:
         lex = read_yaml(LEXICON)
         cmp_, kind, com, ind = lex["comparator"], lex["kind"], lex["commitment"], lex["indicator"]
         pats = lex["patterns"]
@@ -110,8 +108,9 @@ class TargetExtractor:
         self._noun_stop = set(ind["noun_stop"])
         self._growth_verbs = sorted(kind["growth_verbs"], key=len, reverse=True)
         self._reduction_verbs = sorted(kind["reduction_verbs"], key=len, reverse=True)
-        jieba.setLogLevel(logging.WARNING)
-        self._tokenizer = jieba.Tokenizer()  # our own instance: never the global one
+        if segmenter is None:
+            segmenter = Segmenter()
+        self._tokenizer = segmenter.tokenizer  # the segmentation stage's own instance, never jieba's global one
 
     # ------------------------------------------------------------------ API
     def __call__(self, doc: PolicyDoc, hits: list[NumberHit], deadlines: list[Deadline]) -> list[Target]:

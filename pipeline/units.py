@@ -396,8 +396,14 @@ class UnitExtractor:
         """Unit aliases for the segmenter's user dictionary (so 发改局 stays one word)."""
         return sorted(a for a in self.g.types if len(a) >= 2)
 
-    def organizations(self, doc: PolicyDoc) -> list[Organization]:
-        """Every mention of a body anywhere in the document (group references excluded)."""
+    def organizations(
+        self, doc: PolicyDoc, responsibilities: list[Responsibility] | None = None
+    ) -> list[Organization]:
+        """Every mention of a body anywhere in the document (group references excluded).
+
+        Responsibility mentions the lexicon scan missed are added too; pass the
+        stage's ``responsibilities`` to avoid computing them again.
+        """
         text = doc.text
         out: list[Organization] = []
         prev: tuple[int, str] | None = None  # (end, prefix) of the previous mention with a prefix
@@ -414,7 +420,7 @@ class UnitExtractor:
             out.append(Organization(doc.span(mn.nstart, mn.nend), self.g.canonical(mn, doc.meta, inherited),
                                     mn.kind, level, f"units.org.{mn.rule}"))
         seen = {(o.span.start, o.span.end) for o in out}
-        for r in self.responsibilities(doc):
+        for r in responsibilities if responsibilities is not None else self.responsibilities(doc):
             if r.generic or (r.span.start, r.span.end) in seen:
                 continue
             if any(o.span.start < r.span.end and r.span.start < o.span.end for o in out):
