@@ -26,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--jobs", "-j", type=int, default=1, help="worker processes (default 1)")
     ex.add_argument("--no-report", action="store_true", help="skip the HTML report")
     ex.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
+    ex.add_argument("--ner-model", metavar="DIR", help="optional: a local HanLP model directory for extra "
+                    "organisation mentions (needs the 'hanlp' extra; nothing is downloaded)")
     ev = sub.add_parser("eval", help="score extractions against gold annotations")
     ev.add_argument("--docs", type=Path, action="append", help="document folder (repeatable)")
     ev.add_argument("--gold", type=Path, action="append", help="gold folder with <name>.gold.json (repeatable)")
@@ -60,8 +62,18 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if not inputs:
         print("policy-extract: no supported documents (.txt .text .html .htm .docx .pdf) found", file=sys.stderr)
         return EXIT_USAGE
+    options: dict[str, object] = {}
+    if args.ner_model:
+        from pipeline.ner import HanLPOrganizations, NerUnavailable
+
+        try:
+            HanLPOrganizations(args.ner_model)  # fail fast, before any document is read
+        except NerUnavailable as exc:
+            print(f"policy-extract: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        options["ner_model"] = args.ner_model
     prog = Progress(len(inputs), args.quiet)
-    results = run(inputs, jobs=args.jobs, progress=prog)
+    results = run(inputs, jobs=args.jobs, progress=prog, options=options)
     seconds = prog.close()
     out: Path = args.out
     (out / "text").mkdir(parents=True, exist_ok=True)

@@ -89,6 +89,18 @@ def _targets_stage(res: Resources) -> Stage:
     )
 
 
+def _ner_stage(model: str) -> Stage:
+    from pipeline.ner import HanLPOrganizations, merge_organizations
+
+    ner = HanLPOrganizations(model)
+    return Stage(
+        "ner",
+        ("doc", "organizations"),
+        ("organizations",),
+        lambda doc, st: {"organizations": merge_organizations(st["organizations"], ner(doc))},
+    )
+
+
 STAGE_FACTORIES: dict[str, Callable[[Resources], Stage]] = {
     "units": _units_stage,
     "deadlines": _deadlines_stage,
@@ -102,6 +114,7 @@ class Pipeline:
     """Normalise → structure → extraction stages → linking, for one document at a time."""
 
     stage_names: tuple[str, ...] = ("units", "deadlines", "figures", "targets")
+    ner_model: str | None = None  # a local HanLP model directory enables the optional NER stage
     normalizer: Normalizer = field(init=False)
     structurer: Structurer = field(init=False)
     stages: list[Stage] = field(init=False)
@@ -111,6 +124,8 @@ class Pipeline:
         self.structurer = Structurer()
         res = Resources()
         self.stages = [STAGE_FACTORIES[n](res) for n in self.stage_names]
+        if self.ner_model:
+            self.stages.append(_ner_stage(self.ner_model))
         available = {"doc"}
         for s in self.stages:
             missing = set(s.requires) - available

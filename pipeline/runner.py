@@ -16,6 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pipeline.compose import Pipeline, file_id
 from pipeline.errors import DocumentError
@@ -24,9 +25,9 @@ from pipeline.models import DocResult
 _WORKER: Pipeline | None = None
 
 
-def _init_worker() -> None:
+def _init_worker(options: dict[str, Any]) -> None:
     global _WORKER
-    _WORKER = Pipeline()
+    _WORKER = Pipeline(**options)
 
 
 def _work(path: str, source: str) -> DocResult:
@@ -48,10 +49,15 @@ def run(
     inputs: Sequence[tuple[Path, str]],
     jobs: int = 1,
     progress: Callable[[DocResult], None] | None = None,
+    options: dict[str, Any] | None = None,
 ) -> list[DocResult]:
-    """Process ``(path, source)`` pairs; results come back in input order."""
+    """Process ``(path, source)`` pairs; results come back in input order.
+
+    ``options`` are passed to every ``Pipeline`` (e.g. ``ner_model``).
+    """
+    options = options or {}
     if jobs <= 1 or len(inputs) <= 1:
-        pipe = Pipeline()
+        pipe = Pipeline(**options)
         results = []
         for p, s in inputs:
             r = pipe.process_file(p, s)
@@ -62,7 +68,7 @@ def run(
     done: dict[int, DocResult] = {}
     pending = list(range(len(inputs)))
     while pending:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,)) as pool:
             futs: dict[int, Future[DocResult]] = {i: pool.submit(_work, str(inputs[i][0]), inputs[i][1])
                                                   for i in pending}
             broken = False
@@ -81,7 +87,7 @@ def run(
             retry = [i for i in pending if i not in done]
             first = retry[0]
             try:
-                with ProcessPoolExecutor(max_workers=1, initializer=_init_worker) as single:
+                with ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(options,)) as single:
                     done[first] = single.submit(_work, str(inputs[first][0]), inputs[first][1]).result()
             except BrokenProcessPool:
                 done[first] = DocResult(
