@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     se.add_argument("query")
     se.add_argument("--out", type=Path, default=Path("outputs"))
     se.add_argument("--limit", type=int, default=20)
+    se.add_argument("--json", action="store_true", help="print the hits as JSON")
     be = sub.add_parser("bench", help="throughput and peak memory on the corpus replicated to >= N MB")
     be.add_argument("paths", nargs="*", type=Path, default=[Path("corpus")])
     be.add_argument("--mb", type=float, default=5.0)

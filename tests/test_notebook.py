@@ -49,7 +49,8 @@ def test_notebook_runs_top_to_bottom(extracted: Path, monkeypatch: pytest.Monkey
                    resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()  # raises on a failing cell
     text = stream_text(nb)
     assert f"reading {extracted.resolve() / 'policy.duckdb'}" in text  # the env var was honoured
-    assert "CJK font:" in text, f"no CJK font registered: {text[-500:]}"
+    assert "CJK font:" in text, ("no CJK font registered (install the dev extra's mplfonts, or Debian's "
+                                 f"fonts-noto-cjk): {text[-300:]}")
     # matplotlib warns "Glyph 22266 (\\N{CJK UNIFIED IDEOGRAPH-56FA}) missing from font(s) DejaVu Sans."
     assert "missing from" not in text and "Glyph" not in text
     images = [o for o in outputs_of(nb) if "image/png" in o.get("data", {})]
