@@ -401,6 +401,9 @@ class TargetExtractor:
     def _indicator(self, text: str, n: _Num, c: _Ctx, single: bool = True) -> tuple[str, str]:
         """Shortest phrase naming what is measured, and the predicate before the value."""
         left = text[c.seg_start:c.span_start]
+        cut = self._pat["baseline_cut"].search(left)
+        if cut and cut.start() >= 2:
+            left = left[: cut.start()]
         pred = self._predicate(left)
         core = self._trim(left)
         inner = self._pat["inner_comparator"].search(left)
