@@ -23,6 +23,7 @@ from pipeline.offsets import NormText
 
 _TASK_CUE = re.compile(r"牵头|负责|责任单位|配合|力争|确保|达到|完成|新增|建成|增长|不低于|不少于|以上|底前|月底|年内")
 _HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[(〔]|[0-9]+[.、]|——)")
+_RULE_CELL = re.compile(r"^:?-{2,}:?$|^$")
 _SEQ_LINE = re.compile(r"^\s*([0-9]{1,3})\s*\|?\s*$")
 
 
@@ -167,6 +168,8 @@ class Structurer:
                 texts = [c.text for c in cells]
                 if self._is_header(texts):
                     header = tuple(texts)
+                elif all(_RULE_CELL.match(t) for t in texts):
+                    pass  # a Markdown separator row: | --- | --- |
                 elif header and any(c.text for c in cells) and not texts[0].endswith(":"):
                     rows.append(TableRow(tuple(cells), header))
                 i += 1
@@ -315,11 +318,14 @@ def _cell(text: str, s: int, e: int) -> Cell:
 
 
 def _pipe_cells(text: str, s: int, e: int) -> list[Cell]:
+    """Cells of a pipe-table line; a leading ``|`` (Markdown style) opens no empty cell."""
     cells = []
     pos = s
     for part in text[s:e].split("|"):
         cells.append(_cell(text, pos, pos + len(part)))
         pos += len(part) + 1
+    if text[s:e].lstrip().startswith("|") and cells and not cells[0].text:
+        cells.pop(0)
     while cells and not cells[-1].text:
         cells.pop()
     return cells
