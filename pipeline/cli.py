@@ -82,9 +82,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
         if r.status == "ok" and path.suffix.lower() not in (".txt", ".text"):
             write_atomic_text(out / "text" / f"{r.doc_id}.txt", r.original_text)
     run_tables = arrow_tables(results)
-    save(out, run_tables)
+    store = save(out, run_tables)
     if not args.no_report:
-        write_report(out, results)
+        write_report(out, results, store)
     failed = [r for r in results if r.status != "ok"]
     if not args.quiet:
         n_chars = sum(r.n_chars for r in results)

@@ -8,9 +8,12 @@ text is always HTML-escaped. No server and no scripts from outside.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import pyarrow as pa
 
 from pipeline.models import DocResult
 from pipeline.store import write_atomic_text
@@ -24,6 +27,7 @@ LEGEND = {
     "generic": "group reference", "org": "other organisation mention", "deadline": "deadline / period",
     "figure": "figure", "target": "target",
 }
+COUNTED = ("tasks", "responsibilities", "deadlines", "figures", "targets")
 _PRIORITY = {"target": 0, "lead": 1, "co": 1, "joint": 1, "generic": 1, "deadline": 2, "org": 3, "figure": 4}
 
 CSS = """
@@ -152,30 +156,33 @@ def document_page(r: DocResult) -> str:
 """
 
 
-def index_page(results: Iterable[DocResult]) -> str:
-    """The index: one row per document with counts and a link."""
+def index_page(tables: dict[str, pa.Table]) -> str:
+    """The index of every document in the store: counts per table and a link to its page."""
+    counts: dict[str, Counter[str]] = {
+        t: Counter(tables[t].column("doc_id").to_pylist()) for t in COUNTED if t in tables
+    }
     rows = []
-    for r in sorted(results, key=lambda x: x.source):
-        link = f'<a href="{_e(r.doc_id)}.html">{_e(r.meta.title or r.source)}</a>'
-        region = " ".join(x for x in (r.meta.province, r.meta.city, r.meta.county) if x)
+    for d in sorted(tables["documents"].to_pylist(), key=lambda x: x["source"]):
+        doc_id = d["doc_id"]
+        link = f'<a href="{_e(doc_id)}.html">{_e(d["title"] or d["source"])}</a>'
+        region = " ".join(x for x in (d["province"], d["city"], d["county"]) if x)
+        cells = "".join(f"<td>{counts[t][doc_id]}</td>" for t in COUNTED if t in counts)
         rows.append(
-            f"<tr><td>{link}</td><td>{_e(r.source)}</td><td>{_e(r.status)}</td><td>{_e(region)}</td>"
-            f"<td>{_e(r.meta.issue_date)}</td><td>{len(r.tasks)}</td><td>{len(r.responsibilities)}</td>"
-            f"<td>{len(r.deadlines)}</td><td>{len(r.figures)}</td><td>{len(r.targets)}</td>"
-            f"<td>{_e(r.error)}</td></tr>"
+            f"<tr><td>{link}</td><td>{_e(d['source'])}</td><td>{_e(d['status'])}</td><td>{_e(region)}</td>"
+            f"<td>{_e(d['issue_date'])}</td>{cells}<td>{_e(d['error'])}</td></tr>"
         )
+    head = "".join(f"<th>{t}</th>" for t in COUNTED)
     return f"""<!DOCTYPE html>
 <html lang="zh"><head><meta charset="utf-8"><title>Policy extraction report</title><style>{CSS}</style></head>
-<body><main style="max-width:none"><h1>Documents</h1><table><tr><th>title</th><th>source</th><th>status</th>
-<th>region</th><th>issued</th><th>tasks</th><th>units</th><th>deadlines</th><th>figures</th><th>targets</th>
-<th>error</th></tr>{"".join(rows)}</table></main></body></html>
+<body><main style="max-width:none"><h1>Documents ({len(rows)})</h1><table><tr><th>title</th><th>source</th>
+<th>status</th><th>region</th><th>issued</th>{head}<th>error</th></tr>{"".join(rows)}</table></main></body></html>
 """
 
 
-def write_report(out_dir: Path, results: Sequence[DocResult]) -> None:
-    """Write ``report/<doc_id>.html`` for each document of the run and refresh ``report/index.html``."""
+def write_report(out_dir: Path, results: Sequence[DocResult], store: dict[str, pa.Table]) -> None:
+    """Write ``report/<doc_id>.html`` for each document of the run; ``index.html`` lists the whole store."""
     rdir = out_dir / "report"
     rdir.mkdir(parents=True, exist_ok=True)
     for r in results:
         write_atomic_text(rdir / f"{r.doc_id}.html", document_page(r))
-    write_atomic_text(rdir / "index.html", index_page(results))
+    write_atomic_text(rdir / "index.html", index_page(store))

@@ -96,3 +96,14 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["extract"])
     assert exc.value.code == 2
+
+
+def test_adding_a_folder_merges_and_the_index_lists_the_whole_store(run_dir: Path, tmp_path: Path) -> None:
+    inp = tmp_path / "new"
+    inp.mkdir()
+    shutil.copy(CORPUS / "dev" / "d06.txt", inp / "d06.txt")
+    assert main(["extract", str(inp), "--out", str(run_dir), "--quiet"]) == 0
+    docs = pd.read_parquet(run_dir / "documents.parquet")
+    assert {"d06.txt", "004.txt", "sub/d01.txt"} <= set(docs["source"])
+    index = (run_dir / "report" / "index.html").read_text(encoding="utf-8")
+    assert "d06.txt" in index and "004.txt" in index and "sub/d01.txt" in index

@@ -25,6 +25,7 @@ import pytest
 
 from pipeline.models import DocResult
 from pipeline.report import LEGEND, write_report
+from pipeline.tables import arrow_tables
 from tests.conftest import CORPUS, SEED_004
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
@@ -80,7 +81,7 @@ def report(tmp_path_factory: pytest.TempPathFactory, pipeline_obj) -> tuple[Path
              "seed004": (SEED_004, "seeds/004_b2362a690fe9adf5.txt"), "crlf": (crlf, "crlf/d02.txt")}
     results = {k: pipeline_obj.process_file(p, s) for k, (p, s) in files.items()}
     assert all(r.status == "ok" for r in results.values()), [r.error for r in results.values()]
-    write_report(tmp, list(results.values()))
+    write_report(tmp, list(results.values()), arrow_tables(results.values()))
     return tmp / "report", results
 
 
