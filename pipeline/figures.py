@@ -27,6 +27,7 @@ from pipeline.models import Figure
 from pipeline.numbers import UnitInfo, UnitTable, number_words, parse_number
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_LIST_SEP = "、"  # separator of a list of numbers sharing one trailing unit (10、35、50毫克/立方米)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,7 @@ class NumberHit:
     qual_nstart: int | None  # where the adjacent qualifier word is
     qual_nend: int | None
     unit_kind: str | None = None  # money | percent | multiple | measure | count | time (None: no unit)
-    rule: str = ""  # which rule produced it: unit | range_low | percent_cn | magnitude | bare | ratio
+    rule: str = ""  # which rule produced it: unit | range_low | list_shared | percent_cn | magnitude | bare | ratio
 
     @property
     def is_figure(self) -> bool:
@@ -227,6 +228,32 @@ class FigureExtractor:
                 continue
             # the lower end's span stays its number alone; the shared unit (with magnitude) scales it
             a.unit, a.info, a.rule = b.unit, info, "range_low"
+        return self._link_lists(text, toks)
+
+    def _link_lists(self, text: str, toks: list[_Token]) -> list[_Token]:
+        """Unit-less Arabic numbers listed with 、 before a unit-bearing one share its unit.
+
+        分别不高于10、35、50毫克/立方米 → three figures in 毫克/立方米; each earlier item's span is its
+        number alone (as for a range's lower end), scaled by the shared unit.
+        """
+        run: list[_Token] = []
+        for tok in toks:
+            if run and (tok.chinese or text[run[-1].end : tok.start].strip() != _LIST_SEP):
+                run = []
+            if tok.chinese:
+                continue
+            if not run and text[: tok.start].rstrip().endswith((_LIST_SEP, "第")):
+                continue  # not the first item of a list (第1、2、3条: the first is an ordinal)
+            run.append(tok)
+            if tok.info is None or len(run) < 2:
+                continue
+            items = run[:-1]
+            if all(t.info is None and not t.infix for t in items):
+                for t in items:
+                    info = self._units.lookup(self._lower_unit(t.mag, tok.mag + tok.unit))
+                    if info is not None:
+                        t.unit, t.info, t.rule = tok.unit, info, "list_shared"
+            run = []
         return toks
 
     def _lower_unit(self, own_mag: str, upper_unit: str) -> str:
@@ -257,8 +284,8 @@ class FigureExtractor:
             elif not info.cn_ok:
                 return None  # 三年行动, 统一升级
         end = tok.end
-        if tok.rule == "range_low":
-            end = tok.num_end  # the lower end's span is its number alone
+        if tok.rule in ("range_low", "list_shared"):
+            end = tok.num_end  # the lower end's (or earlier list item's) span is its number alone
         q, qs, qe = self._qualifier_after(text, tok.end)
         if q is None:
             q, qs, qe = self._qualifier_before(text, start)

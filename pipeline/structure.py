@@ -23,6 +23,8 @@ from pipeline.offsets import NormText
 
 _TASK_CUE = re.compile(r"牵头|负责|责任单位|配合|力争|确保|达到|完成|新增|建成|增长|不低于|不少于|以上|底前|月底|年内")
 _HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[(〔]|[0-9]+[.、]|——)")
+_KV_START_KEY = re.compile(r"任务|事项")
+_KV_TASK_KEY = re.compile(r"任务|事项|牵头|责任|配合|协办|主责|时限")
 _RULE_CELL = re.compile(r"^:?-{2,}:?$|^$")
 _SEQ_LINE = re.compile(r"^\s*([0-9]{1,3})\s*\|?\s*$")
 
@@ -155,7 +157,38 @@ class Structurer:
         return hits >= 0.6 * len(cells) and not any(ch.isdigit() for c in cells for ch in c)
 
     def table_rows(self, text: str) -> list[TableRow]:
-        """Rows of pipe tables and of one-cell-per-line tables that have a header row."""
+        """Rows of pipe tables, one-cell-per-line tables and ``key: | value |`` blocks."""
+        return sorted(self._grid_rows(text) + self._key_value_rows(text), key=lambda r: r.cells[0].nstart)
+
+    def _key_value_rows(self, text: str) -> list[TableRow]:
+        """Blocks of ``工作任务: | … |`` / ``牵头单位: | … |`` lines, one row per block.
+
+        A block is a run of two-cell pipe lines whose first cell is a key ending
+        in a colon; it starts again when a key repeats. Only blocks with a task
+        or responsibility key count (metadata blocks such as 索引号/发布机构 do not).
+        """
+        rows: list[TableRow] = []
+        block: list[tuple[str, Cell]] = []
+
+        def flush() -> None:
+            if len(block) >= 2 and any(_KV_TASK_KEY.search(k) for k, _ in block):
+                rows.append(TableRow(tuple(c for _, c in block), tuple(k for k, _ in block)))
+            block.clear()
+
+        for s, e in _lines(text):
+            cells = _pipe_cells(text, s, e)
+            if len(cells) == 2 and cells[0].text.endswith(":") and cells[1].text:
+                key = cells[0].text.rstrip(":").strip()
+                if any(k == key for k, _ in block) or _KV_START_KEY.search(key):
+                    flush()
+                block.append((key, cells[1]))
+            else:
+                flush()
+        flush()
+        return rows
+
+    def _grid_rows(self, text: str) -> list[TableRow]:
+        """Rows of pipe tables and one-cell-per-line tables under a header row."""
         rows: list[TableRow] = []
         lines = _lines(text)
         header: tuple[str, ...] = ()

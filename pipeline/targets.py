@@ -32,6 +32,7 @@ LEXICON = "comparators.yaml"
 _SENT_SEP = set("。;!?\n|")
 _CLAUSE_SEP = _SENT_SEP | set(",:")
 _LIST_GAP = re.compile(r"^\s*(?:、|和|及|与|以及|,)\s*$")
+_LIST_NEXT = re.compile(r"^\s*(?:和|及|与|以及)\s*[-\d]")
 _RANGE_GAP = re.compile(r"^\s*[~\-—–至到]\s*$")
 _CJK = re.compile(r"[\u3400-\u9fffA-Za-z“\"]")
 _QUOTES = "“”\"'‘’《》"
@@ -106,6 +107,7 @@ class TargetExtractor:
         self._strip_suffix = sorted(ind["strip_suffix"], key=len, reverse=True)
         self._strip_prefix = sorted(ind["strip_prefix"], key=len, reverse=True)
         self._noun_stop = set(ind["noun_stop"])
+        self._head_rx = re.compile(f"(?:{ind['head_nouns']})$")
         self._growth_verbs = sorted(kind["growth_verbs"], key=len, reverse=True)
         self._reduction_verbs = sorted(kind["reduction_verbs"], key=len, reverse=True)
         if segmenter is None:
@@ -271,8 +273,8 @@ class TargetExtractor:
         """A number qualifying a noun that another number counts (5000万元以上产业项目…10个)."""
         n, c = nums[i], ctxs[i]
         after = text[c.span_end:c.clause_end]
-        if not after or not _CJK.match(after.lstrip("的")):
-            return False
+        if not after or not _CJK.match(after.lstrip("的")) or _LIST_NEXT.match(after):
+            return False  # 8%和9%: the next item of a list of values, not a noun the number qualifies
         later = any(ctxs[j].clause_start == c.clause_start for j in range(i + 1, len(nums)))
         non_count = _unit_core(n.unit) not in self._count_units
         if later and (c.cmp_after or non_count):
@@ -293,7 +295,7 @@ class TargetExtractor:
                 continue
             for k, cell in enumerate(row.cells):
                 if cell.nstart <= pos < cell.nend and k < len(row.header):
-                    return bool(re.search(r"进展|进度(?!安排)|完成情况|实际|现状|备注|成效", row.header[k]))
+                    return bool(self._pat["progress_header"].search(row.header[k]))
         return False
 
     # -------------------------------------------------------------- targets
@@ -478,7 +480,7 @@ class TargetExtractor:
 
     def _head(self, s: str) -> str:
         """The head noun of an indicator phrase (排放总量, 总产值, 开工率): a known head, else jieba's last word."""
-        m = re.search(r"(?:排放总量|总产值|产值|增加值|总量|总额|投资|收入|占比|比重|[\u3400-\u9fff]{0,2}率|浓度|规模|数量|个数)$", s)
+        m = self._head_rx.search(s)
         if m:
             return m.group(0)
         words = self._tokenizer.lcut(s)

@@ -82,3 +82,15 @@ def test_pipe_table_rows(st: Structurer, normalizer: Normalizer) -> None:
     doc = build(st, normalizer, read(CORPUS / "dev" / "d16.txt"))
     assert [r.cells[0].text for r in doc.table_rows] == ["1", "2", "3"]
     assert doc.table_rows[0].header[:3] == ("序号", "工作事项", "进度安排")
+
+
+def test_key_value_blocks_are_rows(st: Structurer, normalizer: Normalizer) -> None:
+    text = ("索引号: | 11340000/2024-00012 |\n发布机构: | 县人民政府办公室 |\n"
+            "工作任务: | 新建农村公路50公里 |\n牵头单位: | 县交通运输局 |\n完成时限: | 2024年底前 |\n"
+            "工作任务: | 新增城镇就业1200人 |\n牵头单位: | 县人社局 |\n配合单位: | 县财政局 |\n")
+    doc = build(st, normalizer, text)
+    rows = [r for r in doc.table_rows if "工作任务" in r.header]
+    assert [r.header for r in rows] == [("工作任务", "牵头单位", "完成时限"), ("工作任务", "牵头单位", "配合单位")]
+    assert [c.text for c in rows[1].cells] == ["新增城镇就业1200人", "县人社局", "县财政局"]
+    assert len(doc.table_rows) == 2  # the metadata block is not a table row
+    assert [t.kind for t in doc.tasks] == ["table_row", "table_row"]
