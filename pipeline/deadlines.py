@@ -63,6 +63,16 @@ def _norm_day(g: Mapping[str, str | None], y: int | None) -> Dates:
     return day, day, "day"
 
 
+def _norm_day_range(g: Mapping[str, str | None], y: int | None) -> Dates:
+    """3月11日至10月31日: from the first day to the last (both in the same year)."""
+    _, end, gran = _norm_day(g, y)
+    m0, d0 = cn_int(g.get("m0") or ""), cn_int(g.get("d0") or "")
+    if end is None or y is None or m0 is None or d0 is None or not _valid(y, m0, d0):
+        return end, end, gran
+    start = dt.date(y, m0, d0)
+    return (start if start <= end else end), end, gran
+
+
 def _norm_month(g: Mapping[str, str | None], y: int | None) -> Dates:
     m = cn_int(g.get("m") or g.get("m2") or "")
     if y is None or m is None or not 1 <= m <= 12:
@@ -156,6 +166,7 @@ def _norm_none(g: Mapping[str, str | None], y: int | None) -> Dates:
 
 NORMALISERS: dict[str, Callable[[Mapping[str, str | None], int | None], Dates]] = {
     "day": _norm_day,
+    "day_range": _norm_day_range,
     "month": _norm_month,
     "month_range": _norm_month_range,
     "xun": _norm_xun,

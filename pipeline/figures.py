@@ -199,8 +199,9 @@ class FigureExtractor:
         infix = None
         if pos < len(text) and text[pos] in self._infix:
             infix, pos = self._infix[text[pos]], pos + 1
-        if not mag and not chinese and self._units.match_unit(text, pos) is None:
-            # a magnitude only where no unit starts (35千伏, 5万元 and 3千米 are units of their own)
+        if not mag and not chinese and self._longer_after_magnitude(text, pos):
+            # a magnitude only where no unit starts (35千伏, 5万元 and 3千米 are units of their own),
+            # or where magnitude + unit reads further than a unit holding the magnitude (万吨标准煤 > 万吨)
             mag = self._units.magnitude_at(text, pos) or ""
             pos += len(mag)
             if mag and infix is None and pos < len(text) and text[pos] in self._infix:
@@ -214,6 +215,17 @@ class FigureExtractor:
         if tok.info is None and infix is not None and not mag:
             tok.end, tok.infix = num_end, None  # 100多 with nothing after: not ours to read
         return tok
+
+    def _longer_after_magnitude(self, text: str, pos: int) -> bool:
+        """True when a magnitude should be read at ``pos``: no unit starts there, or 万 + unit is longer."""
+        own = self._units.match_unit(text, pos)
+        if own is None:
+            return True
+        mag = self._units.magnitude_at(text, pos)
+        if not mag:
+            return False
+        after = self._units.match_unit(text, pos + len(mag))
+        return after is not None and len(mag + after) > len(own) and self._units.lookup(mag + after) is not None
 
     def _link_ranges(self, text: str, toks: list[_Token]) -> list[_Token]:
         """A unit-less lower end followed by a separator and a unit-bearing upper end shares its unit."""

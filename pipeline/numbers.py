@@ -19,6 +19,7 @@ from pipeline.lexicon import LexiconError, read_tsv, read_yaml
 
 NUMBERS_LEXICON = "numbers.yaml"
 UNITS_LEXICON = "units.tsv"
+_TIMES = "次"  # a count unit followed by 次 counts item-occasions (辆次, 架次), composed rather than listed
 
 _ARABIC = re.compile(r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
@@ -171,6 +172,10 @@ class UnitTable:
         row = self._rows.get(unit_text)
         if row is not None and row.info.kind != "denominator":
             return row.info
+        if unit_text.endswith(_TIMES) and len(unit_text) > 1 and unit_text not in self._rows:
+            inner = self.lookup(unit_text[: -len(_TIMES)])  # 辆次, 万辆次: a count of items times occasions
+            if inner is not None and inner.kind == "count" and not inner.unit_base.endswith(_TIMES):
+                return UnitInfo(unit_text, inner.unit_base + _TIMES, inner.scale, "count", inner.cn_ok)
         for marker in self._per_markers:
             num, sep, den = unit_text.partition(marker)
             if sep and num and den:
@@ -222,6 +227,10 @@ class UnitTable:
         if self._rows[unit].info.kind == "denominator" and not allow_denominator:
             return None
         end = pos + len(unit)
+        times = self._rows.get(_TIMES)
+        if self._rows[unit].info.kind == "count" and not unit.endswith(_TIMES) and text.startswith(_TIMES, end) \
+                and times is not None and (times.context is None or times.context.match(text, end + 1)):
+            return unit + _TIMES  # 5万辆次, 300架次 (not 3个次要)
         for marker in self._per_markers:
             if text.startswith(marker, end):
                 den = self._match_denominator(text, end + len(marker))

@@ -254,12 +254,12 @@ class Structurer:
             elif cur:
                 c = _cell(text, s, e)
                 if c.text:
+                    if len(cur) >= len(header):
+                        break  # a full row not followed by the next number: the table has ended
                     cur.append(c)
             elif text[s:e].strip():
                 break
             j += 1
-            if cur and len(cur) > 3 * len(header):
-                break
         if cur:
             rows.append(TableRow(tuple(cur), header))
         return rows, j

@@ -31,6 +31,7 @@ LEXICON = "comparators.yaml"
 
 _SENT_SEP = set("。;!?\n|")
 _CLAUSE_SEP = _SENT_SEP | set(",:")
+_FULL_SENT_SEP = set("。!?\n|")
 _LIST_GAP = re.compile(r"^\s*(?:、|和|及|与|以及|,)\s*$")
 _LIST_NEXT = re.compile(r"^\s*(?:和|及|与|以及)\s*[-\d]")
 _RANGE_GAP = re.compile(r"^\s*[~\-—–至到]\s*$")
@@ -102,6 +103,8 @@ class TargetExtractor:
         self._names = re.compile("^(?:" + _alternation(com["name_nouns"]) + ")")
         self._name_suffix = tuple(com["name_suffix"])
         self._scope_nouns = re.compile(_alternation(com["scope_nouns"]))
+        self._scope_before = re.compile(_alternation(com["scope_before"]))
+        self._param_exempt = re.compile(_alternation(com["parameter_exempt"]))
         self._time_units = set(com["time_units"])
         self._time_verbs = re.compile(_alternation(com["time_verbs"]))
         self._strip_suffix = sorted(ind["strip_suffix"], key=len, reverse=True)
@@ -227,7 +230,9 @@ class TargetExtractor:
             return False
         if self._word_in(self._fact, before_sent) or self._pat["fact_frame"].search(before_sent):
             return False
-        if self._word_in(self._param, clause) or _inside_parens(before_sent):
+        if self._past_opener(doc, text, c):
+            return False
+        if self._is_param(clause, before_sent, text[c.span_end:c.clause_end]) or _inside_parens(before_sent, self._pat["aside_open"]):
             return False
         if self._in_progress_column(doc, n.nstart):
             return False
@@ -239,6 +244,8 @@ class TargetExtractor:
         if unit_core not in self._count_units and self._scope_nouns.search(noun):
             return False
         before_clause = _drop_parens(text[c.clause_start:c.span_start])
+        if self._word_in(self._scope_before, before_clause) or self._pat["scope_object"].search(before_clause):
+            return False  # 涉及楼栋1083栋, 确保剩余387户…脱贫, 对全镇156家养殖场户…: the scope, not the goal
         if unit_core in self._time_units:
             return bool(self._time_verbs.search(text[c.seg_start:n.nstart]))
         if self._is_modifier(text, nums, ctxs, i):
@@ -255,6 +262,32 @@ class TargetExtractor:
         if not seg and self._after_verbs.search(after):
             return True
         return any(seg.endswith(s) for s in self._kind["growth_indicator_suffix"])
+
+    def _past_opener(self, doc: PolicyDoc, text: str, c: _Ctx) -> bool:
+        """The number stands in a sentence (up to 。) or clause opened by a year before ``ref_year``.
+
+        2022年,全市…同比增长6.3%;…: a report of the past year in a plan's preamble, not a goal.
+        """
+        ref = doc.meta.ref_year
+        if ref is None:
+            return False
+        start = c.sent_start
+        while start > 0 and text[start - 1] not in _FULL_SENT_SEP:
+            start -= 1
+        if self._pat["plan_cue"].search(text, start, c.span_start):
+            return False  # 2022年,力争…: still a plan, whatever ref_year says
+        for s in (start, c.clause_start):
+            m = self._pat["past_opener"].match(text, s, c.span_start)
+            if m and int(m.group("y")) < ref:
+                return True
+        return False
+
+    def _is_param(self, clause: str, before_sent: str, after: str) -> bool:
+        """A policy parameter: a parameter word in the clause (not in a funding noun), or 按…N元(的)标准."""
+        masked = self._param_exempt.sub(lambda m: "_" * len(m.group(0)), clause)
+        if self._word_in(self._param, masked):
+            return True
+        return bool(self._pat["param_frame"].search(before_sent) and self._pat["param_frame_after"].match(after))
 
     def _word_in(self, pat: re.Pattern[str], s: str) -> bool:
         """A cue word of ``pat`` in ``s`` that is a whole word for jieba (目前 is not in 项目前期)."""
@@ -279,11 +312,14 @@ class TargetExtractor:
         non_count = _unit_core(n.unit) not in self._count_units
         if later and (c.cmp_after or non_count):
             return True
+        if later and i + 1 < len(nums) and self._pat["each_of"].search(text[c.span_end:nums[i + 1].nstart]):
+            return True  # 12个村集体经济收入均达到5万元以上: the set the goal ranges over, not the goal
+
         for j in range(i - 1, -1, -1):
             if ctxs[j].clause_start != c.clause_start:
                 break
             gap = text[ctxs[j].span_end:c.span_start]
-            if _CJK.match(gap) and not re.search(r"[、,;。和]", gap) \
+            if _CJK.match(gap) and not re.search(r"[、,;。和]", gap) and not self._pat["each_of"].search(gap) \
                     and _unit_core(nums[j].unit) in self._count_units:
                 return True
         return False
@@ -403,6 +439,9 @@ class TargetExtractor:
     def _indicator(self, text: str, n: _Num, c: _Ctx, single: bool = True) -> tuple[str, str]:
         """Shortest phrase naming what is measured, and the predicate before the value."""
         left = text[c.seg_start:c.span_start]
+        opened = left.rfind("(")
+        if opened >= 0 and ")" not in left[opened:] and self._pat["aside_open"].match(left, opened + 1):
+            left = left[opened + 1:]  # 农田2万亩(其中高效节水灌溉0.8万亩): the part names its own indicator
         cut = self._pat["baseline_cut"].search(left)
         if cut and cut.start() >= 2:
             left = left[: cut.start()]
@@ -502,7 +541,9 @@ class TargetExtractor:
         if unit == "%":
             return "share"
         level_pred = any(pred.endswith(v) for v in self._kind["level_verbs"])
-        if core in self._count_units and not level_pred \
+        countable = core in self._count_units or (core is not None and core.endswith("次")
+                                                  and core[:-1] in self._count_units)  # 辆次, 家次
+        if countable and not level_pred \
                 and not any(indicator.endswith(s) for s in self._kind["level_indicator_suffix"]):
             return "count"
         return "level"
@@ -580,7 +621,10 @@ def period_end(period: str, ref_year: int | None) -> dt.date | None:
 
 
 def _expand_quarters(s: str) -> list[str]:
-    """一、二季度 → [一季度, 二季度]; 一至四季度 → four quarters."""
+    """一、二季度 → [一季度, 二季度]; 一至四季度 → four quarters; 2023年、2024年 → the years."""
+    years = re.findall(r"(?:19|20)\d{2}年", s)
+    if years:
+        return years
     names = "一二三四"
     m = re.match(r"([一1])\s*[至到-]\s*([二三四2-4])季度", s)
     if m:
@@ -596,8 +640,17 @@ def _unit_core(unit: str | None) -> str | None:
     return core or unit
 
 
-def _inside_parens(s: str) -> bool:
-    return s.count("(") > s.count(")")
+def _inside_parens(s: str, aside_open: re.Pattern[str] | None = None) -> bool:
+    """The text ends inside a bracket, unless the bracket opens a part of the goal (其中…)."""
+    depth, opened = 0, -1
+    for k, ch in enumerate(s):
+        if ch == "(":
+            depth, opened = depth + 1, k
+        elif ch == ")" and depth:
+            depth -= 1
+    if depth <= 0:
+        return False
+    return not (aside_open is not None and aside_open.match(s, opened + 1))
 
 
 def _inside_quotes(s: str) -> bool:

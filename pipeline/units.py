@@ -80,6 +80,22 @@ class Mention:
 
 
 @dataclass(frozen=True, slots=True)
+class Town:
+    """The township a township-level document governs (DocMeta stops at the county)."""
+
+    township: str  # 石马镇
+    county: str | None = None  # 永丰县: the DocMeta county, or the county named before the township
+    city: str | None = None
+
+
+_TOWN_RX = re.compile(
+    r"(?:(?<![\u4e00-\u9fff])|(?P<cty>[\u4e00-\u9fff]{1,6}?(?:县|区|市|旗)))"
+    r"(?P<t>(?!各|全|本|我|该)[\u4e00-\u9fff]{1,4}?(?<!乡)(?:镇|乡|街道))"
+    r"(?:人民政府|党委|政府|办事处|\d{4}年|[(〔]?\d{4}[)〕]?年)"
+)
+
+
+@dataclass(frozen=True, slots=True)
 class _Item:
     """A list item of a responsibility clause."""
 
@@ -116,21 +132,30 @@ class _Grammar:
     def __init__(self) -> None:
         self.places: dict[str, str] = {}  # place as written → level
         self.short_of: dict[str, str] = {}  # full region name → short name (汉阴县 → 汉阴)
+        self.parent_city: dict[str, set[str]] = {}  # county-level name → the cities it may belong to
         for r in read_tsv("regions.tsv"):
             self.short_of.setdefault(r["name"], r["short"])
+            if r["level"] == "county" and r.get("city"):
+                self.parent_city.setdefault(r["name"], set()).add(r["city"])
             for name in (r["name"], r["short"]):
                 if len(name) >= 2 and not (len(name) == 2 and name.endswith("区")):
                     self.places.setdefault(name, r["level"])
         self.types: dict[str, tuple[str, str, tuple[str, ...]]] = {}  # alias → (full, kind, levels)
         self.forms: dict[str, str] = {}  # full type → canonical form
+        self.own_names: set[str] = set()  # aliases that are complete names in some region: kept as written
         for r in read_tsv("departments.tsv"):
             levels = tuple(x for x in r["levels"].split("|") if x)
             self.forms[r["full"]] = r.get("form", "")
-            for a in r["aliases"].split("|"):
+            own = {a for a in r.get("own_names", "").split("|") if a}
+            for a in (*r["aliases"].split("|"), *own):
                 if a:
                     self.types[a] = (r["full"], r["kind"], levels)
+            self.own_names |= own
         y = read_yaml("unit_grammar.yaml")
         self.sector_types: dict[str, list[str]] = dict(y["sector_types"])
+        self.township_types: dict[str, str] = dict(y["township_types"])
+        self.township_abbr: dict[str, str] = dict(y["township_abbreviations"])
+        self.township_stations: dict[str, str] = dict(y["township_stations"])
         frags = dict(y["fragments"])
         frags["place"] = trie_regex(sorted(self.places))
         frags["alias"] = trie_regex(a for a in self.types if len(a) >= 3)
@@ -154,6 +179,7 @@ class _Grammar:
                 ("lexicon", "lexicon", gate, ""),
                 ("lexicon", "lexicon_short", pgate, ""),
                 ("sector", "sector", gate, p["gate_sector"].pattern),
+                ("town", "town", pgate, ""),
                 ("free", "free", pgate, ""),
             )
         )
@@ -172,6 +198,10 @@ class _Grammar:
         places, lv = (pm.group("places"), pm.group("lv")) if pm else ("", None)
         if rule == "lexicon":
             full, kind, levels = self.types[body]
+            if body in self.own_names:
+                full = ("人民" + body) if body.startswith("政府") else body
+        elif rule == "town":
+            full, kind, levels = body, self._free_kind(body), ("township",)
         else:
             full, kind, levels = body, self._free_kind(body), ()
         level = self._level(places, lv) or (levels[0] if len(levels) == 1 else None)
@@ -229,6 +259,53 @@ class _Grammar:
         return best
 
     # ------------------------------------------------------------ canonical
+    def town_of(self, meta: DocMeta, text: str) -> Town | None:
+        """The township of a township document: named at the start of its title, issuer or first line."""
+        first = text.lstrip()[:80].split("\n", 1)[0]
+        for src in (meta.title or "", meta.issuer or "", first):
+            m = _TOWN_RX.match(src)
+            if not m:
+                continue
+            t = m.group("t")
+            cty = m.group("cty") if m.group("cty") in self.parent_city else None
+            for k in ([] if cty or meta.county else [k.start() for k in re.finditer(t, text[:400])]):
+                cty = next((text[j:k] for j in range(max(0, k - 6), k) if text[j:k] in self.parent_city), None)
+                if cty:
+                    break
+            county = meta.county or cty
+            cities = self.parent_city.get(county or "", set())
+            city = meta.city or (next(iter(cities)) if len(cities) == 1 else None)
+            return Town(t, county, city)
+        return None
+
+    def _township_name(self, mn: Mention, town: Town) -> str | None:
+        """Canonical name of a township body in a township document (镇党政办 → 石马镇党政办公室), or None."""
+        pm = self.prefix_rx.fullmatch(mn.prefix) if mn.prefix else None
+        places, lv = (pm.group("places"), pm.group("lv")) if pm else ("", None)
+        short = re.sub("(?:镇|乡|街道)$", "", town.township)
+        full = mn.full
+        own = lv in ("镇", "乡", "街道") and places in ("", short)
+        station = full if own or (places == short and not lv) else None
+        if mn.rule == "item" and not mn.prefix and full.startswith(short):
+            station = full[len(short):]
+        if station in self.township_stations and town.county:
+            bureau = self.township_stations[station]
+            if bureau == "公安局" and town.county.endswith("区") and town.city:
+                return f"{town.city}公安局{self.short_of.get(town.county, town.county)}分局{short}{station}"
+            return f"{town.county}{bureau}{short}{station}"
+        if not own:
+            return None
+        if mn.rule == "lexicon":
+            full = self.township_types.get(full, full)
+            form = self.forms.get(mn.full, "")
+            if form:
+                return form.format(region=town.township, short=short, full=full) + mn.sub
+            return town.township + full + mn.sub
+        full = self.township_abbr.get(full, full)
+        if full.endswith("办"):
+            full += "公室"
+        return town.township + full
+
     def region_for(self, places: str, lv: str | None, meta: DocMeta) -> str:
         """The region a prefix stands for: the place as written, or the document's region for a level word."""
         if places:
@@ -239,13 +316,19 @@ class _Grammar:
         region: str | None = None
         if level == "province":
             region = meta.province
+        elif level == "city" and meta.county and meta.county.endswith("市"):
+            region = meta.county  # a county-level city calls itself 市
         elif level == "city":
             region = meta.city or (meta.province if meta.province and meta.province.endswith("市") else None)
         elif level == "county":
             region = meta.county
         return region or lv
 
-    def canonical(self, mn: Mention, meta: DocMeta, inherited: str | None = None) -> str:
+    def canonical(self, mn: Mention, meta: DocMeta, inherited: str | None = None, town: Town | None = None) -> str:
+        """Full canonical name (see ``_canonical``); 管委会 is always written out as 管理委员会."""
+        return re.sub("管委会$", "管理委员会", self._canonical(mn, meta, inherited, town))
+
+    def _canonical(self, mn: Mention, meta: DocMeta, inherited: str | None, town: Town | None) -> str:
         """Full canonical name: abbreviation expanded, region attached.
 
         With no prefix (and none inherited from the list) a lexicon or sector mention
@@ -255,7 +338,14 @@ class _Grammar:
         """
         doc_region = meta.county or meta.city or meta.province or ""
         if mn.complete:
-            return re.sub("管委会$", "管理委员会", mn.full)
+            return re.sub("^(?:人行|人民银行)", "中国人民银行", re.sub("管委会$", "管理委员会", mn.full))
+        if town is not None:
+            name = self._township_name(mn, town)
+            if name:
+                return name
+        written = mn.prefix + mn.full
+        if meta.county and self.p["subcounty"].fullmatch(written):
+            return meta.county + written  # 吴家营街道办事处 in a 呈贡区 document → 呈贡区吴家营街道办事处
         if mn.rule == "item":
             if mn.prefix:
                 return self._region(mn.prefix, meta)[0] + mn.full
@@ -282,6 +372,8 @@ class _Grammar:
         pm = self.prefix_rx.fullmatch(prefix)
         places, lv = (pm.group("places"), pm.group("lv")) if pm else (prefix, None)
         region = self.region_for(places, lv, meta)
+        if places and meta.city and not meta.county and meta.city in self.parent_city.get(region, ()):
+            region = meta.city + region  # 鲤城区 in a 泉州市 document → 泉州市鲤城区
         return region, bool(places) or region != (lv or "")
 
 
@@ -291,12 +383,14 @@ def _grammar() -> _Grammar:
     return _Grammar()
 
 
-def canonical_name(mention_norm: str, meta: DocMeta, inherited_prefix: str | None = None) -> str:
+def canonical_name(mention_norm: str, meta: DocMeta, inherited_prefix: str | None = None,
+                   town: Town | None = None) -> str:
     """Canonical name of a normalised unit mention in a document with ``meta``.
 
     县发改局 in a 溆浦县 document → 溆浦县发展和改革局; 省发展改革委 in a 河南省 document
     → 河南省发展和改革委员会; with no known region the type alone is expanded (县发展和改革局);
-    ``inherited_prefix`` is the prefix of the first item of a list (省商务厅、财政厅 → 省).
+    ``inherited_prefix`` is the prefix of the first item of a list (省商务厅、财政厅 → 省);
+    ``town`` is the township of a township document (镇党政办 → 石马镇党政办公室).
     """
     g = _grammar()
     text = mention_norm.strip()
@@ -305,7 +399,7 @@ def canonical_name(mention_norm: str, meta: DocMeta, inherited_prefix: str | Non
         mn = _free_item(g, text, 0, len(text))
     if mn is None:
         return text
-    return g.canonical(mn, meta, inherited_prefix)
+    return g.canonical(mn, meta, inherited_prefix, town)
 
 
 def _doc_level(meta: DocMeta) -> str | None:
@@ -405,6 +499,7 @@ class UnitExtractor:
         stage's ``responsibilities`` to avoid computing them again.
         """
         text = doc.text
+        town = self.g.town_of(doc.meta, text)
         out: list[Organization] = []
         prev: tuple[int, str] | None = None  # (end, prefix) of the previous mention with a prefix
         for mn in self.g.find_all(text):
@@ -417,7 +512,7 @@ class UnitExtractor:
             if inherited and not mn.prefix:
                 pm = self.g.prefix_rx.fullmatch(inherited)
                 level = self.g._level(pm.group("places"), pm.group("lv")) if pm else level
-            out.append(Organization(doc.span(mn.nstart, mn.nend), self.g.canonical(mn, doc.meta, inherited),
+            out.append(Organization(doc.span(mn.nstart, mn.nend), self.g.canonical(mn, doc.meta, inherited, town),
                                     mn.kind, level, f"units.org.{mn.rule}"))
         seen = {(o.span.start, o.span.end) for o in out}
         for r in responsibilities if responsibilities is not None else self.responsibilities(doc):
@@ -433,7 +528,7 @@ class UnitExtractor:
     def responsibilities(self, doc: PolicyDoc) -> list[Responsibility]:
         """Units named as responsible for tasks, with role, generic flag and canonical name."""
         text = doc.text
-        conventions = self._conventions(text)
+        conventions = self._conventions(doc)
         covered = bytearray(len(text) + 1)
         results: list[Responsibility] = []
         # 1. bracket clauses after tasks
@@ -467,6 +562,8 @@ class UnitExtractor:
             return False
         if any(it.generic or it.mention is None or it.mention.rule == "item" for p in parts for it in p.items):
             return False
+        if self.g.p["alias_before"].search(text, max(0, s - 12), s - 1):
+            return False  # 镇应急管理办(镇安监站): the bracket is the alias of the unit before it
         before = text[max(0, s - 2):s - 1].strip()
         after = text[e + 1:e + 2] if e + 1 <= len(text) else ""
         return before in ("。", ".", ";", "!") or after in ("\n", "")
@@ -487,6 +584,9 @@ class UnitExtractor:
                 after = mn.nend
                 tail = g.p["list_tail"].match(text, after, end)
                 nxt = tail.end() if tail and tail.end() > after else after
+                mark = g.p["lead_mark"].match(text, nxt, end)
+                if mark:
+                    nxt = mark.end()
                 if nxt >= end or text[nxt] in "、,;。:*)" or self.cue_any.match(text, nxt) or re.match(
                         r"\s*(?:和|及|以及|与)", text[nxt:end]):
                     item = _Item(mn.nstart, mn.nend, mn, False)
@@ -494,6 +594,9 @@ class UnitExtractor:
                 chunk_end = _next_top(text, pos, end, "、,;。:")
                 cue = self._cue_in(text, pos, chunk_end)
                 iend = cue if cue is not None else chunk_end
+                mark = re.search(g.p["lead_mark"].pattern + r"\s*$", text[pos:iend])
+                if mark and mark.start() > 0:
+                    iend = pos + mark.start()
                 tail = re.search(g.p["list_tail"].pattern + r"\s*$", text[pos:iend])
                 if tail and tail.start() > 0:
                     iend = pos + tail.start()
@@ -514,10 +617,16 @@ class UnitExtractor:
             if not item.generic and items and items[-1].generic and re.fullmatch(
                     r"各[省市县区乡镇旗]{1,2}", text[items[-1].nstart:items[-1].nend]):
                 item = _Item(item.nstart, item.nend, item.mention, True)  # 各县、区人民政府: 各 covers the list
+            elif (not item.generic and items and items[-1].generic and item.mention is not None
+                  and item.mention.kind == "development_zone"
+                  and g.p["territorial"].search(text[items[-1].nstart:items[-1].nend])):
+                item = _Item(item.nstart, item.nend, item.mention, True)  # 各市政府、雄安新区管委会: zones join the group
             if pos < item.nend < end and text[item.nend] == "*":
                 star = True
+            mark = g.p["lead_mark"].match(text, item.nend, end)
+            star = star or mark is not None
             items.append(_Item(item.nstart, item.nend, item.mention, item.generic, star))
-            pos = item.nend
+            pos = mark.end() if mark else item.nend
             tail = g.p["list_tail"].match(text, pos, end)
             if tail and tail.end() > pos:
                 pos = tail.end()
@@ -639,8 +748,9 @@ class UnitExtractor:
             specific = [it for it in resp_items if not it.generic]
             if has_lead:
                 role_of = {(it.nstart, it.nend): "co" for it in resp_items}
-            elif conv is not None and conv.n > 0 and len(specific) > 1:
-                lead_keys = {(it.nstart, it.nend) for it in specific[:conv.n]}
+            elif conv is not None and conv.n > 0 and len(resp_items) > 1 and specific:
+                # the first listed lead, even a group reference (各区人民政府、市住建局 → 市住建局 co)
+                lead_keys = {(it.nstart, it.nend) for it in resp_items[:conv.n]}
                 role_of = {(it.nstart, it.nend): "lead" if (it.nstart, it.nend) in lead_keys else "co"
                            for it in resp_items}
             elif len(specific) == 1:
@@ -651,6 +761,7 @@ class UnitExtractor:
                 roles.setdefault((it.nstart, it.nend), role_of[(it.nstart, it.nend)])
         out: list[Responsibility] = []
         text = doc.text
+        town = self.g.town_of(doc.meta, text)
         for p in parts:
             inherited: str | None = None
             for k, it in enumerate(p.items):
@@ -662,24 +773,33 @@ class UnitExtractor:
                 if mn is not None:
                     if k == 0 or mn.prefix:
                         inherited = mn.prefix or None
-                    canonical = self.g.canonical(mn, doc.meta, None if mn.prefix else inherited)
+                    canonical = self.g.canonical(mn, doc.meta, None if mn.prefix else inherited, town)
                 out.append(Responsibility(doc.span(it.nstart, it.nend), canonical, role, it.generic,
                                           None, f"units.resp.{mn.rule if mn else 'group'}"))
         return out
 
-    def _conventions(self, text: str) -> list[_Convention]:
+    def _conventions(self, doc: PolicyDoc) -> list[_Convention]:
+        """Statements of which listed units lead, with their scope.
+
+        A statement about one item (该项) holds on its line; one that says 下同/以下/均 holds to the end
+        of the document; any other holds to the end of the section it stands in (the task-division
+        section above a table), or the whole document when it stands in the preamble.
+        """
+        text = doc.text
         out = []
         for m in self.g.p["convention"].finditer(text):
             n_txt = m.group("n") or m.group("n2")
-            n = 0 if "*" in m.group(0) else _CN_NUM.get(n_txt or "一", 1)
+            n = 0 if "*" in m.group(0) or "牵头)" in m.group(0) else _CN_NUM.get(n_txt or "一", 1)
             line_s = text.rfind("\n", 0, m.start()) + 1
             line_e = text.find("\n", m.end())
             line_e = len(text) if line_e < 0 else line_e
             around = text[max(line_s, m.start() - 8):m.end() + 8]
             if self.g.p["convention_local"].search(around) and not re.search("下同", around):
                 out.append(_Convention(m.start(), line_s, line_e, n))
-            else:
+            elif self.g.p["convention_global"].search(text, m.end(), min(len(text), m.end() + 30)):
                 out.append(_Convention(m.start(), line_s, len(text), n))
+            else:
+                out.append(_Convention(m.start(), line_s, _section_end(doc, m.start()), n))
         return out
 
     # ------------------------------------------------------------ sources
@@ -745,6 +865,11 @@ class UnitExtractor:
     def _row(self, doc: PolicyDoc, cells: list[tuple[int, int]], header: list[str], covered: bytearray,
              conventions: Sequence[_Convention]) -> list[Responsibility]:
         text = doc.text
+        if header and cells and self.g.p["serial_header"].fullmatch(header[0].strip()) and not re.fullmatch(
+                r"[\d一二三四五六七八九十]{1,4}[.、]?|", text[cells[0][0]:cells[0][1]].strip()):
+            return []  # a numbered table's row begins with its number: lines after the table are not a row
+        if header and len(cells) > len(header) and self.g.p["serial_header"].fullmatch(header[0].strip()):
+            cells = cells[:len(header)]  # the last row of a one-cell-per-line table runs into the text after it
         cols = [(k, self._column_role(h)) for k, h in enumerate(header)]
         unit_cols = [(k, r) for k, r in cols if r]
         if not unit_cols:
@@ -788,6 +913,10 @@ class UnitExtractor:
             header = [text[a:b] for a, b in cells[k:j]]
             roles = [r for r in (self._column_role(h) for h in header) if r]
             if len(header) >= 3 and roles:
+                if self.g.p["serial_header"].fullmatch(header[0]):
+                    rows = self._serial_rows(doc, cells[k][0], covered, conventions)
+                    if rows is not None:
+                        return rows
                 last = max(i for i, h in enumerate(header) if self._column_role(h))
                 j = k + last + 1
                 role = _majority(roles)
@@ -817,6 +946,46 @@ class UnitExtractor:
                                                  "")], ts, te, conventions)
         return out
 
+    def _serial_rows(self, doc: PolicyDoc, start: int, covered: bytearray, conventions: Sequence[_Convention]
+                     ) -> list[Responsibility] | None:
+        """A one-cell-per-line table with a 序号 column, header at ``start``.
+
+        Each row is as many lines as the header has cells (an empty line is an empty cell) and begins
+        with its number; the table ends where a row should begin and no number stands (the signature
+        after it is not a unit cell). None when no row is laid out so.
+        """
+        text = doc.text
+        lines: list[tuple[int, int]] = []
+        pos = start
+        while pos <= len(text):
+            e = text.find("\n", pos)
+            e = len(text) if e < 0 else e
+            t = text[pos:e]
+            st = t.strip().rstrip("|").strip()
+            a = pos + t.index(st[0]) if st else pos
+            lines.append((a, a + len(st)))
+            pos = e + 1
+        serial = re.compile(r"\d{1,3}")
+        header: list[str] = []
+        i = 0
+        while i < len(lines) and 0 < lines[i][1] - lines[i][0] <= 8 and not serial.fullmatch(text[slice(*lines[i])]):
+            header.append(text[slice(*lines[i])])
+            i += 1
+        cols = [(c, r) for c, r in ((c, self._column_role(h)) for c, h in enumerate(header)) if r]
+        n = len(header)
+        out: list[Responsibility] = []
+        nrows = 0
+        while i + n <= len(lines) and serial.fullmatch(text[slice(*lines[i])]):
+            for c, role in cols:
+                a, b = lines[i + c]
+                parts = [] if a >= b or covered[a] else [p for p in self._cell_parts(text, a, b, role) if p.items]
+                if parts:
+                    out += self._resolve(doc, parts, a, b, conventions)
+                    covered[a:b] = b"\x01" * (b - a)
+            i += n
+            nrows += 1
+        return out if nrows else None
+
     def _sentences(self, doc: PolicyDoc, covered: bytearray) -> list[Responsibility]:
         """Running text: a part that starts with a unit list followed by 牵头 (or 由…负责), then co parts."""
         text = doc.text
@@ -834,8 +1003,8 @@ class UnitExtractor:
                 if p is None or p.role is None:
                     continue
                 opener = self.g.p["opener"].match(text, ps, pe) is not None
-                if p.role == "lead":
-                    seen_lead = True
+                if p.role == "lead" or (p.role == "resp" and opener):
+                    seen_lead = True  # 由A牵头 / 由A负责: units named after it with 配合 are co
                 elif not seen_lead and (p.role == "co" or not opener):
                     continue  # 配合/负责 in running text only beside a lead (or after 由)
                 p.sep = sep
@@ -843,6 +1012,16 @@ class UnitExtractor:
             if parts:
                 out += self._resolve(doc, parts, s, e, ())
         return out
+
+
+def _section_end(doc: PolicyDoc, pos: int) -> int:
+    """End of the section that contains ``pos``: the next heading of the same or a higher level."""
+    before = [h for h in doc.headings if h.nstart <= pos]
+    if not before:
+        return len(doc.text)
+    level = before[-1].level
+    nxt = [h.nstart for h in doc.headings if h.nstart > pos and h.level <= level]
+    return nxt[0] if nxt else len(doc.text)
 
 
 def _majority(roles: Sequence[str]) -> str:
