@@ -174,7 +174,7 @@ class UnitTable:
             return row.info
         if unit_text.endswith(_TIMES) and len(unit_text) > 1 and unit_text not in self._rows:
             inner = self.lookup(unit_text[: -len(_TIMES)])  # 辆次, 万辆次: a count of items times occasions
-            if inner is not None and inner.kind == "count" and not inner.unit_base.endswith(_TIMES):
+            if inner is not None and inner.kind == "count" and inner.unit_base and not inner.unit_base.endswith(_TIMES):
                 return UnitInfo(unit_text, inner.unit_base + _TIMES, inner.scale, "count", inner.cn_ok)
         for marker in self._per_markers:
             num, sep, den = unit_text.partition(marker)
