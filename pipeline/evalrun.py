@@ -114,8 +114,13 @@ def _error_lines(evs: Sequence[Evaluated], per_field: int) -> list[str]:
                      f"{sum(1 for x in errs if x['type'] == 'spurious')} spurious")
         keys = {"units": ("role", "canonical"), "deadlines": ("kind", "date_end"),
                 "targets": ("value", "unit", "comparator", "kind", "indicator"), "figures": ("value_base", "unit_base")}[f]
-        for x in errs[:per_field]:
+        wrong = [x for x in errs if x["type"].startswith("wrong ")]
+        if wrong:
+            lines[-1] += f", {len(wrong)} matched with a wrong sub-field"
+        for x in [x for x in errs if not x["type"].startswith("wrong ")][:per_field] + wrong[:per_field]:
             detail = " ".join(f"{k}={x.get(k)}" for k in keys)
+            if "got" in x:
+                detail += f" got={x['got']}"
             ctx = context(texts[x["doc"]], x["start"], x["end"])
             lines.append(f"  {x['type']:<8} {x['doc'][-20:]:<20} {detail}  | {ctx}")
     return lines

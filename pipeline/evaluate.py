@@ -159,22 +159,29 @@ def score_field(fld: str, gold: Sequence[Item], pred: Sequence[Item], doc: str =
         pred = [p for p in pred if not p.get("generic")]
     pairs = match(gold, pred, CONDITIONS[fld])
     s = FieldScore(n_pred=len(pred), n_gold=len(gold), tp=len(pairs))
+    wrong: list[dict[str, Any]] = []
     for gi, pi in pairs:
         g, p = gold[gi], pred[pi]
+        checks: list[tuple[str, bool]] = []
         if fld == "units" and g.get("canonical"):
-            _tick(s, "canonical", p.get("canonical") == g["canonical"])
+            checks.append(("canonical", p.get("canonical") == g["canonical"]))
         elif fld == "deadlines" and g.get("kind") in ("deadline", "period"):
-            _tick(s, "date_end", str(p.get("date_end") or None) == str(g.get("date_end") or None))
+            checks.append(("date_end", str(p.get("date_end") or None) == str(g.get("date_end") or None)))
         elif fld == "targets":
-            _tick(s, "comparator", p.get("comparator") == g.get("comparator"))
-            _tick(s, "kind", p.get("kind") == g.get("kind"))
-            _tick(s, "indicator", char_f1(p.get("indicator"), g.get("indicator")) >= 0.5)
+            checks.append(("comparator", p.get("comparator") == g.get("comparator")))
+            checks.append(("kind", p.get("kind") == g.get("kind")))
+            checks.append(("indicator", char_f1(p.get("indicator"), g.get("indicator")) >= 0.5))
+        for name, ok in checks:
+            _tick(s, name, ok)
+            if not ok:  # matched, but a sub-field differs: gold's item with what was predicted
+                wrong.append({"doc": doc, "field": fld, "type": f"wrong {name}", **g, "got": p.get(name)})
     matched_g = {gi for gi, _ in pairs}
     matched_p = {pi for _, pi in pairs}
     s.errors.extend({"doc": doc, "field": fld, "type": "missed", **g} for i, g in enumerate(gold) if i not in matched_g)
     s.errors.extend(
         {"doc": doc, "field": fld, "type": "spurious", **p} for i, p in enumerate(pred) if i not in matched_p
     )
+    s.errors.extend(wrong)
     return s
 
 

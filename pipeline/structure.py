@@ -85,7 +85,7 @@ class Structurer:
             province, city, county = self.gazetteer.full_names(region)
         elif doc_number and (m := self.province_number.match(doc_number)):
             province = self.province_abbr.get(m.group("abbr"))
-        ref_year = self._ref_year(issue_date, doc_number, title)
+        ref_year = self._ref_year(issue_date, doc_number, title) or _only_year(text)
         return DocMeta(title, doc_number, issuer, issue_date, province, city, county, ref_year)
 
     def _title(self, head_lines: list[str]) -> str | None:
@@ -232,8 +232,9 @@ class Structurer:
                 break
             cells.append(c)
             j += 1
-        while cells and not any(w in cells[0].text for w in self.header_words):
-            cells.pop(0)  # short lines before the header (page furniture)
+        while cells and (not any(w in cells[0].text for w in self.header_words)
+                         or _HEADING_START.match(cells[0].text)):
+            cells.pop(0)  # short lines before the header (page furniture, the section heading 二、任务分工)
         return cells, j
 
     def _cell_rows(
@@ -378,3 +379,13 @@ def _title_end(text: str, s: int, e: int) -> int:
         if text[k] == "。":
             return k + 1
     return min(e, s + 60) if e - s > 60 else e
+
+
+def _only_year(text: str) -> int | None:
+    """The one year a document names (2021年随机抽查计划 … 1月31日前), when it names exactly one; else None.
+
+    A last resort after issue date, 发文字号 and title: with a single year in sight, relative
+    dates (6月底前) can only be meant for it.
+    """
+    years = {int(y) for y in re.findall(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年", text)}
+    return years.pop() if len(years) == 1 else None

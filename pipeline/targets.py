@@ -107,6 +107,7 @@ class TargetExtractor:
         self._param_exempt = re.compile(_alternation(com["parameter_exempt"]))
         self._time_units = set(com["time_units"])
         self._time_verbs = re.compile(_alternation(com["time_verbs"]))
+        self._time_limit = re.compile(r"\s*(?:" + _alternation(com["time_limit_after"]) + ")")
         self._strip_suffix = sorted(ind["strip_suffix"], key=len, reverse=True)
         self._strip_prefix = sorted(ind["strip_prefix"], key=len, reverse=True)
         self._noun_stop = set(ind["noun_stop"])
@@ -234,20 +235,22 @@ class TargetExtractor:
             return False
         if self._is_param(clause, before_sent, text[c.span_end:c.clause_end]) or _inside_parens(before_sent, self._pat["aside_open"]):
             return False
-        if self._in_progress_column(doc, n.nstart):
+        if self._in_progress_column(doc, n.nstart) or self._in_fact_section(doc, n.nstart):
             return False
         after = text[c.span_end:c.clause_end]
         noun = self._noun_after(text, c)
         if self._names.match(after) or noun.endswith(self._name_suffix) or _inside_quotes(before_sent):
             return False
         unit_core = _unit_core(n.unit)
+        if unit_core in self._time_units and self._time_limit_verb(text, c):
+            return True  # 对投诉举报7个工作日内办结: a service time limit, whatever the clause opens with
         if unit_core not in self._count_units and self._scope_nouns.search(noun):
             return False
         before_clause = _drop_parens(text[c.clause_start:c.span_start])
         if self._word_in(self._scope_before, before_clause) or self._pat["scope_object"].search(before_clause):
             return False  # 涉及楼栋1083栋, 确保剩余387户…脱贫, 对全镇156家养殖场户…: the scope, not the goal
         if unit_core in self._time_units:
-            return bool(self._time_verbs.search(text[c.seg_start:n.nstart]))
+            return bool(self._time_verbs.search(text[c.seg_start:n.nstart]) or self._time_limit_verb(text, c))
         if self._is_modifier(text, nums, ctxs, i):
             return False
         if n.unit != "%" and c.cmp_after and text.startswith("的", c.span_end):
@@ -262,6 +265,13 @@ class TargetExtractor:
         if not seg and self._after_verbs.search(after):
             return True
         return any(seg.endswith(s) for s in self._kind["growth_indicator_suffix"])
+
+    def _time_limit_verb(self, text: str, c: _Ctx) -> str:
+        """The service verb after a time limit (3个工作日内办结 → 办结), or ''."""
+        if c.cmp_after != "<=":
+            return ""
+        m = self._time_limit.match(text, c.span_end)
+        return m.group(0).strip() if m else ""
 
     def _past_opener(self, doc: PolicyDoc, text: str, c: _Ctx) -> bool:
         """The number stands in a sentence (up to 。) or clause opened by a year before ``ref_year``.
@@ -324,6 +334,17 @@ class TargetExtractor:
                 return True
         return False
 
+    def _in_fact_section(self, doc: PolicyDoc, pos: int) -> bool:
+        """The number stands under a heading (at any level) of a situation or results section (一、基本情况)."""
+        stack: list[tuple[int, bool]] = []
+        for h in doc.headings:
+            if h.nstart > pos:
+                break
+            while stack and stack[-1][0] >= h.level:
+                stack.pop()
+            stack.append((h.level, bool(self._pat["fact_heading"].search(h.title))))
+        return any(is_fact for _, is_fact in stack)
+
     def _in_progress_column(self, doc: PolicyDoc, pos: int) -> bool:
         """The number stands in a table cell whose header reports progress or results."""
         for row in doc.table_rows:
@@ -353,6 +374,10 @@ class TargetExtractor:
             indicator = self._last[1] + indicator
         if not indicator:
             indicator = text[c0.seg_start:c0.span_start].strip(" ,、")
+        if _unit_core(nums[first].unit) in self._time_units:
+            verb = self._time_limit_verb(text, c0)
+            if verb:  # 投诉举报7个工作日内办结 → 投诉举报办结
+                indicator = self._pat["time_limit_before"].sub("", indicator.removesuffix(verb)) + verb
         indicators = [indicator] * len(group)
         if len(group) > 1:
             indicators = self._distribute(indicator, len(group)) or indicators
@@ -362,6 +387,8 @@ class TargetExtractor:
         last_after = ctxs[group[-1]].cmp_after
         strive = self._strive.search(text[c0.sent_start:c0.span_start]) \
             or self._strive_clause.search(text[c0.clause_start:c0.span_start])
+        lead = self._verb_run.match(self._trim_lead_only(_drop_parens(text[c0.clause_start:c0.span_start])))
+        lead_verb = lead.group(0) if lead else ""
         out = []
         for k, i in enumerate(group):
             n, c = nums[i], ctxs[i]
@@ -376,7 +403,7 @@ class TargetExtractor:
             if cmp_ is None:
                 cmp_ = ">=" if strive else "="
             ind = indicators[k]
-            kind = inherited_kind or self._kind_of(ind, pred, unit)
+            kind = inherited_kind or self._kind_of(ind, pred, unit, lead_verb)
             period, pspan = periods[k]
             out.append(Target(
                 span=doc.span(c.span_start, c.span_end), indicator=ind, kind=kind, comparator=cmp_,
@@ -526,11 +553,17 @@ class TargetExtractor:
         return words[-1] if len(words) > 1 and len(words[-1]) > 1 else ""
 
     # --------------------------------------------------------------- kinds
-    def _kind_of(self, indicator: str, pred: str, unit: str | None) -> str:
-        """growth / reduction / share / count / level from predicate, indicator and unit."""
+    def _kind_of(self, indicator: str, pred: str, unit: str | None, lead_verb: str = "") -> str:
+        """growth / reduction / share / count / level from predicate, indicator, unit and the clause's verb.
+
+        ``lead_verb`` is the verb opening the clause before the indicator (压减炼钢产能500万吨 → 压减).
+        """
         to_value = any(pred.endswith(w) for w in self._kind["to_words"])
         core = _unit_core(unit)
         if not to_value and any(v in pred for v in self._reduction_verbs):
+            return "reduction"
+        if not pred and any(lead_verb.startswith(v) for v in self._reduction_verbs) \
+                and not any(lead_verb.endswith(w) for w in self._kind["to_words"]):
             return "reduction"
         if any(indicator.endswith(s) for s in self._kind["reduction_indicator_suffix"]):
             return "reduction"
@@ -538,9 +571,10 @@ class TargetExtractor:
         if (growth_pred or any(indicator.endswith(s) for s in self._kind["growth_indicator_suffix"])) \
                 and (unit in self._growth_units or core in self._growth_units):
             return "growth"
-        if unit == "%":
+        if unit in self._kind["share_units"]:
             return "share"
-        level_pred = any(pred.endswith(v) for v in self._kind["level_verbs"])
+        level_pred = to_value or any(pred.endswith(v) for v in self._kind["level_verbs"]) \
+            or any(v in lead_verb for v in self._kind["level_lead_verbs"])
         countable = core in self._count_units or (core is not None and core.endswith("次")
                                                   and core[:-1] in self._count_units)  # 辆次, 家次
         if countable and not level_pred \

@@ -537,7 +537,8 @@ class UnitExtractor:
             if not parts or not any(p.items for p in parts):
                 continue
             has_cue = any(p.role for p in parts)
-            if not has_cue and not (closed and self._list_only(text, s, e, parts)):
+            ruled = any(c.n > 0 and c.scope_start <= s < c.scope_end and c.nstart < s for c in conventions)
+            if not has_cue and not (closed and self._list_only(text, s, e, parts, ruled)):
                 continue
             results += self._resolve(doc, parts, s, e, conventions, closed=closed)
             covered[s:e] = b"\x01" * (e - s)
@@ -556,11 +557,21 @@ class UnitExtractor:
         return out
 
     # ------------------------------------------------------------ lists and parts
-    def _list_only(self, text: str, s: int, e: int, parts: Sequence[_Part]) -> bool:
-        """A bracket that holds nothing but specific units after a sentence (。(县林业局)): a clause."""
+    def _list_only(self, text: str, s: int, e: int, parts: Sequence[_Part], ruled: bool = False) -> bool:
+        """A bracket that holds nothing but specific units after a sentence (。(县林业局)): a clause.
+
+        Under a document convention (排第一位的为牵头单位) such brackets are how responsibility is
+        written, so a group reference (各市县政府) or a bare name may stand among them if the first
+        item is a recognised unit.
+        """
         if not parts or any(p.role or not p.items for p in parts):
             return False
-        if any(it.generic or it.mention is None or it.mention.rule == "item" for p in parts for it in p.items):
+        items = [it for p in parts for it in p.items]
+        if ruled:
+            first = items[0]
+            if first.generic or first.mention is None or first.mention.rule == "item":
+                return False
+        elif any(it.generic or it.mention is None or it.mention.rule == "item" for it in items):
             return False
         if self.g.p["alias_before"].search(text, max(0, s - 12), s - 1):
             return False  # 镇应急管理办(镇安监站): the bracket is the alias of the unit before it
@@ -587,6 +598,9 @@ class UnitExtractor:
                 mark = g.p["lead_mark"].match(text, nxt, end)
                 if mark:
                     nxt = mark.end()
+                aside = g.p["aside"].match(text, nxt, end)
+                if aside:
+                    nxt = aside.end()
                 if nxt >= end or text[nxt] in "、,;。:*)" or self.cue_any.match(text, nxt) or re.match(
                         r"\s*(?:和|及|以及|与)", text[nxt:end]):
                     item = _Item(mn.nstart, mn.nend, mn, False)
@@ -627,6 +641,9 @@ class UnitExtractor:
             star = star or mark is not None
             items.append(_Item(item.nstart, item.nend, item.mention, item.generic, star))
             pos = mark.end() if mark else item.nend
+            aside = g.p["aside"].match(text, pos, end)
+            if aside:
+                pos = aside.end()
             tail = g.p["list_tail"].match(text, pos, end)
             if tail and tail.end() > pos:
                 pos = tail.end()
@@ -711,7 +728,7 @@ class UnitExtractor:
         for ps, pe, sep in _split_top(text, s, e, ",;。"):
             cut = ps
             for m in self.g.p["lead_after"].finditer(text, ps, pe):
-                out.append((cut, m.end() - 1, ","))
+                out.append((cut, m.start("sep"), ","))
                 cut = m.end()
             out.append((cut, pe, sep))
         return out

@@ -46,6 +46,7 @@ def test_targets_need_value_and_unit_then_sub_accuracies() -> None:
     s = score_field("targets", gold, good)
     assert s.tp == 1
     assert s.accuracy("comparator") == 1.0 and s.accuracy("kind") == 0.0 and s.accuracy("indicator") == 1.0
+    assert [(e["type"], e["kind"], e["got"]) for e in s.errors] == [("wrong kind", "growth", "level")]
     assert score_field("targets", gold, [g(0, 3, value=8, unit=None)]).tp == 0
     assert score_field("targets", gold, [g(0, 3, value=8.000001, unit="%")]).tp == 0
 

@@ -94,3 +94,18 @@ def test_key_value_blocks_are_rows(st: Structurer, normalizer: Normalizer) -> No
     assert [c.text for c in rows[1].cells] == ["新增城镇就业1200人", "县人社局", "县财政局"]
     assert len(doc.table_rows) == 2  # the metadata block is not a table row
     assert [t.kind for t in doc.tasks] == ["table_row", "table_row"]
+
+
+def test_section_heading_is_not_a_header_cell(st: Structurer, normalizer: Normalizer) -> None:
+    text = ("二、重点任务分工\n序号\n工作任务\n责任单位\n完成时限\n1\n推进油烟治理\n县城管局、县市场监管局\n"
+            "2016年9月30日前\n\n三、保障措施\n加强督查。\n")
+    doc = build(st, normalizer, text)
+    assert [r.header for r in doc.table_rows] == [("序号", "工作任务", "责任单位", "完成时限")]
+    assert [c.text for c in doc.table_rows[0].cells] == ["1", "推进油烟治理", "县城管局、县市场监管局", "2016年9月30日前"]
+
+
+def test_ref_year_from_the_only_year_named(st: Structurer, normalizer: Normalizer) -> None:
+    """With no issue date, 发文字号 or title year, a document naming a single year is about that year."""
+    one = build(st, normalizer, "信息公开目录\n公开内容 | 公开时限 |\n2021年随机抽查计划 | 6月底前 |\n").meta
+    two = build(st, normalizer, "信息公开目录\n2020年完成情况 | 2021年计划 |\n").meta
+    assert (one.ref_year, two.ref_year) == (2021, None)

@@ -74,3 +74,12 @@ def test_due_from_period(normalizer: Normalizer, extractor: TargetExtractor, fig
 ])
 def test_period_end(period: str, ref: int | None, end: dt.date | None) -> None:
     assert period_end(period, ref) == end
+
+
+def test_situation_section_holds_facts_not_targets(pipeline_obj: Any) -> None:
+    """Numbers under 一、基本情况 describe the place; the same kind of number under 二、工作目标 is a goal."""
+    text = ("布久乡2019年人居环境整治工作方案\n一、基本情况\n我乡乡域面积约1136平方公里，辖7个行政村，"
+            "共有农牧户1046户。\n二、工作目标\n全年新建卫生厕所120座，改造村内道路15公里。\n")
+    r = pipeline_obj.process_text("x", "x.txt", text)
+    assert [(t.span.text, t.indicator) for t in r.targets] == [("120座", "新建卫生厕所"), ("15公里", "改造村内道路")]
+    assert [f.span.text for f in r.figures] == ["1136平方公里", "7个", "1046户", "120座", "15公里"]
