@@ -55,13 +55,56 @@ def make_converter(config: str) -> Any:
         return opencc.OpenCC(f"{config}.json")
 
 
+#: Line starts that open a new block even in hard-wrapped text: headings, list items, table cells.
+_BLOCK_START = re.compile(
+    r"[ \t\u3000]*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十0-9]+[)）]|[0-9]+[.、．]|[①-⑳]|附件|\||$)"
+)
+_SENT_END = "。！？；：!?;:"
+
+
+def soft_wraps(original: str, min_width: int = 20) -> list[tuple[int, int]]:
+    """Line breaks of hard-wrapped text (copied from a PDF) that fall inside a sentence.
+
+    A document is hard-wrapped when many of its long lines have the same length W (±1); then a
+    line of about W characters that does not end a sentence, followed by a line that does not open a
+    heading, item or table cell, continues on the next line: its break (with a CR before it) is
+    dropped so that names and numbers split by the wrap (县发展和改\n革局) are whole again.
+    """
+    lines = original.split("\n")
+    lens = [len(ln.rstrip("\r")) for ln in lines]
+    long_ = [n for n in lens if n >= min_width]
+    if len(long_) < 5:
+        return []
+    counts: dict[int, int] = {}
+    for n in long_:
+        counts[n] = counts.get(n, 0) + 1
+    width = max(counts, key=lambda w: counts.get(w - 1, 0) + counts[w] + counts.get(w + 1, 0))
+    near = sum(counts.get(w, 0) for w in (width - 1, width, width + 1))
+    if near < max(5, 0.4 * len(long_)):
+        return []
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for i, ln in enumerate(lines[:-1]):
+        body = ln.rstrip("\r")
+        end = pos + len(ln)  # index of the "\n"
+        nxt = lines[i + 1]
+        if len(body) >= width - 1 and body and body[-1] not in _SENT_END and not _BLOCK_START.match(nxt) \
+                and not (body[-1].isascii() and body[-1].isalpha() and nxt[:1].isascii() and nxt[:1].isalpha()):
+            out.append((pos + len(body), end + 1))
+        pos = end + 1
+    return out
+
+
 def deletions(original: str) -> list[tuple[int, int]]:
-    """Original spans dropped from the normalised text: pinyin glosses and CR of CRLF."""
+    """Original spans dropped from the normalised text: pinyin glosses, CR of CRLF, soft line wraps."""
     out: list[tuple[int, int]] = []
     for m in _PINYIN.finditer(original):
         if _TONED.intersection(m.group(1)):
             out.append((m.start(), m.end()))
-    out.extend((m.start(), m.start() + 1) for m in re.finditer("\r\n", original))
+    wraps = soft_wraps(original)
+    wrapped = {e - 1 for _, e in wraps}
+    out.extend((m.start(), m.start() + 1) for m in re.finditer("\r\n", original) if m.start() + 1 not in wrapped)
+    out.extend(wraps)
     out.sort()
     return out
 

@@ -72,3 +72,29 @@ def test_script_detection() -> None:
     assert _N.script(read(CORPUS / "dev" / "d01.txt")) == "simplified"
     assert _N.script(read(CORPUS / "dev" / "d04.txt")) == "traditional"
     assert _N.script("") == "simplified"
+
+
+WRAPPED = ("一、主要任务\n"
+           "（一）推进产业发展。全年规模工业增加值增长8%以\n"
+           "上，新增规模以上工业企业10家。由县发展和改\n"
+           "革局牵头，县财政局、县工信局配合，在9月底前\n"
+           "完成园区标准化厂房建设任务，新建厂房5万平方\n"
+           "米。县商务局负责全年外贸进出口总额达到3亿元\n"
+           "以上，力争新增外贸实绩企业5家，做好统计工作。\n"
+           "（二）改善营商环境。企业开办时间压缩至1个工作\n"
+           "日以内。\n")
+
+
+def test_hard_wrapped_lines_are_joined_inside_sentences(normalizer: Normalizer) -> None:
+    nt = normalizer.normalize(WRAPPED)
+    assert nt.text.split("\n")[1] == ("(一)推进产业发展。全年规模工业增加值增长8%以上,新增规模以上工业企业10家。"
+                                      "由县发展和改革局牵头,县财政局、县工信局配合,在9月底前完成园区标准化厂房建设任务,"
+                                      "新建厂房5万平方米。县商务局负责全年外贸进出口总额达到3亿元以上,力争新增外贸实绩企业5家,"
+                                      "做好统计工作。")
+    i = nt.text.index("县发展和改革局")
+    assert nt.span(i, i + 7).text == "县发展和改\n革局"  # the span keeps the original line break
+
+
+def test_ordinary_paragraphs_are_not_joined(normalizer: Normalizer) -> None:
+    text = "一、目标\n全年地区生产总值增长6%左右，一般公共预算收入增长5%\n二、任务\n（一）稳投资。新开工项目50个\n"
+    assert normalizer.normalize(text).text.count("\n") == text.count("\n")
