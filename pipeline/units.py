@@ -32,6 +32,8 @@ _LEVEL_OF_CHAR = {
     "自治州": "city", "县": "county", "区": "county", "旗": "county", "自治县": "county",
     "乡": "township", "镇": "township", "街道": "township",
 }
+#: A new numbered item or heading at a line start: labelled lists on either side belong to different tasks.
+_ITEM_START = re.compile(r"\n[ \t\u3000]*(?:[0-9]{1,3}[.、)]|[(][0-9一二三四五六七八九十]{1,3}[)]|[一二三四五六七八九十]{1,3}、|[①-⑳])")
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "1": 1, "2": 2, "3": 3}
 _SUFFIX_KIND = (
     ("专班", "task_force"), ("领导小组办公室", "task_force"), ("管委会", "development_zone"),
@@ -601,6 +603,8 @@ class UnitExtractor:
                 aside = g.p["aside"].match(text, nxt, end)
                 if aside:
                     nxt = aside.end()
+                while nxt < end and text[nxt] in " \t" and text[nxt:end].strip() == "":
+                    nxt += 1  # trailing blanks before the end of the list (…县发改局 【责任单位】…)
                 if nxt >= end or text[nxt] in "、,;。:*)" or self.cue_any.match(text, nxt) or re.match(
                         r"\s*(?:和|及|以及|与)", text[nxt:end]):
                     item = _Item(mn.nstart, mn.nend, mn, False)
@@ -833,7 +837,10 @@ class UnitExtractor:
             nl = re.search(r"[\u4e00-\u9fff]{2,8}:", text[m.end():end])
             if nl and nl.start() > 0:
                 end = m.end() + nl.start()
-            if m.start() - last_end <= 30 and blocks:
+            nxt_label = self.g.p["label"].search(text, m.end(), end)
+            if nxt_label:  # 【牵头单位】A 【责任单位】B: the next label ends this list
+                end = nxt_label.start()
+            if m.start() - last_end <= 30 and blocks and not _ITEM_START.search(text, max(0, last_end), m.start()):
                 blocks[-1].append((m.start(), end))
             else:
                 blocks.append([(m.start(), end)])
