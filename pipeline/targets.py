@@ -264,7 +264,21 @@ class TargetExtractor:
         seg = self._trim(text[c.seg_start:c.span_start])
         if not seg and self._after_verbs.search(after):
             return True
+        if self._item_headline(doc, text, c, unit_core):
+            return True
         return any(seg.endswith(s) for s in self._kind["growth_indicator_suffix"])
+
+    def _item_headline(self, doc: PolicyDoc, text: str, c: _Ctx, unit_core: str | None) -> bool:
+        """A numbered item whose first sentence is a name and a count ((3)新生儿疾病免费筛查3700人。).
+
+        Lists of 民生实事 and projects state each planned quantity this way, without a verb.
+        """
+        if unit_core not in self._count_units or c.span_end >= len(text) or text[c.span_end] not in "。;\n":
+            return False
+        task = doc.task_at(c.span_start)
+        if task is None or task.kind != "item" or c.sent_start > task.nstart + 8:
+            return False
+        return not re.search(r"[,:、]", text[task.nstart:c.span_start].lstrip(" \t(0123456789.、)一二三四五六七八九十"))
 
     def _time_limit_verb(self, text: str, c: _Ctx) -> str:
         """The service verb after a time limit (3个工作日内办结 → 办结), or ''."""

@@ -83,3 +83,11 @@ def test_situation_section_holds_facts_not_targets(pipeline_obj: Any) -> None:
     r = pipeline_obj.process_text("x", "x.txt", text)
     assert [(t.span.text, t.indicator) for t in r.targets] == [("120座", "新建卫生厕所"), ("15公里", "改造村内道路")]
     assert [f.span.text for f in r.figures] == ["1136平方公里", "7个", "1046户", "120座", "15公里"]
+
+
+def test_item_headline_counts_are_planned_quantities(pipeline_obj: Any) -> None:
+    """(3)新生儿疾病免费筛查与诊断服务3700人。: a 民生实事 item names the service and its planned count."""
+    text = ("溆浦县2024年重点民生实事\n(3)新生儿疾病免费筛查与诊断服务3700人。为全县新生儿免费提供筛查。\n"
+            "(4)去年,全县共服务2600人,覆盖率为95%。\n")
+    r = pipeline_obj.process_text("x", "x.txt", text)
+    assert [(t.span.text, t.kind, t.comparator) for t in r.targets] == [("3700人", "count", "=")]
