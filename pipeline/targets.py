@@ -255,6 +255,10 @@ class TargetExtractor:
             return False
         if n.unit != "%" and c.cmp_after and text.startswith("的", c.span_end):
             return False  # 100户以上的安置点: a threshold defining the items, not an amount
+        if n.unit != "%" and c.cmp_after and _CJK.match(after) and self._pat["later_comparator"].search(after):
+            return False  # 单户授信1000万元及以下普惠型小微企业贷款增速不低于…: the class, not the goal
+        if n.unit == "次" and self._pat["per_cycle_times"].search(before_clause):
+            return False  # 每周到村督导不少于2次: a frequency rule
         if self._verbs.search(before_clause) or c.cmp_before or c.cmp_after or n.range_floor:
             return True
         if before_clause.startswith("其中") and self._verbs.search(_drop_parens(before_sent)):
@@ -587,6 +591,8 @@ class TargetExtractor:
             return "growth"
         if unit in self._kind["share_units"]:
             return "share"
+        if any(w in indicator for w in self._kind["level_indicator_contains"]):
+            return "level"
         level_pred = to_value or any(pred.endswith(v) for v in self._kind["level_verbs"]) \
             or any(v in lead_verb for v in self._kind["level_lead_verbs"])
         countable = core in self._count_units or (core is not None and core.endswith("次")

@@ -340,7 +340,9 @@ class _Grammar:
         """
         doc_region = meta.county or meta.city or meta.province or ""
         if mn.complete:
-            return re.sub("^(?:人行|人民银行)", "中国人民银行", re.sub("管委会$", "管理委员会", mn.full))
+            full = re.sub("^(?:人行|人民银行)", "中国人民银行", re.sub("管委会$", "管理委员会", mn.full))
+            # 甘肃银保监局 → 中国银行保险监督管理委员会甘肃监管局 (the regulator's full name, 2018–2023)
+            return re.sub("^(.+?)银保监(分)?局$", r"中国银行保险监督管理委员会\1监管\2局", full)
         if town is not None:
             name = self._township_name(mn, town)
             if name:
