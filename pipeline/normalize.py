@@ -41,6 +41,28 @@ _SMALL_FORMS = {
 }
 
 
+#: A tab between two non-blank stretches of a line.
+_INNER_TAB = re.compile(r"(?<=\S)[ ]*\t[\t ]*(?=\S)")
+
+
+def _tab_cells(line: str) -> str:
+    """A tab-separated table row (copied from Word or Excel) read as a pipe row: inner tabs → ``|``.
+
+    Only lines with at least two inner tabs count; an indenting tab stays. One character for
+    one, so the offset map is unchanged.
+    """
+    if line.count("\t") < 2:
+        return line
+    inner = list(_INNER_TAB.finditer(line))
+    if len(inner) < 2:
+        return line
+    chars = list(line)
+    for m in inner:
+        k = m.group(0).index("\t")
+        chars[m.start() + k] = "|"
+    return "".join(chars)
+
+
 def make_converter(config: str) -> Any:
     """An OpenCC converter from whichever ``opencc`` module is installed.
 
@@ -138,7 +160,7 @@ class Normalizer:
             j = original.find("\n", i, end)
             j = end if j < 0 else j + 1
             seg = original[i:j]
-            folded = "".join(_fold_char(c) for c in seg)
+            folded = _tab_cells("".join(_fold_char(c) for c in seg))
             conv = self._t2s.convert(folded) if _CJK.search(folded) else folded
             if len(conv) == len(seg):
                 b.add(conv, i, j)

@@ -541,7 +541,7 @@ class UnitExtractor:
             if not parts or not any(p.items for p in parts):
                 continue
             has_cue = any(p.role for p in parts)
-            ruled = any(c.n > 0 and c.scope_start <= s < c.scope_end and c.nstart < s for c in conventions)
+            ruled = any(c.scope_start <= s < c.scope_end and c.nstart < s for c in conventions)
             if not has_cue and not (closed and self._list_only(text, s, e, parts, ruled)):
                 continue
             results += self._resolve(doc, parts, s, e, conventions, closed=closed)
@@ -862,10 +862,17 @@ class UnitExtractor:
 
     def _column_role(self, header: str) -> str | None:
         h = header.strip()
-        for role, key in (("lead", "column_lead"), ("co", "column_co"), ("resp", "column_resp")):
+        for role, key in (("lead", "column_lead"), ("main", "column_main"), ("co", "column_co"),
+                          ("resp", "column_resp")):
             if self.g.p[key].match(h):
                 return role
         return None
+
+    def _column_roles(self, header: Sequence[str]) -> list[tuple[int, str | None]]:
+        """Role of each header cell; a 主责单位 column leads unless a 牵头 column stands beside it."""
+        roles = [(k, self._column_role(h)) for k, h in enumerate(header)]
+        has_lead = any(r == "lead" for _, r in roles)
+        return [(k, ("co" if has_lead else "lead") if r == "main" else r) for k, r in roles]
 
     def _cell_parts(self, text: str, s: int, e: int, role: str) -> list[_Part]:
         """A unit-column cell as clause parts; the column gives the role of a bare list."""
@@ -896,7 +903,7 @@ class UnitExtractor:
             return []  # a numbered table's row begins with its number: lines after the table are not a row
         if header and len(cells) > len(header) and self.g.p["serial_header"].fullmatch(header[0].strip()):
             cells = cells[:len(header)]  # the last row of a one-cell-per-line table runs into the text after it
-        cols = [(k, self._column_role(h)) for k, h in enumerate(header)]
+        cols = self._column_roles(header)
         unit_cols = [(k, r) for k, r in cols if r]
         if not unit_cols:
             return []
@@ -937,7 +944,7 @@ class UnitExtractor:
             while j < len(cells) and cells[j][1] - cells[j][0] <= 8:
                 j += 1
             header = [text[a:b] for a, b in cells[k:j]]
-            roles = [r for r in (self._column_role(h) for h in header) if r]
+            roles = [r for _, r in self._column_roles(header) if r]
             if len(header) >= 3 and roles:
                 if self.g.p["serial_header"].fullmatch(header[0]):
                     rows = self._serial_rows(doc, cells[k][0], covered, conventions)
@@ -956,7 +963,7 @@ class UnitExtractor:
         # a flattened table on one line: header tokens separated by spaces
         for s, e in lines:
             toks = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[s:e])]
-            roles = [r for r in (self._column_role(text[s + a:s + b]) for a, b in toks) if r]
+            roles = [r for _, r in self._column_roles([text[s + a:s + b] for a, b in toks]) if r]
             if len(roles) < 2:
                 continue
             role = _majority(roles)
@@ -997,7 +1004,7 @@ class UnitExtractor:
         while i < len(lines) and 0 < lines[i][1] - lines[i][0] <= 8 and not serial.fullmatch(text[slice(*lines[i])]):
             header.append(text[slice(*lines[i])])
             i += 1
-        cols = [(c, r) for c, r in ((c, self._column_role(h)) for c, h in enumerate(header)) if r]
+        cols = [(c, r) for c, r in self._column_roles(header) if r]
         n = len(header)
         out: list[Responsibility] = []
         nrows = 0

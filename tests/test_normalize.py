@@ -98,3 +98,10 @@ def test_hard_wrapped_lines_are_joined_inside_sentences(normalizer: Normalizer) 
 def test_ordinary_paragraphs_are_not_joined(normalizer: Normalizer) -> None:
     text = "一、目标\n全年地区生产总值增长6%左右，一般公共预算收入增长5%\n二、任务\n（一）稳投资。新开工项目50个\n"
     assert normalizer.normalize(text).text.count("\n") == text.count("\n")
+
+
+def test_tab_separated_rows_become_pipe_rows(normalizer: Normalizer) -> None:
+    text = "序號\t項目\t牽頭單位\n1\t低保\t縣民政局\n\t縮進的段落。\n"
+    nt = normalizer.normalize(text)
+    assert nt.text == "序号|项目|牵头单位\n1|低保|县民政局\n\t缩进的段落。\n"
+    assert len(nt.text) == len(text)
