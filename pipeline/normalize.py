@@ -9,6 +9,7 @@ converted character by character so the map stays exact.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 from pipeline.offsets import NormBuilder, NormText
@@ -97,11 +98,9 @@ def soft_wraps(original: str, min_width: int = 20) -> list[tuple[int, int]]:
     long_ = [n for n in lens if n >= min_width]
     if len(long_) < 5:
         return []
-    counts: dict[int, int] = {}
-    for n in long_:
-        counts[n] = counts.get(n, 0) + 1
-    width = max(counts, key=lambda w: counts.get(w - 1, 0) + counts[w] + counts.get(w + 1, 0))
-    near = sum(counts.get(w, 0) for w in (width - 1, width, width + 1))
+    counts = Counter(long_)
+    width = max(counts, key=lambda w: counts[w - 1] + counts[w] + counts[w + 1])
+    near = counts[width - 1] + counts[width] + counts[width + 1]
     if near < max(5, 0.4 * len(long_)):
         return []
     out: list[tuple[int, int]] = []

@@ -12,6 +12,7 @@ and the one-target-per-value rule of 分别 lists.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import re
@@ -134,6 +135,7 @@ class TargetExtractor:
                 ctxs[i].extra["baseline_of_next"] = True
         m = self._pat["news_marker"].search(text)
         self._news_from = m.start() if m else len(text)
+        self._fact_sections = self._fact_sections_of(doc)
         # (sentence start, indicator, kind, unit) of the previous target
         self._last: tuple[int, str, str, str | None] | None = None
         for group in self._groups(text, nums, ctxs):
@@ -235,7 +237,7 @@ class TargetExtractor:
             return False
         if self._is_param(clause, before_sent, text[c.span_end:c.clause_end]) or _inside_parens(before_sent, self._pat["aside_open"]):
             return False
-        if self._in_progress_column(doc, n.nstart) or self._in_fact_section(doc, n.nstart):
+        if self._in_progress_column(doc, n.nstart) or self._in_fact_section(n.nstart):
             return False
         after = text[c.span_end:c.clause_end]
         noun = self._noun_after(text, c)
@@ -250,7 +252,7 @@ class TargetExtractor:
         if self._word_in(self._scope_before, before_clause) or self._pat["scope_object"].search(before_clause):
             return False  # 涉及楼栋1083栋, 确保剩余387户…脱贫, 对全镇156家养殖场户…: the scope, not the goal
         if unit_core in self._time_units:
-            return bool(self._time_verbs.search(text[c.seg_start:n.nstart]) or self._time_limit_verb(text, c))
+            return bool(self._time_verbs.search(text[c.seg_start:n.nstart]))
         if self._is_modifier(text, nums, ctxs, i):
             return False
         if n.unit != "%" and c.cmp_after and text.startswith("的", c.span_end):
@@ -352,16 +354,21 @@ class TargetExtractor:
                 return True
         return False
 
-    def _in_fact_section(self, doc: PolicyDoc, pos: int) -> bool:
-        """The number stands under a heading (at any level) of a situation or results section (一、基本情况)."""
+    def _fact_sections_of(self, doc: PolicyDoc) -> list[tuple[int, bool]]:
+        """(start, under a situation or results heading at any level) for each heading (一、基本情况)."""
+        out: list[tuple[int, bool]] = []
         stack: list[tuple[int, bool]] = []
         for h in doc.headings:
-            if h.nstart > pos:
-                break
             while stack and stack[-1][0] >= h.level:
                 stack.pop()
             stack.append((h.level, bool(self._pat["fact_heading"].search(h.title))))
-        return any(is_fact for _, is_fact in stack)
+            out.append((h.nstart, any(is_fact for _, is_fact in stack)))
+        return out
+
+    def _in_fact_section(self, pos: int) -> bool:
+        """The number stands in a section whose heading chain reports the situation or past results."""
+        k = bisect.bisect_right(self._fact_sections, (pos, True)) - 1
+        return k >= 0 and self._fact_sections[k][1]
 
     def _in_progress_column(self, doc: PolicyDoc, pos: int) -> bool:
         """The number stands in a table cell whose header reports progress or results."""
@@ -593,8 +600,7 @@ class TargetExtractor:
             return "share"
         if any(w in indicator for w in self._kind["level_indicator_contains"]):
             return "level"
-        level_pred = to_value or any(pred.endswith(v) for v in self._kind["level_verbs"]) \
-            or any(v in lead_verb for v in self._kind["level_lead_verbs"])
+        level_pred = to_value or any(pred.endswith(v) for v in self._kind["level_verbs"])
         countable = core in self._count_units or (core is not None and core.endswith("次")
                                                   and core[:-1] in self._count_units)  # 辆次, 家次
         if countable and not level_pred \
