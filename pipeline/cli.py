@@ -21,7 +21,7 @@ def _parser() -> argparse.ArgumentParser:
                                 "deadlines and figures from Chinese policy documents into tables.")
     sub = p.add_subparsers(dest="cmd", required=True)
     ex = sub.add_parser("extract", help="process files/folders into OUT (tables, DuckDB store, HTML report)")
-    ex.add_argument("paths", nargs="+", type=Path, help="files or folders (.txt .text .html .htm .docx .pdf)")
+    ex.add_argument("paths", nargs="+", type=Path, help="files or folders (.txt .text .md .html .htm .docx .pdf)")
     ex.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
     ex.add_argument("--jobs", "-j", type=int, default=1, help="worker processes (default 1)")
     ex.add_argument("--no-report", action="store_true", help="skip the HTML report")
@@ -61,7 +61,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     inputs = iter_inputs(args.paths)
     if not inputs:
-        print("policy-extract: no supported documents (.txt .text .html .htm .docx .pdf) found", file=sys.stderr)
+        print("policy-extract: no supported documents (.txt .text .md .html .htm .docx .pdf) found", file=sys.stderr)
         return EXIT_USAGE
     options: dict[str, object] = {}
     if args.ner_model:

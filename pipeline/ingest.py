@@ -27,10 +27,10 @@ from typing import Any
 
 from pipeline.errors import DocumentError
 
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".text", ".html", ".htm", ".docx", ".pdf"})
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"})
 MAX_BYTES: int = 50 * 1024 * 1024
 
-_TEXT_SUFFIXES = frozenset({".txt", ".text"})
+_TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
 _HTML_SUFFIXES = frozenset({".html", ".htm"})
 
 # Byte-order marks, longest first (the UTF-32-LE mark starts with the UTF-16-LE one).
@@ -377,9 +377,12 @@ def _html_lines(root: Any) -> list[str]:
             flush()
         elif name == "tr":
             flush()
-            cells = [" ".join(_html_lines(td)) for td in node.find_all(["td", "th"], recursive=False)]
-            if any(cells):
-                lines.append(_row_line(cells))
+            cell_lines = [_html_lines(td) for td in node.find_all(["td", "th"], recursive=False)]
+            filled = [c for c in cell_lines if c]
+            if len(filled) == 1:  # a layout table (one cell holding the page's paragraphs): keep its lines
+                lines.extend(filled[0])
+            elif filled:
+                lines.append(_row_line([" ".join(c) for c in cell_lines]))
         elif name == "pre":
             flush()
             lines.extend(ln.strip() for ln in node.get_text().splitlines() if ln.strip())

@@ -264,6 +264,16 @@ def test_html_table_rows(tmp_path: Path) -> None:
     )
 
 
+def test_html_layout_table_keeps_paragraphs(tmp_path: Path) -> None:
+    """A page laid out in one table cell (gov.cn ``<td id=UCAP-CONTENT>``) keeps one line per paragraph."""
+    body = (
+        "<table><tbody><tr><td class='b12c'><p>国务院关于促进综合保税区</p> <p>高水平开放的若干意见</p>"
+        "<p>国发〔2019〕3号</p><p><br> </p><p>各省、自治区、直辖市人民政府：</p></td></tr></tbody></table>"
+    )
+    got = read_document(write(tmp_path, "layout.html", html_doc(body).encode("utf-8")))
+    assert got.text == "国务院关于促进综合保税区\n高水平开放的若干意见\n国发〔2019〕3号\n各省、自治区、直辖市人民政府："
+
+
 def test_broken_html_still_yields_text(tmp_path: Path) -> None:
     data = f"<html><body><div><p>{SIMPLIFIED}<p>{SIMPLIFIED_2}<table><tr><td>省财政厅<td>省商务厅".encode()
     got = read_document(write(tmp_path, "broken.html", data))
