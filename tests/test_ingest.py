@@ -58,7 +58,7 @@ def test_doc_id_of_is_sha256_prefix() -> None:
 
 
 def test_constants() -> None:
-    assert frozenset({".txt", ".text", ".html", ".htm", ".docx", ".pdf"}) == SUPPORTED_SUFFIXES
+    assert frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"}) == SUPPORTED_SUFFIXES
     assert MAX_BYTES == 50 * 1024 * 1024
 
 
