@@ -466,7 +466,7 @@ def test_iter_inputs_recursion_filters_and_sources(tmp_path: Path) -> None:
         "a.HTML",
         "sub/deeper/c.pdf",
         "sub/d.docx",
-        "sub/notes.md",
+        "sub/notes.rtf",
         "sub/x.gold.json",
         "sub/y.gold.txt",
         ".hidden/e.txt",
@@ -487,9 +487,9 @@ def test_iter_inputs_recursion_filters_and_sources(tmp_path: Path) -> None:
 
 
 def test_iter_inputs_explicit_files_and_duplicates(tmp_path: Path) -> None:
-    md = write(tmp_path, "notes.md", b"x")
+    md = write(tmp_path, "notes.rtf", b"x")
     txt = write(tmp_path, "a.txt", b"x")
-    assert iter_inputs([md, txt, txt, tmp_path]) == [(md, "notes.md"), (txt, "a.txt")]
+    assert iter_inputs([md, txt, txt, tmp_path]) == [(md, "notes.rtf"), (txt, "a.txt")]
     assert iter_inputs([]) == []
 
 
