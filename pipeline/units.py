@@ -21,7 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from pipeline.document import PolicyDoc
+from pipeline.document import PolicyDoc, TableRow
+from pipeline.grid import ColumnLexicon
 from pipeline.lexicon import compile_patterns, read_tsv, read_yaml
 from pipeline.models import DocMeta, Organization, Responsibility
 
@@ -485,6 +486,7 @@ class UnitExtractor:
 
     def __init__(self) -> None:
         self.g = _grammar()
+        self.columns = ColumnLexicon()
         self.cue_any = re.compile(
             "(?:" + "|".join(self.g.p[k].pattern for k in ("lead_cue", "co_cue", "resp_cue")) + ")"
         )
@@ -860,20 +862,6 @@ class UnitExtractor:
                     covered[s:e] = b"\x01" * (e - s)
         return out
 
-    def _column_role(self, header: str) -> str | None:
-        h = header.strip()
-        for role, key in (("lead", "column_lead"), ("main", "column_main"), ("co", "column_co"),
-                          ("resp", "column_resp")):
-            if self.g.p[key].match(h):
-                return role
-        return None
-
-    def _column_roles(self, header: Sequence[str]) -> list[tuple[int, str | None]]:
-        """Role of each header cell; a 主责单位 column leads unless a 牵头 column stands beside it."""
-        roles = [(k, self._column_role(h)) for k, h in enumerate(header)]
-        has_lead = any(r == "lead" for _, r in roles)
-        return [(k, ("co" if has_lead else "lead") if r == "main" else r) for k, r in roles]
-
     def _cell_parts(self, text: str, s: int, e: int, role: str) -> list[_Part]:
         """A unit-column cell as clause parts; the column gives the role of a bare list."""
         parts = self._parse_clause(text, s, e, strict=True, default=role)
@@ -885,89 +873,57 @@ class UnitExtractor:
 
     def _tables(self, doc: PolicyDoc, covered: bytearray, conventions: Sequence[_Convention]
                 ) -> list[Responsibility]:
-        """Unit columns of tables (doc.table_rows, else one-cell-per-line and space-token tables)."""
+        """Unit columns of the structure stage's table rows (else a table flattened onto one line)."""
         out: list[Responsibility] = []
-        rows = [[(c.nstart, c.nend) for c in r.cells] for r in doc.table_rows]
-        headers = [r.header for r in doc.table_rows]
-        for cells, header in zip(rows, headers, strict=True):
-            out += self._row(doc, cells, list(header), covered, conventions)
-        if not rows:
-            out += self._line_cells(doc, covered, conventions)
+        for row in doc.table_rows:
+            out += self._row(doc, row, covered, conventions)
+        if not doc.table_rows:
+            out += self._flat_table(doc, covered, conventions)
         return out
 
-    def _row(self, doc: PolicyDoc, cells: list[tuple[int, int]], header: list[str], covered: bytearray,
-             conventions: Sequence[_Convention]) -> list[Responsibility]:
+    def _row(self, doc: PolicyDoc, row: TableRow, covered: bytearray, conventions: Sequence[_Convention]
+             ) -> list[Responsibility]:
+        """The units of one table row, by the roles of its columns.
+
+        主责 leads unless a 牵头 column stands beside it; with no unit column at all, a unit standing
+        alone in a 备注 column is the row's unit.
+        """
         text = doc.text
-        if header and cells and self.g.p["serial_header"].fullmatch(header[0].strip()) and not re.fullmatch(
-                r"[\d一二三四五六七八九十]{1,4}[.、]?|", text[cells[0][0]:cells[0][1]].strip()):
-            return []  # a numbered table's row begins with its number: lines after the table are not a row
-        if header and len(cells) > len(header) and self.g.p["serial_header"].fullmatch(header[0].strip()):
-            cells = cells[:len(header)]  # the last row of a one-cell-per-line table runs into the text after it
-        cols = self._column_roles(header)
-        unit_cols = [(k, r) for k, r in cols if r]
-        if not unit_cols:
-            return []
+        roles = list(row.roles)
+        has_lead = "lead" in roles
+        unit_cols = [(k, ("co" if has_lead else "lead") if r == "main" else r)
+                     for k, r in enumerate(roles) if r in self.columns.unit_roles]
+        if not unit_cols and "remarks" in roles and not any(
+                self.columns.column(h).role in self.columns.unit_roles for h in row.header):
+            unit_cols = [(k, "resp") for k, r in enumerate(roles) if r == "remarks"]
         parts: list[_Part] = []
-        if len(cells) == len(header):
-            for k, role in unit_cols:
-                s, e = cells[k]
-                parts += self._cell_parts(text, s, e, role or "resp")
-        elif len(unit_cols) == 1:
-            for s, e in cells:
-                parts += self._cell_parts(text, s, e, unit_cols[0][1] or "resp")
+        for k, role in unit_cols:
+            c = row.cells[k]
+            if c.nstart < c.nend:
+                parts += self._cell_parts(text, c.nstart, c.nend, role or "resp")
         parts = [p for p in parts if p.items and not covered[p.items[0].nstart]]
         if not parts:
             return []
-        s0, e0 = cells[0][0], cells[-1][1]
-        res = self._resolve(doc, parts, s0, e0, conventions)
+        res = self._resolve(doc, parts, row.cells[0].nstart, row.cells[-1].nend, conventions)
         for p in parts:
             for it in p.items:
                 covered[it.nstart:it.nend] = b"\x01" * (it.nend - it.nstart)
         return res
 
-    def _line_cells(self, doc: PolicyDoc, covered: bytearray, conventions: Sequence[_Convention]
+    def _flat_table(self, doc: PolicyDoc, covered: bytearray, conventions: Sequence[_Convention]
                     ) -> list[Responsibility]:
-        """Tables the structure stage did not split: a header of short cells, one cell per line or token."""
+        """A table flattened onto one line: header tokens separated by spaces, then unit tokens."""
         text = doc.text
         out: list[Responsibility] = []
-        lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
-        cells = []
-        for s, e in lines:
-            t = text[s:e]
-            stripped = t.strip().rstrip("|").strip()
-            if stripped:
-                a = s + t.index(stripped[0])
-                cells.append((a, a + len(stripped)))
-        k = 0
-        while k < len(cells):
-            j = k
-            while j < len(cells) and cells[j][1] - cells[j][0] <= 8:
-                j += 1
-            header = [text[a:b] for a, b in cells[k:j]]
-            roles = [r for _, r in self._column_roles(header) if r]
-            if len(header) >= 3 and roles:
-                if self.g.p["serial_header"].fullmatch(header[0]):
-                    rows = self._serial_rows(doc, cells[k][0], covered, conventions)
-                    if rows is not None:
-                        return rows
-                last = max(i for i, h in enumerate(header) if self._column_role(h))
-                j = k + last + 1
-                role = _majority(roles)
-                for a, b in cells[j:]:
-                    parts = [] if covered[a] else [p for p in self._cell_parts(text, a, b, role) if p.items]
-                    if parts:
-                        out += self._resolve(doc, parts, a, b, conventions)
-                        covered[a:b] = b"\x01" * (b - a)
-                return out
-            k = j + 1
-        # a flattened table on one line: header tokens separated by spaces
-        for s, e in lines:
+        for lm in re.finditer(r"[^\n]+", text):
+            s, e = lm.start(), lm.end()
             toks = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[s:e])]
-            roles = [r for _, r in self._column_roles([text[s + a:s + b] for a, b in toks]) if r]
+            cols = [self.columns.column(text[s + a:s + b]) for a, b in toks]
+            roles = [c.role for c in cols if c.role is not None and c.role in self.columns.unit_roles]
             if len(roles) < 2:
                 continue
-            role = _majority(roles)
-            hdr_end = s + max(b for a, b in toks if self._column_role(text[s + a:s + b]))
+            role = _majority([("co" if "lead" in roles else "lead") if r == "main" else r for r in roles])
+            hdr_end = s + max(b for (a, b), c in zip(toks, cols, strict=True) if c.role in self.columns.unit_roles)
             for a, b in toks:
                 ts, te = s + a, s + b
                 if ts < hdr_end or covered[ts] or any(c in text[ts:te] for c in "()"):
@@ -978,46 +934,6 @@ class UnitExtractor:
                 out += self._resolve(doc, [_Part([_Item(ts, te, mn, False)], "co" if role == "co" else role,
                                                  "")], ts, te, conventions)
         return out
-
-    def _serial_rows(self, doc: PolicyDoc, start: int, covered: bytearray, conventions: Sequence[_Convention]
-                     ) -> list[Responsibility] | None:
-        """A one-cell-per-line table with a 序号 column, header at ``start``.
-
-        Each row is as many lines as the header has cells (an empty line is an empty cell) and begins
-        with its number; the table ends where a row should begin and no number stands (the signature
-        after it is not a unit cell). None when no row is laid out so.
-        """
-        text = doc.text
-        lines: list[tuple[int, int]] = []
-        pos = start
-        while pos <= len(text):
-            e = text.find("\n", pos)
-            e = len(text) if e < 0 else e
-            t = text[pos:e]
-            st = t.strip().rstrip("|").strip()
-            a = pos + t.index(st[0]) if st else pos
-            lines.append((a, a + len(st)))
-            pos = e + 1
-        serial = re.compile(r"\d{1,3}")
-        header: list[str] = []
-        i = 0
-        while i < len(lines) and 0 < lines[i][1] - lines[i][0] <= 8 and not serial.fullmatch(text[slice(*lines[i])]):
-            header.append(text[slice(*lines[i])])
-            i += 1
-        cols = [(c, r) for c, r in self._column_roles(header) if r]
-        n = len(header)
-        out: list[Responsibility] = []
-        nrows = 0
-        while i + n <= len(lines) and serial.fullmatch(text[slice(*lines[i])]):
-            for c, role in cols:
-                a, b = lines[i + c]
-                parts = [] if a >= b or covered[a] else [p for p in self._cell_parts(text, a, b, role) if p.items]
-                if parts:
-                    out += self._resolve(doc, parts, a, b, conventions)
-                    covered[a:b] = b"\x01" * (b - a)
-            i += n
-            nrows += 1
-        return out if nrows else None
 
     def _sentences(self, doc: PolicyDoc, covered: bytearray) -> list[Responsibility]:
         """Running text: a part that starts with a unit list followed by 牵头 (or 由…负责), then co parts."""
