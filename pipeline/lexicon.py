@@ -17,8 +17,11 @@ from typing import Any
 
 import yaml
 
+from pipeline.recache import compile_cached
+
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicons"
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _REF = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -53,7 +56,7 @@ def read_yaml(name: str | Path) -> Any:
     """A YAML lexicon file, parsed."""
     path = Path(name) if isinstance(name, Path) else lexicon_path(name)
     with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=_YAML_LOADER)  # the C loader when libyaml is there: same result, 8x faster
 
 
 def expand(fragments: Mapping[str, str], pattern: str, _stack: tuple[str, ...] = ()) -> str:
@@ -94,7 +97,7 @@ def compile_patterns(
             raise LexiconError(f"{where}: pattern {key!r} is empty")
         check_alternatives(pat, f"{where}:{key}")
         try:
-            out[key] = re.compile(expand(fragments, pat))
+            out[key] = compile_cached(expand(fragments, pat))
         except re.error as exc:
             raise LexiconError(f"{where}: pattern {key!r} does not compile: {exc}") from exc
     return out

@@ -3,26 +3,37 @@
 The tokenizer is an instance (``jieba.Tokenizer``), never the global one, so
 adding our words does not change anyone else's segmentation. Words come from
 the unit lexicon (department names and aliases) and the measure units.
+jieba (its import and its ~9 MB dictionary) is loaded on first use, so a
+pipeline that meets no sentence needing a segmentation never pays for it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-
-import jieba
+from typing import Any
 
 
 class Segmenter:
     """Owns a ``jieba.Tokenizer`` with the project's user words; ``tokenize`` gives offsets."""
 
     def __init__(self, words: Iterable[str] = ()) -> None:
-        jieba.setLogLevel(logging.WARNING)
-        self.tokenizer = jieba.Tokenizer()
-        self.tokenizer.initialize()  # load the dictionary now, not on the first document
-        for w in words:
-            if w and len(w) >= 2:
-                self.tokenizer.add_word(w, freq=None)
+        self._words = [w for w in words if w and len(w) >= 2]
+        self._tokenizer: Any = None
+
+    @property
+    def tokenizer(self) -> Any:
+        """The ``jieba.Tokenizer`` with the user words, built on first use."""
+        if self._tokenizer is None:
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            tok = jieba.Tokenizer()
+            tok.initialize()
+            for w in self._words:
+                tok.add_word(w, freq=None)
+            self._tokenizer = tok
+        return self._tokenizer
 
     def tokenize(self, text: str) -> list[tuple[str, int, int]]:
         """``(word, start, end)`` for every token of ``text`` (HMM on for unknown words)."""

@@ -117,7 +117,12 @@ class TargetExtractor:
         self._reduction_verbs = sorted(kind["reduction_verbs"], key=len, reverse=True)
         if segmenter is None:
             segmenter = Segmenter()
-        self._tokenizer = segmenter.tokenizer  # the segmentation stage's own instance, never jieba's global one
+        self._segmenter = segmenter  # the segmentation stage's own instance, never jieba's global one
+
+    @property
+    def _tokenizer(self) -> Any:
+        """The segmenter's jieba tokenizer, loaded on first use."""
+        return self._segmenter.tokenizer
 
     # ------------------------------------------------------------------ API
     def __call__(self, doc: PolicyDoc, hits: list[NumberHit], deadlines: list[Deadline]) -> list[Target]:

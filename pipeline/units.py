@@ -25,6 +25,7 @@ from pipeline.document import PolicyDoc, TableRow
 from pipeline.grid import ColumnLexicon
 from pipeline.lexicon import compile_patterns, read_tsv, read_yaml
 from pipeline.models import DocMeta, Organization, Responsibility
+from pipeline.recache import compile_cached
 
 _OPEN = "(〔【["
 _CLOSE = ")〕】]"
@@ -166,7 +167,8 @@ class _Grammar:
         self.frags = frags
         p = compile_patterns(frags, y["patterns"], "unit_grammar.yaml")
         self.p = p
-        self.prefix_rx = re.compile(
+        self.places_rx = compile_cached("(?:" + frags["place"] + ")+")
+        self.prefix_rx = compile_cached(
             "(?P<places>(?:(?:" + frags["place"] + ")){0,2})(?P<lv>" + frags["level"] + ")?"
         )
         # every mention starts with a place, a level word or an alias: a one-character lookahead lets
@@ -176,7 +178,7 @@ class _Grammar:
         prefix_first = {w[0] for w in self.places} | set(y["first_chars"])
         pgate = "(?=[" + "".join(re.escape(c) for c in sorted(prefix_first)) + "])"
         self.recognizers = tuple(
-            (rule, re.compile(g + extra + "(?:" + p[key].pattern + ")"))
+            (rule, compile_cached(g + extra + "(?:" + p[key].pattern + ")"))
             for rule, key, g, extra in (
                 ("compound", "compound", pgate, p["gate_compound"].pattern),
                 ("lexicon", "lexicon", gate, ""),
@@ -214,7 +216,7 @@ class _Grammar:
         if lv:
             return _LEVEL_OF_CHAR.get(lv)
         if places:
-            pm = re.fullmatch("(?:" + self.frags["place"] + ")+", places)
+            pm = self.places_rx.fullmatch(places)
             if pm:
                 for k in range(len(places), 0, -1):
                     tail = places[-k:]

@@ -1,0 +1,103 @@
+"""Big regexes compiled once per machine: the compiled program is cached on disk.
+
+The unit and place tries make patterns of 30–150 K characters; ``re`` spends
+seconds parsing and compiling them in every process. ``compile_cached`` keeps
+the compiled program (the ``_sre`` code list and group tables) in a file
+named by the SHA-256 of the Python version, the ``_sre`` magic, the flags and
+the pattern text — the pattern is generated from the lexicon files, so any
+change of a lexicon gives a new key and a rebuild. The cache lives in
+``$POLICY_EXTRACT_CACHE``, else ``$XDG_CACHE_HOME/policy-extract``, else
+``~/.cache/policy-extract`` (never inside the installed package). A missing,
+unwritable or corrupt cache only costs the normal compile time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import marshal
+import os
+import re
+import sys
+import tempfile
+from array import array
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+#: patterns shorter than this compile fast enough without the disk cache
+MIN_CACHED_LEN = 4000
+
+
+def cache_dir() -> Path:
+    """Folder of the compiled-pattern cache (see the module docstring)."""
+    env = os.environ.get("POLICY_EXTRACT_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "policy-extract"
+
+
+def _key(pattern: str, flags: int) -> str:
+    import _sre
+
+    h = hashlib.sha256(f"{sys.version}\0{_sre.MAGIC}\0{flags}\0".encode())
+    h.update(pattern.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:32]
+
+
+def _build(pattern: str, flags: int) -> tuple[re.Pattern[str], tuple[Any, ...]]:
+    """Compile like ``re._compiler.compile`` and return the pattern with its serialisable program."""
+    from re import _compiler, _parser  # type: ignore[attr-defined]
+
+    parsed = _parser.parse(pattern, flags)
+    code = _compiler._code(parsed, flags)
+    groupindex = dict(parsed.state.groupdict)
+    indexgroup: list[str | None] = [None] * parsed.state.groups
+    for k, i in groupindex.items():
+        indexgroup[i] = k
+    prog = (flags | parsed.state.flags, array("I", code).tobytes(), parsed.state.groups - 1,
+            groupindex, tuple(indexgroup))
+    return _load(pattern, prog), prog
+
+
+def _load(pattern: str, prog: tuple[Any, ...]) -> re.Pattern[str]:
+    import _sre
+
+    fl, code, groups, groupindex, indexgroup = prog
+    return _sre.compile(pattern, fl, array("I", code).tolist(), groups, groupindex, indexgroup)  # type: ignore[no-any-return]
+
+
+def compile_cached(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)``, with the compiled program of a big pattern kept on disk."""
+    if len(pattern) < MIN_CACHED_LEN:
+        return re.compile(pattern, flags)
+    try:
+        path = cache_dir() / f"re-{_key(pattern, flags)}.bin"
+    except (ImportError, RuntimeError):  # pragma: no cover - another Python implementation
+        return re.compile(pattern, flags)
+    try:
+        return _load(pattern, marshal.loads(path.read_bytes()))
+    except FileNotFoundError:
+        pass
+    except (OSError, EOFError, ValueError, TypeError, RuntimeError) as exc:  # corrupt or foreign file: rebuild
+        log.debug("regex cache %s unusable (%s); recompiling", path, exc)
+    try:
+        rx, prog = _build(pattern, flags)
+    except (ImportError, AttributeError, TypeError):  # pragma: no cover - internals changed: plain compile
+        return re.compile(pattern, flags)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(marshal.dumps(prog))
+        os.replace(tmp, path)  # atomic: concurrent workers never read a half-written file
+        tmp = None
+    except OSError as exc:
+        log.debug("regex cache %s not written (%s)", path, exc)
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+    return rx

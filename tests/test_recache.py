@@ -1,0 +1,78 @@
+"""The on-disk cache of big compiled regexes, and a build that loads nothing it does not need."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.recache import MIN_CACHED_LEN, cache_dir, compile_cached
+
+
+def _big(words: int = 2000, extra: str = "") -> str:
+    return "(?P<w>" + "|".join(f"词{i:05d}" for i in range(words)) + extra + ")(?P<tail>局|委)?"
+
+
+@pytest.fixture()
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("POLICY_EXTRACT_CACHE", str(tmp_path / "c"))
+    return tmp_path / "c"
+
+
+def test_cache_dir_from_environment(cache: Path) -> None:
+    assert cache_dir() == cache
+
+
+def test_cached_pattern_matches_like_re(cache: Path) -> None:
+    pat = _big()
+    assert len(pat) >= MIN_CACHED_LEN
+    ref = re.compile(pat)
+    first = compile_cached(pat)
+    files = list(cache.glob("re-*.bin"))
+    assert len(files) == 1  # written on the first compile
+    again = compile_cached(pat)  # loaded from the file
+    for rx in (first, again):
+        assert rx.pattern == pat and rx.groupindex == ref.groupindex
+        for s in ("xx词01999局", "词00001", "词2", "词00000委词00007"):
+            assert [m.span() + m.groups() for m in rx.finditer(s)] == [m.span() + m.groups() for m in ref.finditer(s)]
+    assert list(cache.glob("re-*.bin")) == files
+
+
+def test_changed_pattern_gets_a_new_entry(cache: Path) -> None:
+    compile_cached(_big())
+    rx = compile_cached(_big(extra="|新词"))
+    assert len(list(cache.glob("re-*.bin"))) == 2
+    assert rx.search("一个新词局").group(0) == "新词局"  # type: ignore[union-attr]
+
+
+def test_corrupt_entry_is_rebuilt(cache: Path) -> None:
+    pat = _big()
+    compile_cached(pat)
+    (f,) = cache.glob("re-*.bin")
+    f.write_bytes(b"\x00garbage")
+    assert compile_cached(pat).fullmatch("词00042局")
+    assert f.read_bytes() != b"\x00garbage"
+
+
+def test_unwritable_cache_still_compiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("POLICY_EXTRACT_CACHE", str(blocker / "sub"))
+    assert compile_cached(_big()).fullmatch("词00042")
+
+
+def test_small_patterns_are_not_cached(cache: Path) -> None:
+    assert compile_cached("发改局|财政局").search("县财政局")
+    assert not cache.exists()
+
+
+def test_segmenter_loads_jieba_on_first_use() -> None:
+    from pipeline.segment import Segmenter
+    from pipeline.targets import TargetExtractor
+
+    seg = Segmenter(["发改局"])
+    TargetExtractor(seg)
+    assert seg._tokenizer is None  # building the stages loads no dictionary
+    assert "发改局" in seg.tokenizer.lcut("县发改局牵头")
+    assert seg._tokenizer is not None
