@@ -11,6 +11,7 @@ a document without a known year gets null dates.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import re
@@ -318,10 +319,10 @@ class DeadlineExtractor:
     def __call__(self, doc: PolicyDoc) -> list[Deadline]:
         text = doc.text
         hits = self.select(self.candidates(text))
-        blocked = self.blocked_spans(text, doc.meta.title)
-        retro, limit = self.column_spans(doc)
-        cells = [(c.nstart, c.nend) for row in doc.table_rows for c in row.cells]
-        captions = [(m.start(), m.end()) for m in self.rules.caption_line.finditer(text)]
+        blocked = _SpanSet(self.blocked_spans(text, doc.meta.title))
+        retro, limit = (_SpanSet(x) for x in self.column_spans(doc))
+        cells = _SpanSet([(c.nstart, c.nend) for row in doc.table_rows for c in row.cells])
+        captions = _SpanSet([(m.start(), m.end()) for m in self.rules.caption_line.finditer(text)])
         out: list[Deadline] = []
         for h in hits:
             if _overlaps(h.nstart, h.nend, blocked):
@@ -372,9 +373,13 @@ class DeadlineExtractor:
     def select(hits: list[Hit]) -> list[Hit]:
         """Non-overlapping hits: longest first, ties by pattern order; returned in text order."""
         taken: list[Hit] = []
+        used = bytearray(max((h.nend for h in hits), default=0) + 1)  # characters of the hits taken so far
         for h in sorted(hits, key=lambda h: (-(h.nend - h.nstart), h.order, h.nstart)):
-            if not any(h.nstart < t.nend and t.nstart < h.nend for t in taken):
+            free = used.find(1, h.nstart, h.nend) < 0 if h.nstart < h.nend else \
+                not any(h.nstart < t.nend and t.nstart < h.nend for t in taken)
+            if free:
                 taken.append(h)
+                used[h.nstart:h.nend] = b"\x01" * (h.nend - h.nstart)
         return sorted(taken, key=lambda h: h.nstart)
 
     # ------------------------------------------------------------ context
@@ -457,5 +462,31 @@ def _strip(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _overlaps(s: int, e: int, spans: list[tuple[int, int]]) -> bool:
+class _SpanSet:
+    """Spans to test hits against in constant time: a coverage map, with empty spans kept as points."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = spans
+        self.cover = bytearray(max((e for _, e in spans), default=0) + 1)
+        self.points: list[int] = []  # empty spans: they overlap a hit that strictly contains them
+        for s, e in spans:
+            if s < e:
+                self.cover[s:e] = b"\x01" * (e - s)
+            elif s == e:
+                self.points.append(s)
+        self.points.sort()
+
+    def overlaps(self, s: int, e: int) -> bool:
+        """Does ``[s, e)`` overlap a span (``s < span end and span start < e``)?"""
+        if s >= e:
+            return any(s < be and bs < e for bs, be in self.spans)
+        if self.cover.find(1, s, e) >= 0:
+            return True
+        k = bisect.bisect_right(self.points, s)
+        return k < len(self.points) and self.points[k] < e
+
+
+def _overlaps(s: int, e: int, spans: _SpanSet | list[tuple[int, int]]) -> bool:
+    if isinstance(spans, _SpanSet):
+        return spans.overlaps(s, e)
     return any(s < be and bs < e for bs, be in spans)

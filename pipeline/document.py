@@ -54,6 +54,9 @@ class PolicyDoc:
     headings: list[Heading] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     table_rows: list[TableRow] = field(default_factory=list)
+    #: (the task list it was built for, task starts, running maximum of task ends): built on the first ``task_at``
+    _task_index: tuple[list[Task], list[int], list[int]] | None = field(default=None, init=False, repr=False,
+                                                                        compare=False)
 
     @property
     def text(self) -> str:
@@ -71,9 +74,15 @@ class PolicyDoc:
 
     def task_at(self, npos: int) -> Task | None:
         """The task whose normalised span contains ``npos`` (innermost, latest start)."""
-        starts = [t.nstart for t in self.tasks]
+        idx = self._task_index
+        if idx is None or idx[0] is not self.tasks or len(idx[1]) != len(self.tasks):
+            ends: list[int] = []
+            for t in self.tasks:
+                ends.append(max(ends[-1], t.nend) if ends else t.nend)
+            idx = self._task_index = (self.tasks, [t.nstart for t in self.tasks], ends)
+        _, starts, max_end = idx
         i = bisect.bisect_right(starts, npos) - 1
-        while i >= 0:
+        while i >= 0 and max_end[i] > npos:  # no task up to i ends after npos: none of them contains it
             t = self.tasks[i]
             if t.nstart <= npos < t.nend:
                 return t

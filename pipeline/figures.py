@@ -254,7 +254,10 @@ class FigureExtractor:
                 run = []
             if tok.chinese:
                 continue
-            if not run and text[: tok.start].rstrip().endswith((_LIST_SEP, "第")):
+            k = tok.start
+            while k > 0 and text[k - 1].isspace():
+                k -= 1
+            if not run and text.endswith((_LIST_SEP, "第"), 0, k):
                 continue  # not the first item of a list (第1、2、3条: the first is an ordinal)
             run.append(tok)
             if tok.info is None or len(run) < 2:

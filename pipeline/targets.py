@@ -164,10 +164,12 @@ class TargetExtractor:
             merged.append(n)
         # a bare number is a target only when a cue verb commits it (see the unit-less pattern below)
         merged = [n for n in merged if n.unit is not None or n.range_floor]
-        taken = [(n.nstart, n.nend) for n in merged]
+        taken = bytearray(len(text) + 1)  # characters of the unit-bearing numbers (a sweep, not a scan per match)
+        for n in merged:
+            taken[n.nstart:n.nend] = b"\x01" * (n.nend - n.nstart)
         for m in self._pat["unitless"].finditer(text):
             s, e = m.start("val"), m.end("val")
-            if any(a < e and s < b for a, b in taken):
+            if taken.find(1, s, e) >= 0:
                 continue
             raw = m.group("val")
             val = float(raw.split(":")[-1])
@@ -175,7 +177,7 @@ class TargetExtractor:
         for m in self._pat["cn_count"].finditer(text):
             s, e = m.start("val"), m.end("unit")
             cval = parse_number(m.group("val"))
-            if cval is not None and not any(a < e and s < b for a, b in taken):
+            if cval is not None and taken.find(1, s, e) < 0:
                 merged.append(_Num(s, e, cval, m.group("unit"), cval, m.group("unit"), None))
         merged.sort(key=lambda n: n.nstart)
         return merged
@@ -343,7 +345,8 @@ class TargetExtractor:
         after = text[c.span_end:c.clause_end]
         if not after or not _CJK.match(after.lstrip("的")) or _LIST_NEXT.match(after):
             return False  # 8%和9%: the next item of a list of values, not a noun the number qualifies
-        later = any(ctxs[j].clause_start == c.clause_start for j in range(i + 1, len(nums)))
+        # numbers are in text order, so clause starts never decrease: a later number of the clause is the next one
+        later = i + 1 < len(nums) and ctxs[i + 1].clause_start == c.clause_start
         non_count = _unit_core(n.unit) not in self._count_units
         if later and (c.cmp_after or non_count):
             return True

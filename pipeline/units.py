@@ -24,7 +24,7 @@ from functools import cache
 from pipeline.document import PolicyDoc, TableRow
 from pipeline.grid import ColumnLexicon
 from pipeline.lexicon import compile_patterns, read_tsv, read_yaml
-from pipeline.models import DocMeta, Organization, Responsibility
+from pipeline.models import DocMeta, Organization, Responsibility, Span
 from pipeline.recache import compile_cached
 
 _OPEN = "(〔【["
@@ -523,11 +523,13 @@ class UnitExtractor:
             out.append(Organization(doc.span(mn.nstart, mn.nend), self.g.canonical(mn, doc.meta, inherited, town),
                                     mn.kind, level, f"units.org.{mn.rule}"))
         seen = {(o.span.start, o.span.end) for o in out}
+        covered = _Coverage(o.span for o in out)
         for r in responsibilities if responsibilities is not None else self.responsibilities(doc):
             if r.generic or (r.span.start, r.span.end) in seen:
                 continue
-            if any(o.span.start < r.span.end and r.span.start < o.span.end for o in out):
+            if covered.overlaps(r.span.start, r.span.end, out):
                 continue
+            covered.add(r.span)
             out.append(Organization(r.span, r.canonical, self.g._free_kind(r.span.text_norm), None,
                                     "units.org.clause"))
         out.sort(key=lambda o: o.span.start)
@@ -963,6 +965,30 @@ class UnitExtractor:
             if parts:
                 out += self._resolve(doc, parts, s, e, ())
         return out
+
+
+class _Coverage:
+    """The characters covered by non-empty spans, to test a new span for overlap without a scan."""
+
+    def __init__(self, spans: Iterable[Span]) -> None:
+        self.cover = bytearray()
+        self.exact = True  # an empty span is not in the map: then overlaps falls back to the scan
+        for s in spans:
+            self.add(s)
+
+    def add(self, s: Span) -> None:
+        if s.end <= s.start:
+            self.exact = False
+            return
+        if s.end > len(self.cover):
+            self.cover.extend(bytes(s.end - len(self.cover)))
+        self.cover[s.start:s.end] = b"\x01" * (s.end - s.start)
+
+    def overlaps(self, start: int, end: int, orgs: Sequence[Organization]) -> bool:
+        """Does ``[start, end)`` overlap one of ``orgs`` (whose spans were added)?"""
+        if self.exact and start < end:
+            return self.cover.find(1, start, end) >= 0
+        return any(o.span.start < end and start < o.span.end for o in orgs)
 
 
 def _section_end(doc: PolicyDoc, pos: int) -> int:
