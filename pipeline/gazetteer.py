@@ -5,11 +5,11 @@ Used to find the region a document governs and to attach it to unit names.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
 from pipeline.lexicon import read_tsv
+from pipeline.wordscan import WordScanner
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,12 +33,11 @@ class Gazetteer:
         for r in self.regions:
             self.by_name.setdefault(r.name, []).append(r)
         # two-character district names (中区, 城区, 新区, 矿区) are ordinary words in running text
-        names = sorted((n for n in self.by_name if len(n) > 2), key=len, reverse=True)
-        self._names = re.compile("|".join(map(re.escape, names)))
+        self._names = WordScanner(n for n in self.by_name if len(n) > 2)  # longest match, one pass
 
     def mentions(self, text: str) -> Counter[str]:
         """Full division names mentioned in ``text`` (longest match) with counts."""
-        return Counter(m.group(0) for m in self._names.finditer(text))
+        return Counter(text[s:e] for s, e in self._names.longest(text))
 
     def resolve(self, name: str, context: Counter[str] | None = None) -> Region | None:
         """The division called ``name``; ambiguous names are settled by parents in ``context``."""

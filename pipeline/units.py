@@ -17,7 +17,7 @@ The document's own conventions (排第一位的为牵头单位, 下同) are appl
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -26,6 +26,7 @@ from pipeline.grid import ColumnLexicon
 from pipeline.lexicon import compile_patterns, read_tsv, read_yaml
 from pipeline.models import DocMeta, Organization, Responsibility, Span
 from pipeline.recache import compile_cached
+from pipeline.wordscan import WordScanner
 
 _OPEN = "(〔【["
 _CLOSE = ")〕】]"
@@ -177,6 +178,8 @@ class _Grammar:
         gate = "(?=[" + "".join(re.escape(c) for c in sorted(first)) + "])"
         prefix_first = {w[0] for w in self.places} | set(y["first_chars"])
         pgate = "(?=[" + "".join(re.escape(c) for c in sorted(prefix_first)) + "])"
+        # the words a mention can start with: recognisers are tried only where one starts (``find_all``)
+        self.anchors = WordScanner([*self.places, *self.types, *frags["level"].split("|"), *y["mention_anchors"]])
         self.recognizers = tuple(
             (rule, compile_cached(g + extra + "(?:" + p[key].pattern + ")"))
             for rule, key, g, extra in (
@@ -236,8 +239,9 @@ class _Grammar:
     def find_all(self, text: str) -> list[Mention]:
         """Every mention in ``text``: longest first, lexicon before free names, no overlaps."""
         cands: list[tuple[int, int, Mention]] = []
+        starts = self.anchors.starts(text)
         for prio, (rule, rx) in enumerate(self.recognizers):
-            for m in rx.finditer(text):
+            for m in _finditer_at(rx, text, starts):
                 if m.end() > m.start():
                     cands.append((0 if rule != "free" else 1, prio, self._mention(rule, m)))
         cands.sort(key=lambda c: (c[0], -(c[2].nend - c[2].nstart), c[1], c[2].nstart))
@@ -254,6 +258,8 @@ class _Grammar:
     def match_at(self, text: str, pos: int, end: int) -> Mention | None:
         """The longest mention starting exactly at ``pos`` and ending by ``end``."""
         best: Mention | None = None
+        if not self.anchors.starts_at(text, pos):
+            return None  # every mention starts with an anchor word
         for rule, rx in self.recognizers:
             m = rx.match(text, pos, end)
             if not m or m.end() <= pos:
@@ -382,6 +388,22 @@ class _Grammar:
         if places and meta.city and not meta.county and meta.city in self.parent_city.get(region, ()):
             region = meta.city + region  # 鲤城区 in a 泉州市 document → 泉州市鲤城区
         return region, bool(places) or region != (lv or "")
+
+
+def _finditer_at(rx: re.Pattern[str], text: str, starts: Sequence[int]) -> Iterator[re.Match[str]]:
+    """``rx.finditer(text)`` when matches can only start at ``starts`` (sorted): tries those positions only."""
+    last = 0
+    for p in starts:
+        if p < last:
+            continue
+        m = rx.match(text, p)
+        if m is None:
+            continue
+        if m.end() == p:  # an empty match: finditer's rules for those differ; keep its exact behaviour
+            yield from (x for x in rx.finditer(text, p) if x.start() >= p)
+            return
+        yield m
+        last = m.end()
 
 
 @cache
