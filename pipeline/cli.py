@@ -28,6 +28,10 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     ex.add_argument("--ner-model", metavar="DIR", help="optional: a local HanLP model directory for extra "
                     "organisation mentions (needs the 'hanlp' extra; nothing is downloaded)")
+    ex.add_argument("--executor", choices=("local", "dask"), default="local",
+                    help="local worker processes (default), or a Dask cluster (needs the 'dask' extra)")
+    ex.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="with --executor dask: an existing "
+                    "cluster's scheduler (default: a LocalCluster of --jobs workers)")
     ev = sub.add_parser("eval", help="score extractions against gold annotations")
     ev.add_argument("--docs", type=Path, action="append", help="document folder (repeatable)")
     ev.add_argument("--gold", type=Path, action="append", help="gold folder with <name>.gold.json (repeatable)")
@@ -74,17 +78,24 @@ def cmd_extract(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         options["ner_model"] = args.ner_model
     prog = Progress(len(inputs), args.quiet)
-    results = run(inputs, jobs=args.jobs, progress=prog, options=options)
-    seconds = prog.close()
     out: Path = args.out
-    (out / "text").mkdir(parents=True, exist_ok=True)
-    for (path, _), r in zip(inputs, results, strict=False):
-        if r.status == "ok" and path.suffix.lower() not in (".txt", ".text"):
-            write_atomic_text(out / "text" / f"{r.doc_id}.txt", r.original_text)
-    run_tables = arrow_tables(results)
+    if args.executor == "dask":  # workers write rows, texts and report pages themselves (dask_exec.py)
+        from pipeline.dask_exec import run_dask
+
+        results, run_tables = run_dask(inputs, out, options, scheduler=args.scheduler, n_workers=args.jobs,
+                                       report=not args.no_report, progress=prog)
+        seconds = prog.close()
+    else:
+        results = run(inputs, jobs=args.jobs, progress=prog, options=options)
+        seconds = prog.close()
+        (out / "text").mkdir(parents=True, exist_ok=True)
+        for (path, _), r in zip(inputs, results, strict=False):
+            if r.status == "ok" and path.suffix.lower() not in (".txt", ".text"):
+                write_atomic_text(out / "text" / f"{r.doc_id}.txt", r.original_text)
+        run_tables = arrow_tables(results)
     store = save(out, run_tables)
     if not args.no_report:
-        write_report(out, results, store)
+        write_report(out, results if args.executor == "local" else [], store)
     failed = [r for r in results if r.status != "ok"]
     if not args.quiet:
         n_chars = sum(r.n_chars for r in results)
