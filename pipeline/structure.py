@@ -192,10 +192,12 @@ class Structurer:
         tasks: list[Task] = []
         path: list[tuple[int, str]] = []
         covered: list[tuple[int, int]] = []
-        row_spans = [(r.cells[0].nstart, r.cells[-1].nend) for r in rows]
+        in_row = bytearray(len(text) + 1)  # characters inside a table row (one lookup per marker, not a scan)
+        for r in rows:
+            in_row[r.cells[0].nstart:r.cells[-1].nend] = b"\x01" * max(0, r.cells[-1].nend - r.cells[0].nstart)
         for k, mk in enumerate(markers):
             end = markers[k + 1].nstart if k + 1 < len(markers) else len(text)
-            if any(rs <= mk.nstart < re_ for rs, re_ in row_spans):
+            if in_row[mk.nstart]:
                 continue  # markers inside table cells belong to the row
             end = _rstrip(text, mk.nstart, end)
             title_end = _title_end(text, mk.body, end)
@@ -216,11 +218,14 @@ class Structurer:
             tasks.append(Task(0, sec, norm.span(s, e), s, e, "table_row"))
             covered.append((s, e))
         first_marker = markers[0].nstart if markers else len(text)
+        in_task = bytearray(len(text) + 1)
+        for cs, ce in covered:
+            in_task[cs:ce] = b"\x01" * max(0, ce - cs)
         for s, e in _lines(text):
             if s >= first_marker and markers:
                 break
             seg = text[s:e].strip()
-            if len(seg) < 20 or "|" in seg or any(cs <= s < ce for cs, ce in covered):
+            if len(seg) < 20 or "|" in seg or in_task[s]:
                 continue
             if _TASK_CUE.search(seg):
                 s2, e2 = s + (len(text[s:e]) - len(text[s:e].lstrip())), _rstrip(text, s, e)

@@ -726,7 +726,7 @@ class UnitExtractor:
         if g.p["all_lead"].search(rest):
             return _Part(items, "lead", "", all_lead=True)
         if strict or label_role:
-            cut = label_role in ("lead", "co", "resp") and e >= len(text.rstrip()) and not rest.strip(" 、")
+            cut = label_role in ("lead", "co", "resp") and e >= _content_end(text) and not rest.strip(" 、")
             if rest.strip() and not g.p["cue_tail"].match(rest) and not cut and not (cue == "lead" and not strict):
                 return None
         role = cue or (label_role if label_role != "neutral" else None)
@@ -883,7 +883,7 @@ class UnitExtractor:
                 parts += ps
             if any(p.items for p in parts):
                 out += self._resolve(doc, parts, block[0][0], block[-1][1], conventions,
-                                     closed=not (block[-1][1] >= len(text.rstrip())))
+                                     closed=not (block[-1][1] >= _content_end(text)))
                 for s, e in block:
                     covered[s:e] = b"\x01" * (e - s)
         return out
@@ -1011,6 +1011,14 @@ class _Coverage:
         if self.exact and start < end:
             return self.cover.find(1, start, end) >= 0
         return any(o.span.start < end and start < o.span.end for o in orgs)
+
+
+def _content_end(text: str) -> int:
+    """``len(text.rstrip())`` without copying the text (it is asked once per clause)."""
+    k = len(text)
+    while k and text[k - 1].isspace():
+        k -= 1
+    return k
 
 
 def _section_end(doc: PolicyDoc, pos: int) -> int:

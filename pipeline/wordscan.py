@@ -36,8 +36,10 @@ class WordScanner:
 
     def starts_at(self, text: str, pos: int) -> bool:
         """Does a word start at ``pos``?"""
-        return any(e - n + 1 == pos for e, n in
-                   self.automaton.iter(text, pos, min(len(text), pos + self.max_len))) if self.max_len else False
+        if not self.max_len:
+            return False
+        window = text[pos:pos + self.max_len]  # a slice: the automaton converts the whole string it is given
+        return any(e - n + 1 == 0 for e, n in self.automaton.iter(window))
 
     def longest(self, text: str) -> list[tuple[int, int]]:
         """Non-overlapping ``(start, end)`` of words, left to right, the longest word at each start.
