@@ -116,7 +116,8 @@ def cell_kind(text: str) -> str:
     if len(t) <= 24 and _DATE.search(t) and not _UNIT_END.search(t):
         return "date"
     items = [x for x in _ITEM_SPLIT.split(t) if x]
-    units = [x for x in items if _UNIT_END.search(x) or x.startswith(("各", "相关", "有关"))]
+    units = [x for x in items if (_UNIT_END.search(x) or x.startswith(("各", "相关", "有关")))
+             and not re.search(r"[0-9]", x)]  # 新建口袋公园2处 is a task, not a 处
     if units and all(len(x) <= 30 for x in items) and all(x in units or _PERSON.fullmatch(x) for x in items):
         return "unit"  # a unit list, perhaps with the names of the persons in charge (市民政局 伍泽国)
     if (len(t) <= 4 and t in ("是", "否", "完成", "已完成", "未完成")) or _YESNO.fullmatch(t):

@@ -371,13 +371,10 @@ class TargetExtractor:
         return k >= 0 and self._fact_sections[k][1]
 
     def _in_progress_column(self, doc: PolicyDoc, pos: int) -> bool:
-        """The number stands in a table cell whose header reports progress or results."""
+        """The number stands in a table cell of a fact column (progress, status, remarks: reports, not goals)."""
         for row in doc.table_rows:
-            if not row.cells or not row.cells[0].nstart <= pos <= row.cells[-1].nend:
-                continue
-            for k, cell in enumerate(row.cells):
-                if cell.nstart <= pos < cell.nend and k < len(row.header):
-                    return bool(self._pat["progress_header"].search(row.header[k]))
+            if row.cells and row.cells[0].nstart <= pos <= row.cells[-1].nend:
+                return row.role_at(pos) in ("progress", "status", "remarks")
         return False
 
     # -------------------------------------------------------------- targets

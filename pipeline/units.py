@@ -127,6 +127,7 @@ class _Convention:
     scope_start: int
     scope_end: int
     n: int  # first n units lead; 0 = units marked with *
+    kind: str = "first"  # first (n listed lead), star, all_lead, joint, bold_lost
 
 
 class _Grammar:
@@ -344,6 +345,8 @@ class _Grammar:
             full = re.sub("^(?:人行|人民银行)", "中国人民银行", re.sub("管委会$", "管理委员会", mn.full))
             # 甘肃银保监局 → 中国银行保险监督管理委员会甘肃监管局 (the regulator's full name, 2018–2023)
             return re.sub("^(.+?)银保监(分)?局$", r"中国银行保险监督管理委员会\1监管\2局", full)
+        if mn.form == "{full}":
+            return mn.full + mn.sub  # a central body (财政部, 海关总署): its name has no region
         if town is not None:
             name = self._township_name(mn, town)
             if name:
@@ -773,6 +776,8 @@ class UnitExtractor:
             specific = [it for it in resp_items if not it.generic]
             if has_lead:
                 role_of = {(it.nstart, it.nend): "co" for it in resp_items}
+            elif conv is not None and conv.kind == "all_lead" and specific:
+                role_of = {(it.nstart, it.nend): "lead" for it in resp_items}
             elif conv is not None and conv.n > 0 and len(resp_items) > 1 and specific:
                 # the first listed lead, even a group reference (各区人民政府、市住建局 → 市住建局 co)
                 lead_keys = {(it.nstart, it.nend) for it in resp_items[:conv.n]}
@@ -799,8 +804,12 @@ class UnitExtractor:
                     if k == 0 or mn.prefix:
                         inherited = mn.prefix or None
                     canonical = self.g.canonical(mn, doc.meta, None if mn.prefix else inherited, town)
+                decided = "resp"
+                if conv is not None and (it.nstart, it.nend) in {(x.nstart, x.nend) for x in resp_items} \
+                        and not has_lead:
+                    decided = f"conv_{conv.kind}"
                 out.append(Responsibility(doc.span(it.nstart, it.nend), canonical, role, it.generic,
-                                          None, f"units.resp.{mn.rule if mn else 'group'}"))
+                                          None, f"units.{decided}.{mn.rule if mn else 'group'}"))
         return out
 
     def _conventions(self, doc: PolicyDoc) -> list[_Convention]:
@@ -811,20 +820,29 @@ class UnitExtractor:
         section above a table), or the whole document when it stands in the preamble.
         """
         text = doc.text
+        found: list[tuple[re.Match[str], str]] = [(m, "first") for m in self.g.p["convention"].finditer(text)]
+        for kind in ("all_lead", "joint", "bold_lost"):
+            key = "convention_bold" if kind == "bold_lost" else f"convention_{kind}"
+            found += [(m, kind) for m in self.g.p[key].finditer(text)]
         out = []
-        for m in self.g.p["convention"].finditer(text):
-            n_txt = m.group("n") or m.group("n2")
-            n = 0 if "*" in m.group(0) or "牵头)" in m.group(0) else _CN_NUM.get(n_txt or "一", 1)
+        for m, kind in sorted(found, key=lambda x: x[0].start()):
+            n = 0
+            if kind == "first":
+                if "*" in m.group(0) or "牵头)" in m.group(0):
+                    kind = "star"
+                else:
+                    n = _CN_NUM.get(m.group("n") or m.group("n2") or "一", 1)
             line_s = text.rfind("\n", 0, m.start()) + 1
             line_e = text.find("\n", m.end())
             line_e = len(text) if line_e < 0 else line_e
             around = text[max(line_s, m.start() - 8):m.end() + 8]
             if self.g.p["convention_local"].search(around) and not re.search("下同", around):
-                out.append(_Convention(m.start(), line_s, line_e, n))
-            elif self.g.p["convention_global"].search(text, m.end(), min(len(text), m.end() + 30)):
-                out.append(_Convention(m.start(), line_s, len(text), n))
+                end = line_e
+            elif kind != "first" or self.g.p["convention_global"].search(text, m.end(), min(len(text), m.end() + 30)):
+                end = len(text)
             else:
-                out.append(_Convention(m.start(), line_s, _section_end(doc, m.start()), n))
+                end = _section_end(doc, m.start())
+            out.append(_Convention(m.start(), line_s, end, n, kind))
         return out
 
     # ------------------------------------------------------------ sources
