@@ -34,7 +34,7 @@ _LEVEL_OF_CHAR = {
     "乡": "township", "镇": "township", "街道": "township",
 }
 #: A new numbered item or heading at a line start: labelled lists on either side belong to different tasks.
-_ITEM_START = re.compile(r"\n[ \t\u3000]*(?:[0-9]{1,3}[.、)]|[(][0-9一二三四五六七八九十]{1,3}[)]|[一二三四五六七八九十]{1,3}、|[①-⑳])")
+_ITEM_START = re.compile(r"\n[ \t\u3000]*(?:[0-9]{1,3}[.、)]|[(][0-9一二三四五六七八九十]{1,3}[)]|[一二三四五六七八九十]{1,3}、|[①-⑳⑴-⒇⒈-⒛])")
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "1": 1, "2": 2, "3": 3}
 _SUFFIX_KIND = (
     ("专班", "task_force"), ("领导小组办公室", "task_force"), ("管委会", "development_zone"),
@@ -612,7 +612,8 @@ class UnitExtractor:
                     nxt = aside.end()
                 while nxt < end and text[nxt] in " \t" and text[nxt:end].strip() == "":
                     nxt += 1  # trailing blanks before the end of the list (…县发改局 【责任单位】…)
-                if nxt >= end or text[nxt] in "、,;。:*)" or self.cue_any.match(text, nxt) or re.match(
+                closes = tail is not None and tail.end() > after  # …区教育局等部门共同推进: 等 closes the list
+                if closes or nxt >= end or text[nxt] in "、,;。:*)" or self.cue_any.match(text, nxt) or re.match(
                         r"\s*(?:和|及|以及|与)", text[nxt:end]):
                     item = _Item(mn.nstart, mn.nend, mn, False)
             if item is None:
@@ -733,16 +734,20 @@ class UnitExtractor:
             parts.append(p)
         return parts
 
-    def _clause_parts(self, text: str, s: int, e: int) -> list[tuple[int, int, str]]:
-        """Top-level parts at , ; 。 and at a 、 right after a lead cue (A牵头、B、C按职责分工负责)."""
+    def _clause_parts(self, text: str, s: int, e: int, seps: str = ",;。") -> list[tuple[int, int, str]]:
+        """Top-level parts at ``seps`` and right after a lead cue (A牵头、B、C按职责分工负责; A会同B、C).
+
+        A part cut after 会同 gets the separator ``会同``: its bare list takes part beside the lead.
+        """
         out = []
-        for ps, pe, sep in _split_top(text, s, e, ",;。"):
+        for ps, pe, sep in _split_top(text, s, e, seps):
             cut = ps
             for m in self.g.p["lead_after"].finditer(text, ps, pe):
                 out.append((cut, m.start("sep"), ","))
                 cut = m.end()
             out.append((cut, pe, sep))
-        return out
+        return [(a, b, "会同" if text[max(s, a - 2):a] == "会同" and k > 0 else sep)
+                for k, (a, b, sep) in enumerate(out)]
 
     # ------------------------------------------------------------ roles
     def _resolve(self, doc: PolicyDoc, parts: list[_Part], s: int, e: int,
@@ -789,8 +794,12 @@ class UnitExtractor:
                 role_of = {(it.nstart, it.nend): "joint" for it in resp_items}
             for it in resp_items:
                 roles.setdefault((it.nstart, it.nend), role_of[(it.nstart, it.nend)])
-        out: list[Responsibility] = []
         text = doc.text
+        leads = {text[a:b] for (a, b), r in roles.items() if r == "lead"}
+        for key, r in roles.items():
+            if r == "co" and text[key[0]:key[1]] in leads:
+                roles[key] = "lead"  # the lead named again in the 责任单位 list stays the lead
+        out: list[Responsibility] = []
         town = self.g.town_of(doc.meta, text)
         for p in parts:
             inherited: str | None = None
@@ -959,14 +968,16 @@ class UnitExtractor:
         out: list[Responsibility] = []
         for sm in re.finditer(r"[^。;!?\n]+", text):
             s, e = sm.start(), sm.end()
-            if "牵头" not in text[s:e] and "负责" not in text[s:e]:
-                continue
+            if "牵头" not in text[s:e] and "负责" not in text[s:e] and not self.g.p["with_joint"].search(text, s, e):
+                continue  # 会同 names partners only when they act together (A会同B、C等部门共同推进)
             parts: list[_Part] = []
             seen_lead = False
-            for ps, pe, sep in _split_top(text, s, e, ",:"):
+            for ps, pe, sep in self._clause_parts(text, s, e, ",:"):
                 if covered[ps:pe].count(1) > 0:
                     continue
                 p = self._parse_part(text, ps, pe, strict=False)
+                if p is not None and p.role is None and sep == "会同" and seen_lead:
+                    p.role = "co"  # A会同B、C等部门共同推进: B and C take part
                 if p is None or p.role is None:
                     continue
                 opener = self.g.p["opener"].match(text, ps, pe) is not None
