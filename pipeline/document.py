@@ -34,6 +34,8 @@ class TableRow:
     task_id: int | None = None
     #: the role of each cell's column (``lexicons/columns.yaml``), parallel to ``cells``; empty when unknown
     roles: tuple[str | None, ...] = ()
+    #: the role of each header cell, parallel to ``header``
+    header_roles: tuple[str | None, ...] = ()
 
     def role_at(self, npos: int) -> str | None:
         """The column role of the cell containing normalised position ``npos``."""

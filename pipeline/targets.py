@@ -24,6 +24,7 @@ from pipeline.lexicon import compile_patterns, read_yaml
 from pipeline.models import Deadline, Target
 from pipeline.numbers import parse_number
 from pipeline.segment import Segmenter
+from pipeline.table_targets import TableTargets
 
 if TYPE_CHECKING:
     from pipeline.figures import NumberHit
@@ -115,6 +116,7 @@ class TargetExtractor:
         self._head_rx = re.compile(f"(?:{ind['head_nouns']})$")
         self._growth_verbs = sorted(kind["growth_verbs"], key=len, reverse=True)
         self._reduction_verbs = sorted(kind["reduction_verbs"], key=len, reverse=True)
+        self._table = TableTargets()
         if segmenter is None:
             segmenter = Segmenter()
         self._tokenizer = segmenter.tokenizer  # the segmentation stage's own instance, never jieba's global one
@@ -140,7 +142,9 @@ class TargetExtractor:
         self._last: tuple[int, str, str, str | None] | None = None
         for group in self._groups(text, nums, ctxs):
             out.extend(self._group_targets(doc, nums, ctxs, group, baseline, deadlines))
-        return out
+        taken = [(t.span.start, t.span.end) for t in out]
+        out += [t for t in self._table(doc, self._kind_of) if not any(a < t.span.end and t.span.start < b for a, b in taken)]
+        return sorted(out, key=lambda t: t.span.start)
 
     # -------------------------------------------------------------- numbers
     def _numbers(self, text: str, hits: list[NumberHit]) -> list[_Num]:
