@@ -14,7 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -64,12 +64,13 @@ def _norm_day(g: Mapping[str, str | None], y: int | None) -> Dates:
 
 
 def _norm_day_range(g: Mapping[str, str | None], y: int | None) -> Dates:
-    """3月11日至10月31日: from the first day to the last (both in the same year)."""
+    """3月11日至10月31日 (one year), 2019年1月1日至2020年12月31日 (y0 … y): from the first day to the last."""
     _, end, gran = _norm_day(g, y)
     m0, d0 = cn_int(g.get("m0") or ""), cn_int(g.get("d0") or "")
-    if end is None or y is None or m0 is None or d0 is None or not _valid(y, m0, d0):
+    y0 = cn_int(g.get("y0") or "") if g.get("y0") else y
+    if end is None or y0 is None or m0 is None or d0 is None or not _valid(y0, m0, d0):
         return end, end, gran
-    start = dt.date(y, m0, d0)
+    start = dt.date(y0, m0, d0)
     return (start if start <= end else end), end, gran
 
 
@@ -222,8 +223,8 @@ class TimeRules:
     relative: Mapping[str, int]
     title_line: re.Pattern[str]
     date_line: re.Pattern[str]
-    issuer_line: re.Pattern[str]
     caption_line: re.Pattern[str]
+    report_window: re.Pattern[str]
 
 
 @cache
@@ -247,7 +248,7 @@ def load_rules(name: str = "time.yaml") -> TimeRules:
             raw[f"i:{pid}"] = p["split"]
     for b in data["blockers"]:
         raw[f"b:{b['id']}"] = b["regex"]
-    for key in ("title_line", "date_line", "issuer_line", "caption_line"):
+    for key in ("title_line", "date_line", "caption_line", "report_window"):
         raw[key] = data[key]
     rx = compile_patterns(frags, raw, name)
     patterns = tuple(
@@ -266,8 +267,8 @@ def load_rules(name: str = "time.yaml") -> TimeRules:
         relative={str(k): int(v) for k, v in data["relative_years"].items()},
         title_line=re.compile(rx["title_line"].pattern, re.M),
         date_line=re.compile(rx["date_line"].pattern, re.M),
-        issuer_line=rx["issuer_line"],
         caption_line=re.compile(rx["caption_line"].pattern, re.M),
+        report_window=re.compile(rx["report_window"].pattern, re.M),
     )
 
 
@@ -314,9 +315,11 @@ class DeadlineExtractor:
     def __call__(self, doc: PolicyDoc) -> list[Deadline]:
         text = doc.text
         hits = self.select(self.candidates(text))
-        blocked = self.blocked_spans(text, doc.meta.title)
-        retro, limit = self.column_spans(doc)
         cells = [(c.nstart, c.nend) for row in doc.table_rows for c in row.cells]
+        blocked = self.blocked_spans(text, doc.meta.title, cells)
+        if doc.report:
+            blocked += [(m.start("x"), m.end("x")) for m in self.rules.report_window.finditer(text)]
+        retro, limit = self.column_spans(doc)
         captions = [(m.start(), m.end()) for m in self.rules.caption_line.finditer(text)]
         out: list[Deadline] = []
         for h in hits:
@@ -374,8 +377,10 @@ class DeadlineExtractor:
         return sorted(taken, key=lambda h: h.nstart)
 
     # ------------------------------------------------------------ context
-    def blocked_spans(self, text: str, title: str | None = None) -> list[tuple[int, int]]:
-        """Spans whose times are not deadlines: blockers, title lines, the issue-date line."""
+    def blocked_spans(self, text: str, title: str | None = None,
+                      cells: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+        """Spans whose times are not deadlines: blockers, title lines, a date standing alone on its line
+        (a signature or publication date; a table cell is exempt)."""
         out = list(title_year_spans(text, title))
         for _, rx in self.rules.blockers:
             for m in rx.finditer(text):
@@ -383,14 +388,9 @@ class DeadlineExtractor:
                     out.append((m.start("x"), m.end("x")))
                 else:
                     out.append((m.start(), m.end()))
-        prev = ""
         for s, e in _lines(text):
-            line = text[s:e]
-            if not line.strip():
-                continue
-            if self.rules.date_line.match(line) and self.rules.issuer_line.search(prev):
+            if self.rules.date_line.match(text[s:e]) and not _overlaps(s, e, cells):
                 out.append((s, e))
-            prev = line
         return [(s, e) for s, e in out if s < e]
 
     def column_spans(self, doc: PolicyDoc) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -452,5 +452,5 @@ def _strip(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _overlaps(s: int, e: int, spans: list[tuple[int, int]]) -> bool:
+def _overlaps(s: int, e: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(s < be and bs < e for bs, be in spans)

@@ -56,6 +56,8 @@ class PolicyDoc:
     headings: list[Heading] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     table_rows: list[TableRow] = field(default_factory=list)
+    #: the document is a progress report (its title area says 完成情况 / 实施情况的通报): the body reports facts
+    report: bool = False
 
     @property
     def text(self) -> str:

@@ -229,6 +229,8 @@ class Structurer:
         doc.tasks = [_renumber(t, i + 1) for i, t in enumerate(tasks)]
         doc.headings = headings
         doc.table_rows = [_attach_row(r, doc) for r in rows]
+        title_area = [ln.strip() for ln in text[:1500].split("\n") if ln.strip()][:8]
+        doc.report = any(self.pat["report_title"].search(ln) for ln in title_area)
         return doc
 
 

@@ -375,8 +375,9 @@ class TargetExtractor:
         return k >= 0 and self._fact_sections[k][1]
 
     def _reported(self, doc: PolicyDoc, text: str, c: _Ctx) -> bool:
-        """Progress-report conventions: a realised rate or year-on-year change, a results label, and in a
-        document titled as a report, body sentences opened by a reporting window or holding no plan word."""
+        """Progress-report conventions: a results label line; in a document the structure stage found to be a
+        report, a realised rate or year-on-year change, and body sentences opened by a reporting window or
+        holding no plan word."""
         if c.cmp_before or c.cmp_after:
             return False  # a qualified value (200个以上, 不低于5%) is a commitment
         line_start = text.rfind("\n", 0, c.span_start) + 1
@@ -384,7 +385,7 @@ class TargetExtractor:
             return True
         sent = text[c.sent_start:c.clause_end]
         before = text[c.clause_start:c.span_start]
-        if not self._is_report(doc):
+        if not doc.report:
             return False
         if self._pat["report_fact"].search(before) and not self._pat["report_commit"].search(sent):
             return True
@@ -395,11 +396,6 @@ class TargetExtractor:
             return True
         return not self._in_heading_title(doc, c.span_start) and not self._pat["report_plan"].search(
             text[c.sent_start:c.span_start])
-
-    def _is_report(self, doc: PolicyDoc) -> bool:
-        """The document's title area (first eight non-empty lines) names a progress report."""
-        lines = [ln.strip() for ln in doc.text[:1500].split("\n") if ln.strip()][:8]
-        return any(self._pat["report_title"].search(ln) for ln in lines)
 
     @staticmethod
     def _in_heading_title(doc: PolicyDoc, pos: int) -> bool:
