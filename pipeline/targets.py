@@ -108,6 +108,7 @@ class TargetExtractor:
         self._scope_before = re.compile(_alternation(com["scope_before"]))
         self._param_exempt = re.compile(_alternation(com["parameter_exempt"]))
         self._time_units = set(com["time_units"])
+        self._non_target_units = set(com["non_target_units"])
         self._time_verbs = re.compile(_alternation(com["time_verbs"]))
         self._time_limit = re.compile(r"\s*(?:" + _alternation(com["time_limit_after"]) + ")")
         self._strip_suffix = sorted(ind["strip_suffix"], key=len, reverse=True)
@@ -229,7 +230,7 @@ class TargetExtractor:
     def _committed(self, text: str, doc: PolicyDoc, nums: list[_Num], ctxs: list[_Ctx], i: int) -> bool:
         """Is number ``i`` something the document commits to reach?"""
         n, c = nums[i], ctxs[i]
-        if c.extra.get("baseline_of_next"):
+        if c.extra.get("baseline_of_next") or n.unit in self._non_target_units:
             return False
         before_sent = text[c.sent_start:c.span_start]
         clause = text[c.clause_start:c.clause_end]
