@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 
-from pipeline.lexicon import read_yaml
+from pipeline.lexicon import read_tsv, read_yaml
 from pipeline.ner import NerBackend
 from pipeline.units import Mention, _grammar
 
@@ -36,6 +36,7 @@ class NerUnits:
         self.width = int(y["context_chars"])
         self.shape = re.compile(y["name_shape"])
         self.not_name = re.compile(y["not_name"])
+        self.measures = frozenset(r["unit"] for r in read_tsv("units.tsv"))  # 万只 in a table cell is no body
         self.slot_before = re.compile(y["unit_slot_before"])
         self.g = _grammar()
         self.cue = re.compile("(?:" + "|".join(self.g.p[k].pattern for k in ("lead_cue", "co_cue", "resp_cue")) + ")")
@@ -69,6 +70,8 @@ class NerUnits:
     def in_unit_slot(self, text: str, s: int, e: int) -> bool:
         """A name-shaped item where a unit is expected (after 、/由/a label/a cell border, or before a cue)."""
         if not self.shape.fullmatch(text, s, e) or self.not_name.search(text, s, e):
+            return False
+        if text[s:e] in self.measures or (text[s] in "万亿千百十" and text[s + 1:e] in self.measures):
             return False
         return bool(self.slot_before.search(text[max(0, s - 8):s]) or self.cue.match(text, e))
 

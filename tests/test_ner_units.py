@@ -105,6 +105,13 @@ def test_a_place_is_a_unit_only_when_it_ends_like_a_body() -> None:
     assert nu.item("由荣海牵头", 1, 3) is None
 
 
+def test_measure_units_are_never_names() -> None:
+    nu = NerUnits(Stub({"万只": "ORG", "万人": "ORG", "县护城河指挥部": "ORG"}))
+    assert nu.item("家禽出栏\n万只\n县护城河指挥部", 5, 7) is None  # a one-cell-per-line table: the unit cell
+    assert nu.item("由万人牵头", 1, 3) is None
+    assert nu.item("家禽出栏\n万只\n县护城河指挥部", 8, 15) is not None
+
+
 def test_tagger_is_asked_only_in_unit_slots(normalizer: Normalizer) -> None:
     stub = Stub({"漾月街道": "LOC"})
     ex = UnitExtractor(NerUnits(stub))
