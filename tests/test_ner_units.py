@@ -198,3 +198,31 @@ def test_eval_prints_each_group_without_and_with_ner(tmp_path: Path, capsys: pyt
     row = next(ln for ln in out.splitlines() if ln.startswith("units"))
     cells = row.split("|")
     assert float(cells[-1]) > 0  # F1 rises with NER on this sentence
+
+
+def test_extract_chooses_the_backend(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import pandas as pd
+
+    from pipeline.cli import main
+
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "r12.txt").write_text("师宗县人民政府\n" + R12, encoding="utf-8")
+    names = {}
+    for ner in ("off", "lac"):
+        out = tmp_path / ner
+        assert main(["extract", str(inp), "--out", str(out), "--quiet", "--no-report", "--ner", ner]) == 0
+        names[ner] = set(pd.read_parquet(out / "responsibilities.parquet")["text"])
+    assert "漾月街道" in names["lac"] - names["off"]
+    assert main(["extract", str(inp), "--out", str(tmp_path / "x"), "--quiet", "--ner", "bert"]) == 2
+    assert "unknown NER backend" in capsys.readouterr().err
+
+
+def test_bench_times_the_pipeline_without_and_with_ner(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline.cli import main
+
+    (tmp_path / "r12.txt").write_text(R12, encoding="utf-8")
+    assert main(["bench", str(tmp_path), "--mb", "0.001", "--ner", "both"]) == 0
+    out = capsys.readouterr().out
+    assert "ratio pipeline/jieba, NER off:" in out
+    assert "ratio pipeline/jieba, NER lac:" in out
