@@ -20,11 +20,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from pipeline.document import PolicyDoc, TableRow
 from pipeline.grid import ColumnLexicon
 from pipeline.lexicon import compile_patterns, read_tsv, read_yaml
 from pipeline.models import DocMeta, Organization, Responsibility
+
+if TYPE_CHECKING:
+    from pipeline.ner_units import NerUnits
 
 _OPEN = "(〔【["
 _CLOSE = ")〕】]"
@@ -487,9 +491,10 @@ def _next_top(text: str, pos: int, end: int, seps: str) -> int:
 class UnitExtractor:
     """Organisation mentions and responsibilities of a ``PolicyDoc``."""
 
-    def __init__(self) -> None:
+    def __init__(self, ner: NerUnits | None = None) -> None:
         self.g = _grammar()
         self.columns = ColumnLexicon()
+        self.ner = ner  # optional: asked about list items the grammar cannot parse (pipeline/ner_units.py)
         self.cue_any = re.compile(
             "(?:" + "|".join(self.g.p[k].pattern for k in ("lead_cue", "co_cue", "resp_cue")) + ")"
         )
@@ -633,13 +638,13 @@ class UnitExtractor:
                     break
                 if g.p["group"].search(seg):
                     item = _Item(pos, iend, None, True)
-                elif strict:
-                    fm = _free_item(g, text, pos, iend)
+                else:
+                    fm = _free_item(g, text, pos, iend) if strict else None
+                    if fm is None and self.ner is not None:
+                        fm = self.ner.item(text, pos, iend)
                     if fm is None:
                         break
                     item = _Item(pos, iend, fm, False)
-                else:
-                    break
             if not item.generic and items and items[-1].generic and re.fullmatch(
                     r"各[省市县区乡镇旗]{1,2}", text[items[-1].nstart:items[-1].nend]):
                 item = _Item(item.nstart, item.nend, item.mention, True)  # 各县、区人民政府: 各 covers the list
