@@ -11,7 +11,7 @@ JOBS ?= 2
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,dask]'
+	$(PY) -m pip install --quiet -e '.[dev,ner,dask]'
 	@touch $(STAMP)
 
 extract: $(STAMP)  ## run the pipeline over corpus/ into outputs/
@@ -20,11 +20,11 @@ extract: $(STAMP)  ## run the pipeline over corpus/ into outputs/
 test: $(STAMP)  ## unit tests, example tables, quality gate, end-to-end
 	$(PY) -m pytest
 
-eval: $(STAMP)  ## precision/recall/F1 per field against gold
-	$(PY) -m pipeline eval --corpus corpus
+eval: $(STAMP)  ## precision/recall/F1 per field against gold, every group without and with NER side by side
+	$(PY) -m pipeline eval --corpus corpus --ner both
 
-bench: $(STAMP)  ## chars/s vs plain jieba and peak memory on the corpus replicated to >= 5 MB
-	$(PY) -m pipeline bench corpus --mb 5
+bench: $(STAMP)  ## chars/s vs plain jieba (pipeline without and with NER) and peak memory, corpus replicated to >= 5 MB
+	$(PY) -m pipeline bench corpus --mb 5 --ner both
 
 lint: $(STAMP)
 	$(PY) -m ruff check pipeline tests

@@ -5,7 +5,9 @@ Prints, on the corpus given (default ``corpus/``):
 - build time of the pipeline in a fresh process (imports included, disk caches warm);
 - one-file ``policy-extract extract`` end to end (a new process, median of 3);
 - throughput against plain ``jieba.lcut`` on the same strings (the corpus
-  replicated to ``--mb`` megabytes), and their ratio;
+  replicated to ``--mb`` megabytes), and their ratio, for the pipeline without
+  and/or with NER (``--ner``); the runs take turns document by document, in CPU
+  time, so that load from other processes weighs on each alike;
 - the size series: one document of 10 KB, 100 KB, 1 MB and 5 MB (corpus texts
   joined), chars/s each and their spread (linear cost means a flat series);
 - ``--jobs 1`` against ``--jobs 2`` through the runner on files on disk;
@@ -57,10 +59,14 @@ def _one_document(texts: list[str], n_bytes: int) -> str:
     return "\n\n".join(parts)
 
 
-def _wall(cmd: list[str]) -> float:
+def _wall(cmd: list[str]) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of a child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def _fresh_build() -> float:
@@ -70,21 +76,24 @@ def _fresh_build() -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def _throughput(pipe: Pipeline, texts: list[str]) -> tuple[float, float, float]:
-    """CPU chars/s of the pipeline and of a plain ``jieba.Tokenizer().lcut`` on the same strings; wall chars/s."""
+def _throughput(pipes: list[Pipeline], texts: list[str]) -> tuple[list[float], float]:
+    """CPU chars/s of each pipeline and of a plain ``jieba.Tokenizer().lcut``, taking turns on the same strings."""
     import jieba
 
-    n = sum(len(t) for t in texts)
-    t0, c0 = time.perf_counter(), time.process_time()
-    for i, t in enumerate(texts):
-        pipe.process_text(f"bench{i}", f"bench/{i}.txt", t)
-    p_rate, wall = n / (time.process_time() - c0), n / (time.perf_counter() - t0)
     tok = jieba.Tokenizer()
     tok.initialize()
-    c0 = time.process_time()
-    for t in texts:
+    seconds = [0.0] * len(pipes)
+    jieba_s = 0.0
+    for i, t in enumerate(texts):
+        for k, pipe in enumerate(pipes):
+            c0 = time.process_time()
+            pipe.process_text(f"bench{i}", f"bench/{i}.txt", t)
+            seconds[k] += time.process_time() - c0
+        c0 = time.process_time()
         tok.lcut(t)
-    return p_rate, n / (time.process_time() - c0), wall
+        jieba_s += time.process_time() - c0
+    n = sum(len(t) for t in texts)
+    return [n / s for s in seconds], n / jieba_s
 
 
 def _size_series(pipe: Pipeline, texts: list[str]) -> None:
@@ -148,29 +157,42 @@ def run_bench(args: argparse.Namespace) -> int:
     inputs = iter_inputs(args.paths)
     texts = [read_document(p).text for p, _ in inputs]
     t0 = time.perf_counter()
-    pipe = Pipeline()
+    pipe = Pipeline(ner=None)
     in_process = time.perf_counter() - t0
-    for i, t in enumerate(texts[:20]):  # warm: jieba's dictionary is loaded on first use
-        pipe.process_text(f"warm{i}", f"warm/{i}.txt", t)
-    print(f"pipeline build: {_fresh_build():.2f} s in a fresh process ({in_process:.2f} s in this one)")
-    one = next(p for p, _ in inputs if p.suffix == ".txt")
+    mode = getattr(args, "ner", "off")
+    choices: dict[str, list[str | None]] = {"off": [None], "on": ["lac"], "both": [None, "lac"]}
+    runs = choices.get(mode, [mode])
+    pipes = [pipe if ner is None else Pipeline(ner=ner) for ner in runs]
+    for p in pipes:
+        for i, t in enumerate(texts[:20]):  # warm: jieba's dictionary (and a NER model) load on first use
+            p.process_text(f"warm{i}", f"warm/{i}.txt", t)
+    full = args.mb >= 1  # a tiny --mb (tests) prints the throughput only
+    if full:
+        print(f"pipeline build: {_fresh_build():.2f} s in a fresh process ({in_process:.2f} s in this one)")
     with tempfile.TemporaryDirectory(prefix="bench-") as tmpdir:
         tmp = Path(tmpdir)
-        cmd = [sys.executable, "-m", "pipeline", "extract", str(one), "--out", str(tmp / "one"), "--quiet"]
-        walls = [_wall(cmd) for _ in range(3)]
-        print(f"one-file extract end to end ({one.stat().st_size:,} bytes): {statistics.median(walls):.2f} s "
-              f"(median of 3)")
+        if full:
+            one = next(p for p, _ in inputs if p.suffix == ".txt")
+            cmd = [sys.executable, "-m", "pipeline", "extract", str(one), "--out", str(tmp / "one"), "--quiet"]
+            walls, cpus = zip(*(_wall(cmd) for _ in range(3)), strict=True)
+            print(f"one-file extract end to end ({one.stat().st_size:,} bytes, a new process): "
+                  f"{statistics.median(walls):.2f} s wall, {statistics.median(cpus):.2f} s CPU (median of 3)")
         corpus = _replicate(texts, int(args.mb * 1_000_000))
         n_chars = sum(len(t) for t in corpus)
-        p_rate, j_rate, wall = _throughput(pipe, corpus)
-        print(f"throughput on {len(corpus)} documents, {n_chars:,} chars (CPU time): pipeline {p_rate:,.0f} chars/s "
-              f"({wall:,.0f} wall), jieba.lcut {j_rate:,.0f} chars/s, ratio pipeline/jieba {p_rate / j_rate:.2f}")
-        print("size series (one document each):")
-        _size_series(pipe, texts)
-        print("workers (runner, files on disk):")
-        _jobs(_replicate(texts, 1_000_000), tmp)
-        print("store:")
-        _append(pipe, texts, tmp)
+        rates, j_rate = _throughput(pipes, corpus)
+        print(f"throughput on {len(corpus)} documents, {n_chars:,} chars (CPU time, runs taking turns): "
+              f"jieba.lcut {j_rate:,.0f} chars/s")
+        for ner, rate in zip(runs, rates, strict=True):
+            print(f"  pipeline, NER {ner or 'off'}: {rate:,.0f} chars/s")
+        for ner, rate in zip(runs, rates, strict=True):
+            print(f"ratio pipeline/jieba, NER {ner or 'off'}: {rate / j_rate:.2f}")
+        if full:
+            print("size series (one document each, NER off):")
+            _size_series(pipe, texts)
+            print("workers (runner, files on disk):")
+            _jobs(_replicate(texts, 1_000_000), tmp)
+            print("store:")
+            _append(pipe, texts, tmp)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak memory (max RSS): this process {own:,.0f} MB, largest child process {child:,.0f} MB")

@@ -28,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     ex.add_argument("--ner-model", metavar="DIR", help="optional: a local HanLP model directory for extra "
                     "organisation mentions (needs the 'hanlp' extra; nothing is downloaded)")
+    ex.add_argument("--ner", default="default", help="NER for unit lists the rules cannot parse: default, off, "
+                    "lac (extra 'ner'), or hanlp:DIR")
     ex.add_argument("--executor", choices=("local", "dask"), default="local",
                     help="local worker processes (default), or a Dask cluster (needs the 'dask' extra)")
     ex.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="with --executor dask: an existing "
@@ -38,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--corpus", type=Path, help="the bundled corpus layout (seeds + dev) instead of --docs/--gold")
     ev.add_argument("--errors", type=int, default=25, help="how many worst errors to print per field")
     ev.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    ev.add_argument("--ner", default="default", help="NER for unit lists the rules cannot parse: default, off, "
+                    "on (lac), both (each group without and with NER side by side), or hanlp:DIR")
     se = sub.add_parser("search", help="full-text search (simplified or traditional) in an output store")
     se.add_argument("query")
     se.add_argument("--out", type=Path, default=Path("outputs"))
@@ -46,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     be = sub.add_parser("bench", help="throughput and peak memory on the corpus replicated to >= N MB")
     be.add_argument("paths", nargs="*", type=Path, default=[Path("corpus")])
     be.add_argument("--mb", type=float, default=5.0)
+    be.add_argument("--ner", default="both", help="off, on (lac), or both (default: the pipeline without and "
+                    "with NER)")
     return p
 
 
@@ -77,6 +83,16 @@ def cmd_extract(args: argparse.Namespace) -> int:
             print(f"policy-extract: {exc}", file=sys.stderr)
             return EXIT_USAGE
         options["ner_model"] = args.ner_model
+    if args.ner != "default":
+        from pipeline.ner import NerUnavailable, make_backend
+
+        try:
+            if args.ner != "off":
+                make_backend(args.ner)  # fail fast: package or model missing
+        except NerUnavailable as exc:
+            print(f"policy-extract: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        options["ner"] = None if args.ner == "off" else args.ner
     prog = Progress(len(inputs), args.quiet)
     out: Path = args.out
     if args.executor == "dask":  # workers write rows, texts and report pages themselves (dask_exec.py)
@@ -111,9 +127,16 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from pipeline.evalrun import run_eval
+    from pipeline.ner import NerUnavailable, make_backend
 
     if args.corpus is None and not (args.docs and args.gold):
         print("policy-extract eval: give --corpus DIR, or --docs DIR and --gold DIR", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.ner not in ("default", "off"):
+            make_backend("lac" if args.ner in ("on", "both") else args.ner)
+    except NerUnavailable as exc:
+        print(f"policy-extract eval: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return run_eval(args)
 

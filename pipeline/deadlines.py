@@ -15,7 +15,7 @@ import bisect
 import calendar
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -65,12 +65,13 @@ def _norm_day(g: Mapping[str, str | None], y: int | None) -> Dates:
 
 
 def _norm_day_range(g: Mapping[str, str | None], y: int | None) -> Dates:
-    """3月11日至10月31日: from the first day to the last (both in the same year)."""
+    """3月11日至10月31日 (one year), 2019年1月1日至2020年12月31日 (y0 … y): from the first day to the last."""
     _, end, gran = _norm_day(g, y)
     m0, d0 = cn_int(g.get("m0") or ""), cn_int(g.get("d0") or "")
-    if end is None or y is None or m0 is None or d0 is None or not _valid(y, m0, d0):
+    y0 = cn_int(g.get("y0") or "") if g.get("y0") else y
+    if end is None or y0 is None or m0 is None or d0 is None or not _valid(y0, m0, d0):
         return end, end, gran
-    start = dt.date(y, m0, d0)
+    start = dt.date(y0, m0, d0)
     return (start if start <= end else end), end, gran
 
 
@@ -221,12 +222,10 @@ class TimeRules:
     suffixes: tuple[str, ...]
     next_words: tuple[str, ...]
     relative: Mapping[str, int]
-    retro_headers: tuple[str, ...]
-    limit_headers: tuple[str, ...]
     title_line: re.Pattern[str]
     date_line: re.Pattern[str]
-    issuer_line: re.Pattern[str]
     caption_line: re.Pattern[str]
+    report_window: re.Pattern[str]
 
 
 @cache
@@ -250,7 +249,7 @@ def load_rules(name: str = "time.yaml") -> TimeRules:
             raw[f"i:{pid}"] = p["split"]
     for b in data["blockers"]:
         raw[f"b:{b['id']}"] = b["regex"]
-    for key in ("title_line", "date_line", "issuer_line", "caption_line"):
+    for key in ("title_line", "date_line", "caption_line", "report_window"):
         raw[key] = data[key]
     rx = compile_patterns(frags, raw, name)
     patterns = tuple(
@@ -267,12 +266,10 @@ def load_rules(name: str = "time.yaml") -> TimeRules:
         suffixes=tuple(marks["suffixes"]),
         next_words=tuple(marks["next_words"]),
         relative={str(k): int(v) for k, v in data["relative_years"].items()},
-        retro_headers=tuple(data["retrospective_headers"]),
-        limit_headers=tuple(data["time_limit_headers"]),
         title_line=re.compile(rx["title_line"].pattern, re.M),
         date_line=re.compile(rx["date_line"].pattern, re.M),
-        issuer_line=rx["issuer_line"],
         caption_line=re.compile(rx["caption_line"].pattern, re.M),
+        report_window=re.compile(rx["report_window"].pattern, re.M),
     )
 
 
@@ -319,9 +316,12 @@ class DeadlineExtractor:
     def __call__(self, doc: PolicyDoc) -> list[Deadline]:
         text = doc.text
         hits = self.select(self.candidates(text))
-        blocked = _SpanSet(self.blocked_spans(text, doc.meta.title))
-        retro, limit = (_SpanSet(x) for x in self.column_spans(doc))
         cells = _SpanSet([(c.nstart, c.nend) for row in doc.table_rows for c in row.cells])
+        blocked_spans = self.blocked_spans(text, doc.meta.title, cells)
+        if doc.report:
+            blocked_spans += [(m.start("x"), m.end("x")) for m in self.rules.report_window.finditer(text)]
+        blocked = _SpanSet(blocked_spans)
+        retro, limit = (_SpanSet(x) for x in self.column_spans(doc))
         captions = _SpanSet([(m.start(), m.end()) for m in self.rules.caption_line.finditer(text)])
         out: list[Deadline] = []
         for h in hits:
@@ -383,8 +383,10 @@ class DeadlineExtractor:
         return sorted(taken, key=lambda h: h.nstart)
 
     # ------------------------------------------------------------ context
-    def blocked_spans(self, text: str, title: str | None = None) -> list[tuple[int, int]]:
-        """Spans whose times are not deadlines: blockers, title lines, the issue-date line."""
+    def blocked_spans(self, text: str, title: str | None = None,
+                      cells: _SpanSet | Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+        """Spans whose times are not deadlines: blockers, title lines, a date standing alone on its line
+        (a signature or publication date; a table cell is exempt)."""
         out = list(title_year_spans(text, title))
         for _, rx in self.rules.blockers:
             for m in rx.finditer(text):
@@ -392,28 +394,22 @@ class DeadlineExtractor:
                     out.append((m.start("x"), m.end("x")))
                 else:
                     out.append((m.start(), m.end()))
-        prev = ""
         for s, e in _lines(text):
-            line = text[s:e]
-            if not line.strip():
-                continue
-            if self.rules.date_line.match(line) and self.rules.issuer_line.search(prev):
+            if self.rules.date_line.match(text[s:e]) and not _overlaps(s, e, cells):
                 out.append((s, e))
-            prev = line
         return [(s, e) for s, e in out if s < e]
 
     def column_spans(self, doc: PolicyDoc) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-        """Cells under retrospective headers (进展情况) and under time-limit headers (完成时限)."""
+        """Cells of fact columns (进展情况: reports) and of deadline columns (完成时限), by the table model's roles."""
         retro: list[tuple[int, int]] = []
         limit: list[tuple[int, int]] = []
         for row in doc.table_rows:
-            for i, cell in enumerate(row.cells):
-                if i >= len(row.header) or cell.nstart >= cell.nend:
+            for cell, role in zip(row.cells, row.roles, strict=False):
+                if cell.nstart >= cell.nend:
                     continue
-                head = row.header[i]
-                if any(w in head for w in self.rules.retro_headers):
+                if role in ("progress", "status"):
                     retro.append((cell.nstart, cell.nend))
-                elif any(w in head for w in self.rules.limit_headers):
+                elif role == "deadline":
                     limit.append((cell.nstart, cell.nend))
         return retro, limit
 
@@ -486,7 +482,7 @@ class _SpanSet:
         return k < len(self.points) and self.points[k] < e
 
 
-def _overlaps(s: int, e: int, spans: _SpanSet | list[tuple[int, int]]) -> bool:
+def _overlaps(s: int, e: int, spans: _SpanSet | Sequence[tuple[int, int]]) -> bool:
     if isinstance(spans, _SpanSet):
         return spans.overlaps(s, e)
     return any(s < be and bs < e for bs, be in spans)

@@ -12,11 +12,12 @@ Column roles come from ``lexicons/columns.yaml``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pipeline.document import Cell, TableRow
 from pipeline.lexicon import read_yaml
+from pipeline.numbers import UnitTable
 
 _WS = re.compile(r"\s+")
 _SEQ = re.compile(r"[0-9]{1,3}[.、]?|[一二三四五六七八九十]{1,3}、?")
@@ -39,8 +40,8 @@ _FITS: dict[str | None, tuple[str, ...]] = {
     "seq": ("seq",),
     "category": ("text",),
     "task": ("text",),
-    "planned": ("number", "text"),
-    "progress": ("text", "number", "yesno"),
+    "planned": ("number", "text", "measure", "seq"),
+    "progress": ("text", "number", "yesno", "seq"),
     "status": ("yesno", "text"),
     "leader": ("person",),
     "lead": ("unit",),
@@ -49,8 +50,9 @@ _FITS: dict[str | None, tuple[str, ...]] = {
     "resp": ("unit",),
     "deadline": ("date",),
     "period": ("date", "number"),
-    "measure": ("text",),
-    "remarks": ("text", "unit", "date", "number", "yesno", "person"),
+    "measure": ("measure", "text"),
+    "assessor": ("unit",),
+    "remarks": ("text", "unit", "date", "number", "yesno", "person", "measure"),
     "place": ("text",),
     None: ("text",),
 }
@@ -102,11 +104,14 @@ class ColumnLexicon:
         return cols
 
 
-def cell_kind(text: str) -> str:
-    """What a cell holds: ``empty``, ``seq``, ``date``, ``unit``, ``person``, ``number``, ``yesno`` or ``text``."""
+def cell_kind(text: str, measure: Callable[[str], bool] | None = None) -> str:
+    """What a cell holds: ``empty``, ``seq``, ``date``, ``unit``, ``person``, ``number``, ``measure`` (a unit of
+    measure: %, 万亩, 万元/人 — when ``measure`` is given), ``yesno`` or ``text``."""
     t = _WS.sub(" ", text).strip(" |")
     if not t:
         return "empty"
+    if t in ("%", "‰", "-", "—", "/") or (measure is not None and len(t) <= 8 and measure(t)):
+        return "measure"
     if _SEQ.fullmatch(t):
         return "seq"
     if re.fullmatch(r"(?:19|20)[0-9]{2}[-./][0-9]{1,2}(?:[-./][0-9]{1,2})?", t):
@@ -116,7 +121,8 @@ def cell_kind(text: str) -> str:
     if len(t) <= 24 and _DATE.search(t) and not _UNIT_END.search(t):
         return "date"
     items = [x for x in _ITEM_SPLIT.split(t) if x]
-    units = [x for x in items if _UNIT_END.search(x) or x.startswith(("各", "相关", "有关"))]
+    units = [x for x in items if (_UNIT_END.search(x) or x.startswith(("各", "相关", "有关")))
+             and not re.search(r"[0-9]", x)]  # 新建口袋公园2处 is a task, not a 处
     if units and all(len(x) <= 30 for x in items) and all(x in units or _PERSON.fullmatch(x) for x in items):
         return "unit"  # a unit list, perhaps with the names of the persons in charge (市民政局 伍泽国)
     if (len(t) <= 4 and t in ("是", "否", "完成", "已完成", "未完成")) or _YESNO.fullmatch(t):
@@ -147,7 +153,7 @@ def align(kinds: Sequence[str], roles: Sequence[str | None], unit_roles: frozens
     pointer = 0
     for kind in kinds:
         j = _next_fit(kind, roles, pointer)
-        if kind == "unit" and cur and roles[cur[-1]] in unit_roles and (j is None or roles[j] not in unit_roles):
+        if kind == "unit" and cur and roles[cur[-1]] in unit_roles and j is None:
             cur.append(cur[-1])  # another line of the same unit cell
             continue
         if j is None:
@@ -178,8 +184,14 @@ def _next_fit(kind: str, roles: Sequence[str | None], pointer: int) -> int | Non
 class TableReader:
     """Reads the tables of a normalised text into ``TableRow`` objects with column roles."""
 
-    def __init__(self, columns: ColumnLexicon | None = None) -> None:
+    def __init__(self, columns: ColumnLexicon | None = None, units: UnitTable | None = None) -> None:
         self.columns = columns or ColumnLexicon()
+        table = units or UnitTable()
+        self._measure = lambda t: table.lookup(t) is not None
+
+    def kind(self, text: str) -> str:
+        """The kind of a cell's content (see ``cell_kind``), with units of measure from ``lexicons/units.tsv``."""
+        return cell_kind(text, self._measure)
 
     def rows(self, text: str) -> list[TableRow]:
         """Rows of every pipe table and one-cell-per-line table under a recognised header."""
@@ -253,16 +265,17 @@ class TableReader:
             n -= 1  # trailing empty cells of a sub-row (`2021.8 | 城投集团 | ||`) carry no position
         cells = cells[:n]
         if n == m:
-            return TableRow(tuple(cells), header, roles=tuple(roles))
+            return TableRow(tuple(cells), header, roles=tuple(roles), header_roles=tuple(roles))
         if n < m:
-            kinds = [cell_kind(c.text) for c in cells]
+            kinds = [self.kind(c.text) for c in cells]
             right = roles[m - n:]
             if kinds and kinds[0] != "seq" and all(_fit(k, r) > 0 for k, r in zip(kinds, right, strict=True)):
-                return TableRow(tuple(cells), header, roles=tuple(right))
+                return TableRow(tuple(cells), header, roles=tuple(right), header_roles=tuple(roles))
             placed = align(kinds, roles, self.columns.unit_roles)
             flat = [j for sub in placed for j in sub]
-            return TableRow(tuple(cells), header, roles=tuple(roles[j] if j >= 0 else None for j in flat))
-        return TableRow(tuple(cells[:m]), header, roles=tuple(roles))
+            return TableRow(tuple(cells), header, roles=tuple(roles[j] if j >= 0 else None for j in flat),
+                            header_roles=tuple(roles))
+        return TableRow(tuple(cells[:m]), header, roles=tuple(roles), header_roles=tuple(roles))
 
     # ------------------------------------------------------------ one cell per line
     def _line_header(self, text: str, lines: list[tuple[int, int]], i: int) -> tuple[list[Column] | None, int]:
@@ -281,6 +294,8 @@ class TableReader:
             if len(t) > 12 or _SEQ.fullmatch(t):
                 break
             if _SECTION.match(t):
+                if len(cells) >= 3:
+                    break  # a category row (一、做大做强主导产业) right under the header
                 cells = []  # a section heading (二、重点任务分工) before the header
                 j += 1
                 continue
@@ -309,16 +324,20 @@ class TableReader:
         """Rows under a one-cell-per-line header: each starts at its sequence number."""
         header = tuple(c.text for c in cols)
         roles = [c.role for c in cols]
-        if cols[0].role != "seq":
+        if "seq" not in roles:
             return self._counted_rows(text, lines, j, header, roles)
         groups: list[list[Cell]] = []
         expect: int | None = None
+        start = j
         while j < len(lines):
             s, e = lines[j]
             c = _line_cell(text, s, e)
             if not c.text and not text[s:e].strip().startswith("|"):
                 j += 1
                 continue
+            if _SECTION.match(c.text) and len(c.text) <= 30:
+                j += 1
+                continue  # a category row between rows (一、做大做强主导产业)
             m = re.fullmatch(r"([0-9]{1,3})[.、]?", c.text)
             if m and (expect is None or int(m.group(1)) == expect):
                 groups.append([c])
@@ -327,12 +346,14 @@ class TableReader:
                 if len(groups[-1]) >= len(roles) + 3:
                     break
                 groups[-1].append(c)
+            elif len(c.text) <= 20 and j < start + 3:
+                pass  # a category cell before the first row (农业高质高效)
             else:
                 break
             j += 1
         out: list[TableRow] = []
         for n_group, g in enumerate(groups):
-            kinds = [cell_kind(c.text) for c in g]
+            kinds = [self.kind(c.text) for c in g]
             placed = align(kinds, roles, self.columns.unit_roles)
             if n_group == len(groups) - 1:
                 placed = placed[:1]  # what follows the last row and fits no column is the text after the table
@@ -344,7 +365,8 @@ class TableReader:
                 if not any(c.text for c, _ in merged):
                     continue
                 out.append(TableRow(tuple(c for c, _ in merged), header,
-                                    roles=tuple(roles[x] if x >= 0 else None for _, x in merged)))
+                                    roles=tuple(roles[x] if x >= 0 else None for _, x in merged),
+                                    header_roles=tuple(roles)))
         return out, j
 
     def _counted_rows(self, text: str, lines: list[tuple[int, int]], j: int, header: tuple[str, ...],
@@ -360,7 +382,7 @@ class TableReader:
                 break
             cells = tuple(_line_cell(text, s, e) for s, e in block)
             if any(c.text for c in cells):
-                out.append(TableRow(cells, header, roles=tuple(roles)))
+                out.append(TableRow(cells, header, roles=tuple(roles), header_roles=tuple(roles)))
             j += n
         return out, j
 

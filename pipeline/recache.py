@@ -27,7 +27,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 #: patterns shorter than this compile fast enough without the disk cache
-MIN_CACHED_LEN = 4000
+MIN_CACHED_LEN = 300
 
 
 def cache_dir() -> Path:

@@ -24,6 +24,7 @@ from pipeline.lexicon import compile_patterns, read_yaml
 from pipeline.models import Deadline, Target
 from pipeline.numbers import parse_number
 from pipeline.segment import Segmenter
+from pipeline.table_targets import TableTargets
 
 if TYPE_CHECKING:
     from pipeline.figures import NumberHit
@@ -107,6 +108,7 @@ class TargetExtractor:
         self._scope_before = re.compile(_alternation(com["scope_before"]))
         self._param_exempt = re.compile(_alternation(com["parameter_exempt"]))
         self._time_units = set(com["time_units"])
+        self._non_target_units = set(com["non_target_units"])
         self._time_verbs = re.compile(_alternation(com["time_verbs"]))
         self._time_limit = re.compile(r"\s*(?:" + _alternation(com["time_limit_after"]) + ")")
         self._strip_suffix = sorted(ind["strip_suffix"], key=len, reverse=True)
@@ -115,6 +117,7 @@ class TargetExtractor:
         self._head_rx = re.compile(f"(?:{ind['head_nouns']})$")
         self._growth_verbs = sorted(kind["growth_verbs"], key=len, reverse=True)
         self._reduction_verbs = sorted(kind["reduction_verbs"], key=len, reverse=True)
+        self._table = TableTargets()
         if segmenter is None:
             segmenter = Segmenter()
         self._segmenter = segmenter  # the segmentation stage's own instance, never jieba's global one
@@ -145,7 +148,9 @@ class TargetExtractor:
         self._last: tuple[int, str, str, str | None] | None = None
         for group in self._groups(text, nums, ctxs):
             out.extend(self._group_targets(doc, nums, ctxs, group, baseline, deadlines))
-        return out
+        taken = [(t.span.start, t.span.end) for t in out]
+        out += [t for t in self._table(doc, self._kind_of) if not any(a < t.span.end and t.span.start < b for a, b in taken)]
+        return sorted(out, key=lambda t: t.span.start)
 
     # -------------------------------------------------------------- numbers
     def _numbers(self, text: str, hits: list[NumberHit]) -> list[_Num]:
@@ -232,7 +237,7 @@ class TargetExtractor:
     def _committed(self, text: str, doc: PolicyDoc, nums: list[_Num], ctxs: list[_Ctx], i: int) -> bool:
         """Is number ``i`` something the document commits to reach?"""
         n, c = nums[i], ctxs[i]
-        if c.extra.get("baseline_of_next"):
+        if c.extra.get("baseline_of_next") or n.unit in self._non_target_units:
             return False
         before_sent = text[c.sent_start:c.span_start]
         clause = text[c.clause_start:c.clause_end]
@@ -240,7 +245,7 @@ class TargetExtractor:
             return False
         if self._word_in(self._fact, before_sent) or self._pat["fact_frame"].search(before_sent):
             return False
-        if self._past_opener(doc, text, c):
+        if self._past_opener(doc, text, c) or self._reported(doc, text, c):
             return False
         if self._is_param(clause, before_sent, text[c.span_end:c.clause_end]) or _inside_parens(before_sent, self._pat["aside_open"]):
             return False
@@ -378,14 +383,39 @@ class TargetExtractor:
         k = bisect.bisect_right(self._fact_sections, (pos, True)) - 1
         return k >= 0 and self._fact_sections[k][1]
 
+    def _reported(self, doc: PolicyDoc, text: str, c: _Ctx) -> bool:
+        """Progress-report conventions: a results label line; in a document the structure stage found to be a
+        report, a realised rate or year-on-year change, and body sentences opened by a reporting window or
+        holding no plan word."""
+        if c.cmp_before or c.cmp_after:
+            return False  # a qualified value (200个以上, 不低于5%) is a commitment
+        line_start = text.rfind("\n", 0, c.span_start) + 1
+        if self._pat["report_label"].match(text, line_start):
+            return True
+        sent = text[c.sent_start:c.clause_end]
+        before = text[c.clause_start:c.span_start]
+        if not doc.report:
+            return False
+        if self._pat["report_fact"].search(before) and not self._pat["report_commit"].search(sent):
+            return True
+        if any(r.cells and r.cells[0].nstart <= c.span_start < r.cells[-1].nend
+                                           for r in doc.table_rows):
+            return False  # (table cells are read by their column roles)
+        if self._pat["report_window"].match(text, c.sent_start):
+            return True
+        return not self._in_heading_title(doc, c.span_start) and not self._pat["report_plan"].search(
+            text[c.sent_start:c.span_start])
+
+    @staticmethod
+    def _in_heading_title(doc: PolicyDoc, pos: int) -> bool:
+        k = bisect.bisect_right([h.nstart for h in doc.headings], pos) - 1
+        return k >= 0 and doc.headings[k].nstart <= pos < doc.headings[k].nend
+
     def _in_progress_column(self, doc: PolicyDoc, pos: int) -> bool:
-        """The number stands in a table cell whose header reports progress or results."""
+        """The number stands in a table cell of a fact column (progress, status, remarks: reports, not goals)."""
         for row in doc.table_rows:
-            if not row.cells or not row.cells[0].nstart <= pos <= row.cells[-1].nend:
-                continue
-            for k, cell in enumerate(row.cells):
-                if cell.nstart <= pos < cell.nend and k < len(row.header):
-                    return bool(self._pat["progress_header"].search(row.header[k]))
+            if row.cells and row.cells[0].nstart <= pos <= row.cells[-1].nend:
+                return row.role_at(pos) in ("progress", "status", "remarks")
         return False
 
     # -------------------------------------------------------------- targets

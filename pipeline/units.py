@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from pipeline.document import PolicyDoc, TableRow
 from pipeline.grid import ColumnLexicon
@@ -27,6 +28,9 @@ from pipeline.lexicon import compile_patterns, read_tsv, read_yaml
 from pipeline.models import DocMeta, Organization, Responsibility, Span
 from pipeline.recache import compile_cached
 from pipeline.wordscan import WordScanner
+
+if TYPE_CHECKING:
+    from pipeline.ner_units import NerUnits
 
 _OPEN = "(〔【["
 _CLOSE = ")〕】]"
@@ -36,7 +40,7 @@ _LEVEL_OF_CHAR = {
     "乡": "township", "镇": "township", "街道": "township",
 }
 #: A new numbered item or heading at a line start: labelled lists on either side belong to different tasks.
-_ITEM_START = re.compile(r"\n[ \t\u3000]*(?:[0-9]{1,3}[.、)]|[(][0-9一二三四五六七八九十]{1,3}[)]|[一二三四五六七八九十]{1,3}、|[①-⑳])")
+_ITEM_START = re.compile(r"\n[ \t\u3000]*(?:[0-9]{1,3}[.、)]|[(][0-9一二三四五六七八九十]{1,3}[)]|[一二三四五六七八九十]{1,3}、|[①-⑳⑴-⒇⒈-⒛])")
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "1": 1, "2": 2, "3": 3}
 _SUFFIX_KIND = (
     ("专班", "task_force"), ("领导小组办公室", "task_force"), ("管委会", "development_zone"),
@@ -129,6 +133,7 @@ class _Convention:
     scope_start: int
     scope_end: int
     n: int  # first n units lead; 0 = units marked with *
+    kind: str = "first"  # first (n listed lead), star, all_lead, joint, bold_lost
 
 
 class _Grammar:
@@ -352,6 +357,8 @@ class _Grammar:
             full = re.sub("^(?:人行|人民银行)", "中国人民银行", re.sub("管委会$", "管理委员会", mn.full))
             # 甘肃银保监局 → 中国银行保险监督管理委员会甘肃监管局 (the regulator's full name, 2018–2023)
             return re.sub("^(.+?)银保监(分)?局$", r"中国银行保险监督管理委员会\1监管\2局", full)
+        if mn.form == "{full}":
+            return mn.full + mn.sub  # a central body (财政部, 海关总署): its name has no region
         if town is not None:
             name = self._township_name(mn, town)
             if name:
@@ -508,9 +515,10 @@ def _next_top(text: str, pos: int, end: int, seps: str) -> int:
 class UnitExtractor:
     """Organisation mentions and responsibilities of a ``PolicyDoc``."""
 
-    def __init__(self) -> None:
+    def __init__(self, ner: NerUnits | None = None) -> None:
         self.g = _grammar()
         self.columns = ColumnLexicon()
+        self.ner = ner  # optional: asked about list items the grammar cannot parse (pipeline/ner_units.py)
         self.cue_any = re.compile(
             "(?:" + "|".join(self.g.p[k].pattern for k in ("lead_cue", "co_cue", "resp_cue")) + ")"
         )
@@ -635,7 +643,8 @@ class UnitExtractor:
                     nxt = aside.end()
                 while nxt < end and text[nxt] in " \t" and text[nxt:end].strip() == "":
                     nxt += 1  # trailing blanks before the end of the list (…县发改局 【责任单位】…)
-                if nxt >= end or text[nxt] in "、,;。:*)" or self.cue_any.match(text, nxt) or re.match(
+                closes = tail is not None and tail.end() > after  # …区教育局等部门共同推进: 等 closes the list
+                if closes or nxt >= end or text[nxt] in "、,;。:*)" or self.cue_any.match(text, nxt) or re.match(
                         r"\s*(?:和|及|以及|与)", text[nxt:end]):
                     item = _Item(mn.nstart, mn.nend, mn, False)
             if item is None:
@@ -655,13 +664,13 @@ class UnitExtractor:
                     break
                 if g.p["group"].search(seg):
                     item = _Item(pos, iend, None, True)
-                elif strict:
-                    fm = _free_item(g, text, pos, iend)
+                else:
+                    fm = _free_item(g, text, pos, iend) if strict else None
+                    if fm is None and self.ner is not None:
+                        fm = self.ner.item(text, pos, iend)
                     if fm is None:
                         break
                     item = _Item(pos, iend, fm, False)
-                else:
-                    break
             if not item.generic and items and items[-1].generic and re.fullmatch(
                     r"各[省市县区乡镇旗]{1,2}", text[items[-1].nstart:items[-1].nend]):
                 item = _Item(item.nstart, item.nend, item.mention, True)  # 各县、区人民政府: 各 covers the list
@@ -756,16 +765,20 @@ class UnitExtractor:
             parts.append(p)
         return parts
 
-    def _clause_parts(self, text: str, s: int, e: int) -> list[tuple[int, int, str]]:
-        """Top-level parts at , ; 。 and at a 、 right after a lead cue (A牵头、B、C按职责分工负责)."""
+    def _clause_parts(self, text: str, s: int, e: int, seps: str = ",;。") -> list[tuple[int, int, str]]:
+        """Top-level parts at ``seps`` and right after a lead cue (A牵头、B、C按职责分工负责; A会同B、C).
+
+        A part cut after 会同 gets the separator ``会同``: its bare list takes part beside the lead.
+        """
         out = []
-        for ps, pe, sep in _split_top(text, s, e, ",;。"):
+        for ps, pe, sep in _split_top(text, s, e, seps):
             cut = ps
             for m in self.g.p["lead_after"].finditer(text, ps, pe):
                 out.append((cut, m.start("sep"), ","))
                 cut = m.end()
             out.append((cut, pe, sep))
-        return out
+        return [(a, b, "会同" if text[max(s, a - 2):a] == "会同" and k > 0 else sep)
+                for k, (a, b, sep) in enumerate(out)]
 
     # ------------------------------------------------------------ roles
     def _resolve(self, doc: PolicyDoc, parts: list[_Part], s: int, e: int,
@@ -799,6 +812,8 @@ class UnitExtractor:
             specific = [it for it in resp_items if not it.generic]
             if has_lead:
                 role_of = {(it.nstart, it.nend): "co" for it in resp_items}
+            elif conv is not None and conv.kind == "all_lead" and specific:
+                role_of = {(it.nstart, it.nend): "lead" for it in resp_items}
             elif conv is not None and conv.n > 0 and len(resp_items) > 1 and specific:
                 # the first listed lead, even a group reference (各区人民政府、市住建局 → 市住建局 co)
                 lead_keys = {(it.nstart, it.nend) for it in resp_items[:conv.n]}
@@ -810,8 +825,12 @@ class UnitExtractor:
                 role_of = {(it.nstart, it.nend): "joint" for it in resp_items}
             for it in resp_items:
                 roles.setdefault((it.nstart, it.nend), role_of[(it.nstart, it.nend)])
-        out: list[Responsibility] = []
         text = doc.text
+        leads = {text[a:b] for (a, b), r in roles.items() if r == "lead"}
+        for key, r in roles.items():
+            if r == "co" and text[key[0]:key[1]] in leads:
+                roles[key] = "lead"  # the lead named again in the 责任单位 list stays the lead
+        out: list[Responsibility] = []
         town = self.g.town_of(doc.meta, text)
         for p in parts:
             inherited: str | None = None
@@ -825,8 +844,12 @@ class UnitExtractor:
                     if k == 0 or mn.prefix:
                         inherited = mn.prefix or None
                     canonical = self.g.canonical(mn, doc.meta, None if mn.prefix else inherited, town)
+                decided = "resp"
+                if conv is not None and (it.nstart, it.nend) in {(x.nstart, x.nend) for x in resp_items} \
+                        and not has_lead:
+                    decided = f"conv_{conv.kind}"
                 out.append(Responsibility(doc.span(it.nstart, it.nend), canonical, role, it.generic,
-                                          None, f"units.resp.{mn.rule if mn else 'group'}"))
+                                          None, f"units.{decided}.{mn.rule if mn else 'group'}"))
         return out
 
     def _conventions(self, doc: PolicyDoc) -> list[_Convention]:
@@ -837,20 +860,29 @@ class UnitExtractor:
         section above a table), or the whole document when it stands in the preamble.
         """
         text = doc.text
+        found: list[tuple[re.Match[str], str]] = [(m, "first") for m in self.g.p["convention"].finditer(text)]
+        for kind in ("all_lead", "joint", "bold_lost"):
+            key = "convention_bold" if kind == "bold_lost" else f"convention_{kind}"
+            found += [(m, kind) for m in self.g.p[key].finditer(text)]
         out = []
-        for m in self.g.p["convention"].finditer(text):
-            n_txt = m.group("n") or m.group("n2")
-            n = 0 if "*" in m.group(0) or "牵头)" in m.group(0) else _CN_NUM.get(n_txt or "一", 1)
+        for m, kind in sorted(found, key=lambda x: x[0].start()):
+            n = 0
+            if kind == "first":
+                if "*" in m.group(0) or "牵头)" in m.group(0):
+                    kind = "star"
+                else:
+                    n = _CN_NUM.get(m.group("n") or m.group("n2") or "一", 1)
             line_s = text.rfind("\n", 0, m.start()) + 1
             line_e = text.find("\n", m.end())
             line_e = len(text) if line_e < 0 else line_e
             around = text[max(line_s, m.start() - 8):m.end() + 8]
             if self.g.p["convention_local"].search(around) and not re.search("下同", around):
-                out.append(_Convention(m.start(), line_s, line_e, n))
-            elif self.g.p["convention_global"].search(text, m.end(), min(len(text), m.end() + 30)):
-                out.append(_Convention(m.start(), line_s, len(text), n))
+                end = line_e
+            elif kind != "first" or self.g.p["convention_global"].search(text, m.end(), min(len(text), m.end() + 30)):
+                end = len(text)
             else:
-                out.append(_Convention(m.start(), line_s, _section_end(doc, m.start()), n))
+                end = _section_end(doc, m.start())
+            out.append(_Convention(m.start(), line_s, end, n, kind))
         return out
 
     # ------------------------------------------------------------ sources
@@ -967,14 +999,16 @@ class UnitExtractor:
         out: list[Responsibility] = []
         for sm in re.finditer(r"[^。;!?\n]+", text):
             s, e = sm.start(), sm.end()
-            if "牵头" not in text[s:e] and "负责" not in text[s:e]:
-                continue
+            if "牵头" not in text[s:e] and "负责" not in text[s:e] and not self.g.p["with_joint"].search(text, s, e):
+                continue  # 会同 names partners only when they act together (A会同B、C等部门共同推进)
             parts: list[_Part] = []
             seen_lead = False
-            for ps, pe, sep in _split_top(text, s, e, ",:"):
+            for ps, pe, sep in self._clause_parts(text, s, e, ",:"):
                 if covered[ps:pe].count(1) > 0:
                     continue
                 p = self._parse_part(text, ps, pe, strict=False)
+                if p is not None and p.role is None and sep == "会同" and seen_lead:
+                    p.role = "co"  # A会同B、C等部门共同推进: B and C take part
                 if p is None or p.role is None:
                     continue
                 opener = self.g.p["opener"].match(text, ps, pe) is not None

@@ -91,3 +91,45 @@ def test_item_headline_counts_are_planned_quantities(pipeline_obj: Any) -> None:
             "(4)去年,全县共服务2600人,覆盖率为95%。\n")
     r = pipeline_obj.process_text("x", "x.txt", text)
     assert [(t.span.text, t.kind, t.comparator) for t in r.targets] == [("3700人", "count", "=")]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a progress report (pool p094, 济南): the item states the goal, the 完成情况 line reports the result
+    ("2019年区《政府工作报告》确定的主要目标任务上半年完成情况\n\n一、经济社会发展主要预期目标\n\n"
+     "1.地区生产总值增长7.8%左右(责任单位:区发改局)\n\n完成情况:上半年地区生产总值同比增长9%,排名中心城区第二。\n",
+     ["7.8%左右"]),
+    # a report titled 实施情况的通报 (pool p038, 福建, traditional): headings restate goals, the body reports
+    ("關于2023年為民辦實事項目\n實施情況的通報\n一、新增義務教育公辦學校學位5萬個\n"
+     "省級財政補助資金下達5.4519億元,完成年度計劃的104.44%。全省完成改造21702間。\n",
+     ["5萬個"]),
+    # a report item: goal sentence, then a sentence opened by the reporting window (pool p081, 咸宁)
+    ("2021年重点工作上半年完成情况\n1.引进投资项目不少于3个;新开工亿元以上产业项目100个。上半年,引进投资项目3个。\n",
+     ["不少于3个", "100个"]),
+    # a plan is not a report: 同比 and 完成全年任务的 N% stay commitments there (holdout e07 style)
+    ("2024年稳就业工作方案\n1.上半年完成全年任务的60%,普惠小微贷款余额同比增长15%以上。\n", ["60%", "15%以上"]),
+])
+def test_progress_reports(text: str, want: list[str], normalizer: Normalizer, extractor: TargetExtractor,
+                          figures: FigureExtractor) -> None:
+    from pipeline.structure import Structurer
+
+    doc = Structurer().build("example", "example.txt", normalizer.normalize(text))
+    assert [t.span.text for t in extractor(doc, figures.hits(doc), [])] == want
+
+
+def test_bare_planned_cells(normalizer: Normalizer, extractor: TargetExtractor, figures: FigureExtractor) -> None:
+    """Pool p018 (嵊泗, one cell per line): bare numbers of the 年度目标 column take the 单位 cell's unit and the
+    row's indicator cell; a header naming its quantity (总投资(万元)) is the indicator and gives the unit."""
+    from pipeline.structure import Structurer
+
+    text = ("考核项目\n序号\n考核指标\n考核内容\n单位\n年度目标\n责任部门\n"
+            "1\n确保粮食有效供给\n粮食播种面积\n万亩\n0.07\n县农业农村局\n"
+            "2\n生猪稳产保供\n生猪存栏\n万头\n≥1.5\n县农业农村局\n")
+    doc = Structurer().build("example", "example.txt", normalizer.normalize(text))
+    got = [(t.span.text, t.indicator, t.comparator, t.value, t.unit, t.value_base, t.kind)
+           for t in extractor(doc, figures.hits(doc), [])]
+    assert got == [("0.07", "粮食播种面积", "=", 0.07, "万亩", 700.0, "level"),
+                   ("≥1.5", "生猪存栏", ">=", 1.5, "万头", 15000.0, "level")]
+    text = "序号 | 项目名称 | 总投资(万元) | 责任单位 |\n1 | 护眼灯光工程 | 1800 | 县教育局 |\n"
+    doc = Structurer().build("example", "example.txt", normalizer.normalize(text))
+    got = [(t.span.text, t.indicator, t.value, t.unit, t.value_base) for t in extractor(doc, figures.hits(doc), [])]
+    assert got == [("1800", "总投资", 1800.0, "万元", 18000000.0)]
