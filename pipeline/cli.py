@@ -95,11 +95,17 @@ def cmd_extract(args: argparse.Namespace) -> int:
         options["ner"] = None if args.ner == "off" else args.ner
     prog = Progress(len(inputs), args.quiet)
     out: Path = args.out
+    workers_wrote = args.executor == "dask" or (args.jobs > 1 and len(inputs) > 1)
     if args.executor == "dask":  # workers write rows, texts and report pages themselves (dask_exec.py)
         from pipeline.dask_exec import run_dask
 
         results, run_tables = run_dask(inputs, out, options, scheduler=args.scheduler, n_workers=args.jobs,
                                        report=not args.no_report, progress=prog)
+        seconds = prog.close()
+    elif workers_wrote:  # worker processes write their own rows (parts.py)
+        from pipeline.parts import run_parts
+
+        results, run_tables = run_parts(inputs, out, args.jobs, options, report=not args.no_report, progress=prog)
         seconds = prog.close()
     else:
         results = run(inputs, jobs=args.jobs, progress=prog, options=options)
@@ -111,7 +117,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         run_tables = arrow_tables(results)
     store = save(out, run_tables)
     if not args.no_report:
-        write_report(out, results if args.executor == "local" else [], store)
+        write_report(out, [] if workers_wrote else results, store)  # workers write their documents' pages
     failed = [r for r in results if r.status != "ok"]
     if not args.quiet:
         n_chars = sum(r.n_chars for r in results)

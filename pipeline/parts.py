@@ -1,0 +1,159 @@
+"""Workers that write their own rows: one Parquet part per document and table, merged by the parent.
+
+A worker that has processed a document writes its rows under
+``OUT/.parts/<run>/<table>/part-<index>.parquet``, its extracted text and its
+report page, and sends back a summary of a few fields; the parent never
+receives or holds the documents' results (pickled results were about six times
+the input's size). ``read_parts`` gives the run's tables in input order, the
+same tables a run in one process builds, for ``store.save``.
+
+``run_parts`` is the local executor for ``--jobs N`` (N ≥ 2): the pipeline is
+built once in the parent and the worker processes are forked after the build,
+so they start with it; ``pipeline.dask_exec`` runs the same per-document
+function on a Dask cluster.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.compose import Pipeline
+from pipeline.models import DocResult
+
+PARTS = ".parts"
+_FORKED: Pipeline | None = None  # the parent's pipeline, inherited by forked workers (set by run_parts)
+_OPTIONS: dict[str, Any] = {}
+
+
+def write_parts(parts_dir: Path, index: int, r: DocResult) -> dict[str, int]:
+    """Write one document's rows as ``<table>/part-<index>.parquet``; returns rows per table."""
+    from pipeline.tables import SCHEMAS, rows_of
+
+    counts = {}
+    for table, rows in rows_of(r).items():
+        folder = parts_dir / table
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMAS[table]), folder / f"part-{index:07d}.parquet")
+        counts[table] = len(rows)
+    return counts
+
+
+def read_parts(parts_dir: Path) -> dict[str, pa.Table]:
+    """Every table of a run from its parts, parts in index (= input) order."""
+    from pipeline.tables import SCHEMAS, TABLES
+
+    out = {}
+    for table in TABLES:
+        folder = parts_dir / table
+        files = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
+        pieces = [pq.read_table(f, schema=SCHEMAS[table]) for f in files]
+        out[table] = pa.concat_tables(pieces) if pieces else SCHEMAS[table].empty_table()
+    return out
+
+
+def finish_document(out_dir: Path, parts_dir: Path, index: int, path: Path, r: DocResult,
+                    report: bool) -> dict[str, Any]:
+    """Write a processed document's parts, text (non-text inputs) and report page; return its summary."""
+    from pipeline.report import document_page
+    from pipeline.store import write_atomic_text
+
+    counts = write_parts(parts_dir, index, r)
+    if r.status == "ok" and path.suffix.lower() not in (".txt", ".text"):
+        (out_dir / "text").mkdir(parents=True, exist_ok=True)
+        write_atomic_text(out_dir / "text" / f"{r.doc_id}.txt", r.original_text)
+    if report:
+        (out_dir / "report").mkdir(parents=True, exist_ok=True)
+        write_atomic_text(out_dir / "report" / f"{r.doc_id}.html", document_page(r))
+    return {"doc_id": r.doc_id, "source": r.source, "status": r.status, "error": r.error,
+            "encoding": r.encoding, "n_chars": r.n_chars, "rows": counts}
+
+
+def summary_result(summary: dict[str, Any]) -> DocResult:
+    """A row-less ``DocResult`` for the run's summary (status, error, size)."""
+    return DocResult(doc_id=summary["doc_id"], source=summary["source"], status=summary["status"],
+                     error=summary["error"], encoding=summary.get("encoding"), n_chars=summary["n_chars"])
+
+
+def new_parts_dir(out_dir: Path) -> Path:
+    """A fresh folder for one run's parts."""
+    return out_dir.resolve() / PARTS / uuid.uuid4().hex[:12]
+
+
+def remove_parts(parts_dir: Path) -> None:
+    """Delete a run's parts (and ``.parts`` when it is left empty)."""
+    shutil.rmtree(parts_dir, ignore_errors=True)
+    root = parts_dir.parent
+    if root.is_dir() and not any(root.iterdir()):
+        root.rmdir()
+
+
+def _task(index: int, path: str, source: str, out_dir: str, parts_dir: str, report: bool) -> dict[str, Any]:
+    global _FORKED
+    if _FORKED is None:  # a spawned (not forked) worker builds its own pipeline once
+        _FORKED = Pipeline(**_OPTIONS)
+    p = Path(path)
+    return finish_document(Path(out_dir), Path(parts_dir), index, p, _FORKED.process_file(p, source), report)
+
+
+def _init_spawned(options: dict[str, Any]) -> None:
+    global _OPTIONS
+    _OPTIONS = options
+
+
+def run_parts(
+    inputs: Sequence[tuple[Path, str]],
+    out_dir: Path,
+    jobs: int = 2,
+    options: dict[str, Any] | None = None,
+    report: bool = True,
+    progress: Callable[[DocResult], None] | None = None,
+) -> tuple[list[DocResult], dict[str, pa.Table]]:
+    """Process ``inputs`` in ``jobs`` worker processes that write their own rows; returns summaries and tables.
+
+    Documents a crashed worker left unfinished go through ``runner.run`` (which isolates the one that
+    crashes); their rows are written by the parent.
+    """
+    global _FORKED
+    from pipeline.runner import run
+
+    options = dict(options or {})
+    parts = new_parts_dir(out_dir)
+    parts.mkdir(parents=True, exist_ok=True)
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    _FORKED = Pipeline(**options) if fork else None  # built before the fork: the workers inherit it
+    done: dict[int, DocResult] = {}
+    try:
+        ctx = multiprocessing.get_context("fork" if fork else "spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_spawned,
+                                 initargs=(options,)) as pool:
+            futs: dict[Future[dict[str, Any]], int] = {
+                pool.submit(_task, i, str(p), s, str(out_dir), str(parts), report): i
+                for i, (p, s) in enumerate(inputs)}
+            for fut in as_completed(futs):
+                try:
+                    done[futs[fut]] = summary_result(fut.result())
+                except BrokenProcessPool:
+                    continue
+                if progress:
+                    progress(done[futs[fut]])
+        left = [i for i in range(len(inputs)) if i not in done]
+        if left:  # a worker died: the unfinished documents are run again, one crash isolated at a time
+            for i, r in zip(left, run([inputs[i] for i in left], jobs=jobs, options=options), strict=True):
+                done[i] = summary_result(finish_document(out_dir, parts, i, inputs[i][0], r, report))
+                if progress:
+                    progress(done[i])
+        tables = read_parts(parts)
+    finally:
+        _FORKED = None
+        remove_parts(parts)
+    return [done[i] for i in range(len(inputs))], tables
