@@ -10,7 +10,7 @@ Prints, on the corpus given (default ``corpus/``):
   time, so that load from other processes weighs on each alike;
 - the size series: one document of 10 KB, 100 KB, 1 MB and 5 MB (corpus texts
   joined), chars/s each and their spread (linear cost means a flat series);
-- ``--jobs 1`` against ``--jobs 2`` through the runner on files on disk;
+- ``extract --jobs 1`` against ``--jobs 2`` on files on disk, end to end;
 - appending 10 documents to a store of 2,000 (``store.save``);
 - peak memory (max RSS) of this process and of the largest child.
 """
@@ -112,21 +112,19 @@ def _size_series(pipe: Pipeline, texts: list[str]) -> None:
 
 
 def _jobs(texts: list[str], tmp: Path) -> None:
-    from pipeline.runner import run
-
+    """``policy-extract extract FOLDER --jobs 1`` against ``--jobs 2``, end to end in new processes."""
     folder = tmp / "jobs"
     folder.mkdir()
     for i, t in enumerate(texts):
         (folder / f"{i:05d}.txt").write_text(t, encoding="utf-8")
-    inputs = iter_inputs([folder])
+    n = sum(len(t) for t in texts)
     secs = {}
     for jobs in (1, 2):
-        t0 = time.perf_counter()
-        run(inputs, jobs=jobs)
-        secs[jobs] = time.perf_counter() - t0
-    n = sum(len(t) for t in texts)
-    for jobs, s in secs.items():
-        print(f"  --jobs {jobs}: {s:6.2f} s, {n / s:>9,.0f} chars/s")
+        cmd = [sys.executable, "-m", "pipeline", "extract", str(folder), "--out", str(tmp / f"jobs{jobs}"),
+               "--jobs", str(jobs), "--quiet", "--no-report"]
+        secs[jobs], cpu = _wall(cmd)
+        print(f"  --jobs {jobs}: {len(texts)} files, {n:,} chars: {secs[jobs]:6.2f} s wall ({cpu:.2f} s CPU), "
+              f"{n / secs[jobs]:>9,.0f} chars/s")
     print(f"  speed-up --jobs 2 / --jobs 1: {secs[1] / secs[2]:.2f}x")
 
 
@@ -189,8 +187,8 @@ def run_bench(args: argparse.Namespace) -> int:
         if full:
             print("size series (one document each, NER off):")
             _size_series(pipe, texts)
-            print("workers (runner, files on disk):")
-            _jobs(_replicate(texts, 1_000_000), tmp)
+            print("workers (extract on files, end to end, no report):")
+            _jobs(_replicate(texts, int(args.mb * 1_000_000)), tmp)
             print("store:")
             _append(pipe, texts, tmp)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -137,11 +137,12 @@ class Pipeline:
     normalizer: Normalizer = field(init=False)
     structurer: Structurer = field(init=False)
     stages: list[Stage] = field(init=False)
+    resources: Resources = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.normalizer = Normalizer()
         self.structurer = Structurer()
-        res = Resources(self.ner)
+        res = self.resources = Resources(self.ner)
         self.stages = [STAGE_FACTORIES[n](res) for n in self.stage_names]
         if self.ner_model:
             self.stages.append(_ner_stage(self.ner_model))
@@ -151,6 +152,10 @@ class Pipeline:
             if missing:
                 raise ValueError(f"stage {s.name} needs {sorted(missing)}, produced by no earlier stage")
             available |= set(s.assigns)
+
+    def preload(self) -> None:
+        """Load now what stages load on first use (jieba's dictionary): before forking workers that share it."""
+        _ = self.resources.segmenter.tokenizer
 
     def analyse(self, doc_id: str, source: str, original: str) -> tuple[PolicyDoc, dict[str, Any]]:
         """Run every stage on decoded text; returns the document and the stage outputs."""

@@ -24,7 +24,7 @@ import pyarrow as pa
 from pipeline.compose import Pipeline
 from pipeline.errors import DocumentError
 from pipeline.models import DocResult
-from pipeline.parts import finish_document, new_parts_dir, read_parts, remove_parts, summary_result, write_parts
+from pipeline.parts import finish_documents, new_parts_dir, read_parts, remove_parts, summary_result, write_parts
 
 _PIPELINES: dict[str, Pipeline] = {}  # per worker process, filled by the first task that needs it
 
@@ -41,7 +41,7 @@ def process_to_parts(index: int, path: str, source: str, out_dir: str, parts_dir
     """The task run on a worker: one file → Parquet parts, text and report page; returns a summary."""
     p = Path(path)
     r = _pipeline(options).process_file(p, source)
-    return finish_document(Path(out_dir), Path(parts_dir), index, p, r, report)
+    return finish_documents(Path(out_dir), Path(parts_dir), index, [(p, r)], report)[0]
 
 
 def run_dask(
@@ -78,7 +78,7 @@ def run_dask(
 
                     r = DocResult(doc_id=_fallback_id(inputs[i][0]), source=inputs[i][1], status="error",
                                   error=DocumentError("E099", f"dask task failed: {type(exc).__name__}").one_line())
-                    write_parts(parts, i, r)
+                    write_parts(parts, i, [r])
                 done[i] = r
                 if progress:
                     progress(r)

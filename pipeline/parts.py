@@ -31,21 +31,19 @@ from pipeline.compose import Pipeline
 from pipeline.models import DocResult
 
 PARTS = ".parts"
+CHUNK = 16  # documents per worker task at most
 _FORKED: Pipeline | None = None  # the parent's pipeline, inherited by forked workers (set by run_parts)
 _OPTIONS: dict[str, Any] = {}
 
 
-def write_parts(parts_dir: Path, index: int, r: DocResult) -> dict[str, int]:
-    """Write one document's rows as ``<table>/part-<index>.parquet``; returns rows per table."""
-    from pipeline.tables import SCHEMAS, rows_of
+def write_parts(parts_dir: Path, index: int, results: Sequence[DocResult]) -> None:
+    """Write the rows of consecutive documents (the first has input ``index``) as ``<table>/part-<index>.parquet``."""
+    from pipeline.tables import arrow_tables
 
-    counts = {}
-    for table, rows in rows_of(r).items():
+    for table, t in arrow_tables(results).items():
         folder = parts_dir / table
         folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMAS[table]), folder / f"part-{index:07d}.parquet")
-        counts[table] = len(rows)
-    return counts
+        pq.write_table(t, folder / f"part-{index:07d}.parquet")
 
 
 def read_parts(parts_dir: Path) -> dict[str, pa.Table]:
@@ -61,13 +59,18 @@ def read_parts(parts_dir: Path) -> dict[str, pa.Table]:
     return out
 
 
-def finish_document(out_dir: Path, parts_dir: Path, index: int, path: Path, r: DocResult,
-                    report: bool) -> dict[str, Any]:
-    """Write a processed document's parts, text (non-text inputs) and report page; return its summary."""
+def finish_documents(out_dir: Path, parts_dir: Path, index: int, done: Sequence[tuple[Path, DocResult]],
+                     report: bool) -> list[dict[str, Any]]:
+    """Write processed documents' parts (one per table), texts and report pages; return their summaries."""
+    write_parts(parts_dir, index, [r for _, r in done])
+    return [finish_document(out_dir, path, r, report) for path, r in done]
+
+
+def finish_document(out_dir: Path, path: Path, r: DocResult, report: bool) -> dict[str, Any]:
+    """Write a processed document's text (non-text inputs) and report page; return its summary."""
     from pipeline.report import document_page
     from pipeline.store import write_atomic_text
 
-    counts = write_parts(parts_dir, index, r)
     if r.status == "ok" and path.suffix.lower() not in (".txt", ".text"):
         (out_dir / "text").mkdir(parents=True, exist_ok=True)
         write_atomic_text(out_dir / "text" / f"{r.doc_id}.txt", r.original_text)
@@ -75,7 +78,7 @@ def finish_document(out_dir: Path, parts_dir: Path, index: int, path: Path, r: D
         (out_dir / "report").mkdir(parents=True, exist_ok=True)
         write_atomic_text(out_dir / "report" / f"{r.doc_id}.html", document_page(r))
     return {"doc_id": r.doc_id, "source": r.source, "status": r.status, "error": r.error,
-            "encoding": r.encoding, "n_chars": r.n_chars, "rows": counts}
+            "encoding": r.encoding, "n_chars": r.n_chars}
 
 
 def summary_result(summary: dict[str, Any]) -> DocResult:
@@ -97,12 +100,14 @@ def remove_parts(parts_dir: Path) -> None:
         root.rmdir()
 
 
-def _task(index: int, path: str, source: str, out_dir: str, parts_dir: str, report: bool) -> dict[str, Any]:
+def _task(index: int, chunk: list[tuple[str, str]], out_dir: str, parts_dir: str, report: bool
+          ) -> list[dict[str, Any]]:
+    """Process consecutive documents (the first has input ``index``); one part per table for all of them."""
     global _FORKED
     if _FORKED is None:  # a spawned (not forked) worker builds its own pipeline once
         _FORKED = Pipeline(**_OPTIONS)
-    p = Path(path)
-    return finish_document(Path(out_dir), Path(parts_dir), index, p, _FORKED.process_file(p, source), report)
+    done = [(Path(p), _FORKED.process_file(Path(p), s)) for p, s in chunk]
+    return finish_documents(Path(out_dir), Path(parts_dir), index, done, report)
 
 
 def _init_spawned(options: dict[str, Any]) -> None:
@@ -131,25 +136,35 @@ def run_parts(
     parts.mkdir(parents=True, exist_ok=True)
     fork = "fork" in multiprocessing.get_all_start_methods()
     _FORKED = Pipeline(**options) if fork else None  # built before the fork: the workers inherit it
+    if _FORKED is not None and len(inputs) >= 4 * jobs:  # once here rather than once per worker:
+        _FORKED.preload()  # jieba's dictionary,
+        import pandas  # noqa: F401  (pyarrow imports it on the first table it builds)
+
+        import pipeline.report  # noqa: F401
     done: dict[int, DocResult] = {}
+    # a few documents per task: one Parquet part per table and task, small enough to balance the workers
+    size = max(1, min(CHUNK, len(inputs) // (4 * jobs)))
     try:
         ctx = multiprocessing.get_context("fork" if fork else "spawn")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_spawned,
                                  initargs=(options,)) as pool:
-            futs: dict[Future[dict[str, Any]], int] = {
-                pool.submit(_task, i, str(p), s, str(out_dir), str(parts), report): i
-                for i, (p, s) in enumerate(inputs)}
+            futs: dict[Future[list[dict[str, Any]]], int] = {
+                pool.submit(_task, i, [(str(p), s) for p, s in inputs[i:i + size]], str(out_dir), str(parts),
+                            report): i
+                for i in range(0, len(inputs), size)}
             for fut in as_completed(futs):
                 try:
-                    done[futs[fut]] = summary_result(fut.result())
+                    summaries = fut.result()
                 except BrokenProcessPool:
                     continue
-                if progress:
-                    progress(done[futs[fut]])
+                for k, summary in enumerate(summaries):
+                    done[futs[fut] + k] = summary_result(summary)
+                    if progress:
+                        progress(done[futs[fut] + k])
         left = [i for i in range(len(inputs)) if i not in done]
         if left:  # a worker died: the unfinished documents are run again, one crash isolated at a time
             for i, r in zip(left, run([inputs[i] for i in left], jobs=jobs, options=options), strict=True):
-                done[i] = summary_result(finish_document(out_dir, parts, i, inputs[i][0], r, report))
+                done[i] = summary_result(finish_documents(out_dir, parts, i, [(inputs[i][0], r)], report)[0])
                 if progress:
                     progress(done[i])
         tables = read_parts(parts)

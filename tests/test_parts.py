@@ -41,7 +41,7 @@ def test_parent_receives_summaries_not_rows(tmp_path: Path) -> None:
 
 def _crash_on_second(index: int, *args: object) -> dict[str, object]:
     if index == 1:
-        Path(str(args[3])).parent.joinpath("crashed").touch()  # args[3] is the parts folder, in .parts
+        Path(str(args[2])).parent.joinpath("crashed").touch()  # args[2] is the parts folder, in .parts
         os._exit(1)  # a worker dying on a document (out of memory, a native crash)
     return parts._task.__wrapped__(index, *args)  # type: ignore[attr-defined]
 
