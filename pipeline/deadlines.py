@@ -23,6 +23,7 @@ from typing import Any
 from pipeline.document import PolicyDoc
 from pipeline.lexicon import LexiconError, compile_patterns, read_yaml
 from pipeline.models import Deadline
+from pipeline.recache import first_char_gate
 
 KINDS = ("deadline", "period", "duration", "frequency", "auto")
 
@@ -254,14 +255,15 @@ def load_rules(name: str = "time.yaml") -> TimeRules:
     rx = compile_patterns(frags, raw, name)
     patterns = tuple(
         TimePattern(
-            p["id"], p["kind"], p["norm"], rx[f"p:{p['id']}"], rx.get(f"i:{p['id']}"), bool(p.get("past_is_fact"))
+            p["id"], p["kind"], p["norm"], first_char_gate(rx[f"p:{p['id']}"]), rx.get(f"i:{p['id']}"),
+            bool(p.get("past_is_fact"))
         )
         for p in data["patterns"]
     )
     marks = data["deadline_marks"]
     return TimeRules(
         patterns=patterns,
-        blockers=tuple((b["id"], rx[f"b:{b['id']}"]) for b in data["blockers"]),
+        blockers=tuple((b["id"], first_char_gate(rx[f"b:{b['id']}"])) for b in data["blockers"]),
         prefixes=tuple(marks["prefixes"]),
         suffixes=tuple(marks["suffixes"]),
         next_words=tuple(marks["next_words"]),

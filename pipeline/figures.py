@@ -25,6 +25,7 @@ from pipeline.document import PolicyDoc
 from pipeline.lexicon import compile_patterns
 from pipeline.models import Figure
 from pipeline.numbers import UnitInfo, UnitTable, number_words, parse_number, round_base
+from pipeline.recache import first_char_gate
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LIST_SEP = "、"  # separator of a list of numbers sharing one trailing unit (10、35、50毫克/立方米)
@@ -75,7 +76,8 @@ class FigureExtractor:
         words = number_words()
         where = "numbers.yaml"
         self._patterns = compile_patterns(words["fragments"], words["patterns"], where)
-        self._masks = compile_patterns(words["fragments"], words["masks"], f"{where}:masks")
+        masks = compile_patterns(words["fragments"], words["masks"], f"{where}:masks")
+        self._masks = {k: first_char_gate(rx) for k, rx in masks.items()}  # same matches, fewer positions tried
         self._units = UnitTable()
         self._before = sorted(words["qualifiers_before"].items(), key=lambda kv: -len(kv[0]))
         self._after = sorted(words["qualifiers_after"].items(), key=lambda kv: -len(kv[0]))

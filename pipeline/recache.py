@@ -26,6 +26,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
+_GLOBAL_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
 #: patterns shorter than this compile fast enough without the disk cache
 MIN_CACHED_LEN = 300
 
@@ -101,3 +102,80 @@ def compile_cached(pattern: str, flags: int = 0) -> re.Pattern[str]:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
     return rx
+
+
+def first_char_gate(rx: re.Pattern[str]) -> re.Pattern[str]:
+    """``rx`` behind a one-character lookahead of the characters a match can start with, when they are known.
+
+    The set is read from the parsed pattern (literals, small classes, alternations, optional parts);
+    a pattern that may start with any character or match the empty string is returned unchanged. The
+    gate changes no match: ``re`` then rejects the other positions with one class test instead of
+    trying every alternative there.
+    """
+    if rx.flags & re.IGNORECASE:
+        return rx
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        first, nullable = _first(_parser.parse(rx.pattern, rx.flags).data)
+    except (ImportError, AttributeError, TypeError, ValueError):  # pragma: no cover - internals changed
+        return rx
+    if first is None or nullable or not first:
+        return rx
+    gate = "(?=[" + "".join(re.escape(c) for c in sorted(first)) + "])"
+    body = _GLOBAL_FLAGS.sub("", rx.pattern, count=1)  # inline flags are in rx.flags and must lead the pattern
+    return re.compile(gate + "(?:" + body + ")", rx.flags)
+
+
+def _charset(items: Any) -> set[str] | None:
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    out: set[str] = set()
+    for op, av in items:
+        if op is c.LITERAL:
+            out.add(chr(av))
+        elif op is c.RANGE and av[1] - av[0] < 2000:
+            out.update(chr(x) for x in range(av[0], av[1] + 1))
+        else:  # NEGATE, CATEGORY (\d, \s …), big ranges: unknown
+            return None
+    return out
+
+
+def _first(items: Any) -> tuple[set[str] | None, bool]:
+    """(characters a match of the sequence can start with or None if unknown, can it match empty)."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    acc: set[str] = set()
+    f: set[str] | None
+    for op, av in items:
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue  # zero width: the next item consumes the first character
+        if op is c.LITERAL:
+            f, nullable = {chr(av)}, False
+        elif op is c.IN:
+            f, nullable = _charset(av), False
+        elif op is c.SUBPATTERN:
+            f, nullable = _first(av[-1].data)
+        elif op is c.ATOMIC_GROUP:
+            f, nullable = _first(av.data)
+        elif op is c.BRANCH:
+            union: set[str] = set()
+            nullable = False
+            for alt in av[1]:
+                fa, na = _first(alt.data)
+                if fa is None:
+                    return None, False
+                union |= fa
+                nullable = nullable or na
+            f = union
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            f, nullable = _first(av[2].data)
+            nullable = nullable or av[0] == 0
+        else:  # ANY, NOT_LITERAL, GROUPREF, conditionals …
+            return None, False
+        if f is None:
+            return None, False
+        acc |= f
+        if not nullable:
+            return acc, False
+    return acc, True

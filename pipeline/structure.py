@@ -21,6 +21,7 @@ from pipeline.grid import TableReader, pipe_cells
 from pipeline.lexicon import compile_patterns, expand, read_yaml
 from pipeline.models import DocMeta, Heading, Task
 from pipeline.offsets import NormText
+from pipeline.recache import first_char_gate
 
 _TASK_CUE = re.compile(r"牵头|负责|责任单位|配合|力争|确保|达到|完成|新增|建成|增长|不低于|不少于|以上|底前|月底|年内")
 _HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[(〔]|[0-9]+[.、]|——)")
@@ -53,7 +54,7 @@ class Structurer:
                 rx = rf"(?:(?<=\n)|^|(?<=[{after}])[ \t]*|(?<=\s))[ \t]*({body})"
             else:
                 rx = rf"(?:(?<=\n)|^)[ \t]*({body})"
-            self.markers.append((re.compile(rx, re.M), int(h["level"]), h["id"]))
+            self.markers.append((first_char_gate(re.compile(rx, re.M)), int(h["level"]), h["id"]))
         self.province_abbr: dict[str, str] = data["province_abbr"]
         self.province_number = re.compile(data["province_number"])
         self.gazetteer = gazetteer or Gazetteer()

@@ -76,3 +76,42 @@ def test_segmenter_loads_jieba_on_first_use() -> None:
     assert seg._tokenizer is None  # building the stages loads no dictionary
     assert "发改局" in seg.tokenizer.lcut("县发改局牵头")
     assert seg._tokenizer is not None
+
+
+def test_preload_loads_the_segmenter_before_any_document() -> None:
+    from pipeline.compose import Pipeline
+
+    pipe = Pipeline()
+    assert pipe.resources.segmenter._tokenizer is None
+    pipe.preload()
+    assert pipe.resources.segmenter._tokenizer is not None
+
+
+GATE_CASES = [
+    r"(?:到|至)?(?P<y>20[0-9]{2})年(?:底|末)?",
+    r"(?<=[由和])(?:本|今|明)年(?:度)?",
+    r"(?m)^[ \t]*(第[一二三]章)",
+    r"(?:(?<=\n)|^|(?<=[。;])[ \t]*)[ \t]*([(〔][一二三][)〕])",
+    r"(?=[年月])[年月]份?|季度",
+]
+
+
+@pytest.mark.parametrize("pattern", GATE_CASES)
+def test_first_char_gate_changes_no_match(pattern: str) -> None:
+    from pipeline.recache import first_char_gate
+
+    rx = re.compile(pattern)
+    gated = first_char_gate(rx)
+    assert gated is not rx and gated.pattern.startswith("(?=[")
+    assert gated.groupindex == rx.groupindex
+    texts = ["到2025年底完成,今年度由明年", "\n第一章 总则\n 第二章", "工作。(一)牵头\n〔二〕", "年月份季度", ""]
+    for t in texts:
+        assert [m.span() + m.groups() for m in gated.finditer(t)] == [m.span() + m.groups() for m in rx.finditer(t)]
+
+
+@pytest.mark.parametrize("pattern", [r"\d+年", r"(?:年)?", r".年", r"[^年]月", r"(?i)q[1-4]"])
+def test_first_char_gate_leaves_unknown_starts_alone(pattern: str) -> None:
+    from pipeline.recache import first_char_gate
+
+    rx = re.compile(pattern)
+    assert first_char_gate(rx) is rx
