@@ -8,10 +8,11 @@ Prints, on the corpus given (default ``corpus/``):
   replicated to ``--mb`` megabytes), and their ratio, for the pipeline without
   and/or with NER (``--ner``); the runs take turns document by document, in CPU
   time, so that load from other processes weighs on each alike;
-- the size series: one document of 10 KB, 100 KB, 1 MB and 5 MB (corpus texts
-  joined), chars/s each and their spread (linear cost means a flat series);
+- the size series: the same 1 MB of corpus text as documents of 10 KB, 100 KB,
+  1 MB and (five times over) 5 MB, chars/s each and their spread (linear cost
+  means a flat series);
 - ``extract --jobs 1`` against ``--jobs 2`` on files on disk, end to end;
-- appending 10 documents to a store of 2,000 (``store.save``);
+- appending 10 documents to a store of 200 and of 2,000 (``store.save``);
 - peak memory (max RSS) of this process and of the largest child.
 """
 
@@ -96,18 +97,41 @@ def _throughput(pipes: list[Pipeline], texts: list[str]) -> tuple[list[float], f
     return [n / s for s in seconds], n / jieba_s
 
 
+def _pieces(text: str, n_bytes: int) -> list[str]:
+    """``text`` cut at line ends into pieces of about ``n_bytes`` UTF-8 bytes."""
+    out: list[str] = []
+    cur: list[str] = []
+    size = 0
+    for line in text.splitlines(keepends=True):
+        cur.append(line)
+        size += len(line.encode("utf-8"))
+        if size >= n_bytes:
+            out.append("".join(cur))
+            cur, size = [], 0
+    if cur:
+        out.append("".join(cur))
+    return out
+
+
 def _size_series(pipe: Pipeline, texts: list[str]) -> None:
-    """CPU chars/s (CPU time, so other processes on the machine do not skew it) of one document per size."""
+    """CPU chars/s by document size, on the same text at every size.
+
+    A 1 MB text of corpus documents is processed as 100 documents of 10 KB, 10 of
+    100 KB, one of 1 MB, and five times over as one 5 MB document; CPU time, so
+    that other processes on the machine do not skew it.
+    """
+    base = _one_document(texts, 1_000_000)
     rates = []
     for kb in SIZES_KB:
-        doc = _one_document(texts, kb * 1000)
-        runs, c0 = 0, time.process_time()
-        while runs == 0 or time.process_time() - c0 < 2.0:  # small documents repeated for a stable figure
-            pipe.process_text(f"size{kb}", f"size/{kb}.txt", doc)
-            runs += 1
-        s = (time.process_time() - c0) / runs
-        rates.append(len(doc) / s)
-        print(f"  {kb:>5} KB: {len(doc):>9,} chars, {s:6.2f} s CPU per run ({runs} runs), {rates[-1]:>9,.0f} chars/s")
+        docs = _pieces(base, kb * 1000) if kb < 1000 else ["\n\n".join([base] * (kb // 1000))]
+        c0 = time.process_time()
+        for k, doc in enumerate(docs):
+            pipe.process_text(f"size{kb}.{k}", f"size/{kb}/{k}.txt", doc)
+        s = time.process_time() - c0
+        n = sum(len(d) for d in docs)
+        rates.append(n / s)
+        print(f"  {kb:>5} KB: {len(docs):>3} document(s) of {n // len(docs):>9,} chars, {s:6.2f} s CPU, "
+              f"{rates[-1]:>9,.0f} chars/s")
     print(f"  spread (max/min - 1): {max(rates) / min(rates) - 1:.0%}")
 
 
@@ -137,17 +161,21 @@ def _append(pipe: Pipeline, texts: list[str], tmp: Path) -> None:
     def batch(lo: int, hi: int) -> list[DocResult]:
         return [replace(base[i % len(base)], doc_id=f"d{i:06d}", source=f"docs/{i:06d}.txt") for i in range(lo, hi)]
 
-    out = tmp / "store"
-    t0 = time.perf_counter()
-    save(out, arrow_tables(batch(0, 2000)))
-    first = time.perf_counter() - t0
-    times = []
-    for k in range(2):
+    appends = {}
+    for n in (200, 2000):  # the cost of adding 10 documents should not grow with the store
+        out = tmp / f"store{n}"
         t0 = time.perf_counter()
-        save(out, arrow_tables(batch(2000 + 10 * k, 2010 + 10 * k)))
-        times.append(time.perf_counter() - t0)
-    print(f"  store of 2,000 documents written in {first:.2f} s; appending 10 documents: "
-          f"{statistics.median(times):.2f} s")
+        save(out, arrow_tables(batch(0, n)))
+        first = time.perf_counter() - t0
+        times = []
+        for k in range(3):
+            t0 = time.perf_counter()
+            save(out, arrow_tables(batch(n + 10 * k, n + 10 * k + 10)))
+            times.append(time.perf_counter() - t0)
+        appends[n] = statistics.median(times)
+        print(f"  store of {n:,} documents written in {first:.2f} s; appending 10 documents: {appends[n]:.2f} s "
+              f"(median of 3)")
+    print(f"  append time, store of 2,000 / store of 200: {appends[2000] / appends[200]:.2f}x")
 
 
 def run_bench(args: argparse.Namespace) -> int:
@@ -185,7 +213,7 @@ def run_bench(args: argparse.Namespace) -> int:
         for ner, rate in zip(runs, rates, strict=True):
             print(f"ratio pipeline/jieba, NER {ner or 'off'}: {rate / j_rate:.2f}")
         if full:
-            print("size series (one document each, NER off):")
+            print("size series (the same text in documents of each size, NER off):")
             _size_series(pipe, texts)
             print("workers (extract on files, end to end, no report):")
             _jobs(_replicate(texts, int(args.mb * 1_000_000)), tmp)
