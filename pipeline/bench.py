@@ -19,6 +19,7 @@ Prints, on the corpus given (default ``corpus/``):
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import subprocess
@@ -60,14 +61,16 @@ def _one_document(texts: list[str], n_bytes: int) -> str:
     return "\n\n".join(parts)
 
 
-def _wall(cmd: list[str]) -> tuple[float, float]:
-    """Wall and CPU (user + system) seconds of a child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+def _wall(cmd: list[str]) -> tuple[float, float, float]:
+    """Wall and CPU (user + system, its workers included) seconds and peak MB (max RSS) of a child process."""
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 3):
+        raise subprocess.CalledProcessError(proc.returncode, cmd)
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def _fresh_build() -> float:
@@ -146,9 +149,9 @@ def _jobs(texts: list[str], tmp: Path) -> None:
     for jobs in (1, 2):
         cmd = [sys.executable, "-m", "pipeline", "extract", str(folder), "--out", str(tmp / f"jobs{jobs}"),
                "--jobs", str(jobs), "--quiet", "--no-report"]
-        secs[jobs], cpu = _wall(cmd)
+        secs[jobs], cpu, peak = _wall(cmd)
         print(f"  --jobs {jobs}: {len(texts)} files, {n:,} chars: {secs[jobs]:6.2f} s wall ({cpu:.2f} s CPU), "
-              f"{n / secs[jobs]:>9,.0f} chars/s")
+              f"{n / secs[jobs]:>9,.0f} chars/s; peak memory of one process (parent or worker) {peak:,.0f} MB")
     print(f"  speed-up --jobs 2 / --jobs 1: {secs[1] / secs[2]:.2f}x")
 
 
@@ -200,9 +203,10 @@ def run_bench(args: argparse.Namespace) -> int:
         if full:
             one = next(p for p, _ in inputs if p.suffix == ".txt")
             cmd = [sys.executable, "-m", "pipeline", "extract", str(one), "--out", str(tmp / "one"), "--quiet"]
-            walls, cpus = zip(*(_wall(cmd) for _ in range(3)), strict=True)
+            walls, cpus, peaks = zip(*(_wall(cmd) for _ in range(3)), strict=True)
             print(f"one-file extract end to end ({one.stat().st_size:,} bytes, a new process): "
-                  f"{statistics.median(walls):.2f} s wall, {statistics.median(cpus):.2f} s CPU (median of 3)")
+                  f"{statistics.median(walls):.2f} s wall, {statistics.median(cpus):.2f} s CPU (median of 3), "
+                  f"peak {max(peaks):,.0f} MB")
         corpus = _replicate(texts, int(args.mb * 1_000_000))
         n_chars = sum(len(t) for t in corpus)
         rates, j_rate = _throughput(pipes, corpus)
@@ -221,5 +225,6 @@ def run_bench(args: argparse.Namespace) -> int:
             _append(pipe, texts, tmp)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak memory (max RSS): this process {own:,.0f} MB, largest child process {child:,.0f} MB")
+    print(f"peak memory (max RSS): this bench process {own:,.0f} MB (every run above in one process), "
+          f"largest child process {child:,.0f} MB")
     return 0
