@@ -618,7 +618,7 @@ class UnitExtractor:
                 while nxt < end and text[nxt] in " \t" and text[nxt:end].strip() == "":
                     nxt += 1  # trailing blanks before the end of the list (…县发改局 【责任单位】…)
                 closes = tail is not None and tail.end() > after  # …区教育局等部门共同推进: 等 closes the list
-                if closes or nxt >= end or text[nxt] in "、,;。:*)" or self.cue_any.match(text, nxt) or re.match(
+                if closes or nxt >= end or text[nxt] in "、,;。:*) \t\n" or self.cue_any.match(text, nxt) or re.match(
                         r"\s*(?:和|及|以及|与)", text[nxt:end]):
                     item = _Item(mn.nstart, mn.nend, mn, False)
             if item is None:
@@ -710,7 +710,9 @@ class UnitExtractor:
             return _Part(items, "lead", "", all_lead=True)
         if strict or label_role:
             cut = label_role in ("lead", "co", "resp") and e >= len(text.rstrip()) and not rest.strip(" 、")
-            if rest.strip() and not g.p["cue_tail"].match(rest) and not cut and not (cue == "lead" and not strict):
+            spaced = label_role is not None and rest[:1].isspace()  # 配合单位:A、B 鄞州 海曙…: the list ends at a blank
+            if rest.strip() and not g.p["cue_tail"].match(rest) and not cut and not spaced \
+                    and not (cue == "lead" and not strict):
                 return None
         role = cue or (label_role if label_role != "neutral" else None)
         if label_role in ("lead", "co") and cue in (None, "resp"):
@@ -786,6 +788,9 @@ class UnitExtractor:
             specific = [it for it in resp_items if not it.generic]
             if has_lead:
                 role_of = {(it.nstart, it.nend): "co" for it in resp_items}
+            elif any(p.role == "co" and p.items for p in parts) and specific:
+                # 责任单位:A 配合单位:B — the responsible unit named beside co-operating ones leads
+                role_of = {(it.nstart, it.nend): "lead" for it in resp_items}
             elif conv is not None and conv.kind == "all_lead" and specific:
                 role_of = {(it.nstart, it.nend): "lead" for it in resp_items}
             elif conv is not None and conv.n > 0 and len(resp_items) > 1 and specific:
@@ -895,7 +900,23 @@ class UnitExtractor:
         return out
 
     def _cell_parts(self, text: str, s: int, e: int, role: str) -> list[_Part]:
-        """A unit-column cell as clause parts; the column gives the role of a bare list."""
+        """A unit-column cell as clause parts; the column gives the role of a bare list.
+
+        White space separates units in a cell (``市规划局 市建设局``, one unit per line); a person's name
+        after a unit (``市民政局 伍泽国``, a 牵头单位及主要负责人 cell) is skipped.
+        """
+        segs = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[s:e])]
+        if len(segs) > 1:
+            out: list[_Part] = []
+            for a, b in segs:
+                seg = text[s + a:s + b]
+                if re.fullmatch(r"[\u4e00-\u9fff]{2,3}", seg) and self.g.match_at(text, s + a, s + b) is None:
+                    continue  # a person in charge
+                ps = self._cell_parts(text, s + a, s + b, role)
+                if not ps:
+                    return []
+                out += ps
+            return out
         parts = self._parse_clause(text, s, e, strict=True, default=role)
         if not any(p.items for p in parts):
             return []
@@ -956,6 +977,9 @@ class UnitExtractor:
                 continue
             role = _majority([("co" if "lead" in roles else "lead") if r == "main" else r for r in roles])
             hdr_end = s + max(b for (a, b), c in zip(toks, cols, strict=True) if c.role in self.columns.unit_roles)
+            if not text[hdr_end:e].strip():
+                out += self._flat_rows(doc, e, roles, covered, conventions)
+                continue
             for a, b in toks:
                 ts, te = s + a, s + b
                 if ts < hdr_end or covered[ts] or any(c in text[ts:te] for c in "()"):
@@ -965,6 +989,40 @@ class UnitExtractor:
                     continue
                 out += self._resolve(doc, [_Part([_Item(ts, te, mn, False)], "co" if role == "co" else role,
                                                  "")], ts, te, conventions)
+        return out
+
+    def _flat_rows(self, doc: PolicyDoc, start: int, roles: list[str], covered: bytearray,
+                   conventions: Sequence[_Convention]) -> list[Responsibility]:
+        """Rows of a table flattened one row per line with cells separated by spaces (cells have spaces too):
+        the unit lists of a row fill the header's unit columns in order."""
+        text = doc.text
+        has_lead = "lead" in roles
+        order = [("co" if has_lead else "lead") if r == "main" else ("co" if r == "resp" and has_lead else r)
+                 for r in roles]
+        out: list[Responsibility] = []
+        misses = 0
+        for lm in re.finditer(r"[^\n]+", text[start:]):
+            s, e = start + lm.start(), start + lm.end()
+            parts: list[_Part] = []
+            k = 0
+            for m in re.finditer(r"\S+", text[s:e]):
+                ts, te = s + m.start(), s + m.end()
+                if covered[ts]:
+                    continue
+                ps = [p for p in self._cell_parts(text, ts, te, order[min(k, len(order) - 1)]) if p.items]
+                if ps:
+                    parts += ps
+                    k += 1
+            if not parts:
+                misses += 1
+                if misses >= 3:
+                    break
+                continue
+            misses = 0
+            out += self._resolve(doc, parts, s, e, conventions)
+            for p in parts:
+                for it in p.items:
+                    covered[it.nstart:it.nend] = b"\x01" * (it.nend - it.nstart)
         return out
 
     def _sentences(self, doc: PolicyDoc, covered: bytearray) -> list[Responsibility]:
