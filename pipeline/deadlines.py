@@ -165,7 +165,37 @@ def _norm_none(g: Mapping[str, str | None], y: int | None) -> Dates:
     return None, None, None
 
 
+def _norm_day_squeezed(g: Mapping[str, str | None], y: int | None) -> Dates:
+    """2020415日前 (a web page dropped 年/月): month and day from the digits, only when one reading is valid."""
+    md = g.get("md") or ""
+    if y is None:
+        return None, None, "day"
+    readings = {(int(md[:k]), int(md[k:])) for k in (1, 2) if 0 < k < len(md) and md[k] != "0"}
+    valid = [(m, d) for m, d in readings if _valid(y, m, d)]
+    if len(valid) != 1:
+        return None, None, "day"
+    day = dt.date(y, *valid[0])
+    return day, day, "day"
+
+
+def _norm_next_years(g: Mapping[str, str | None], y: int | None) -> Dates:
+    """今明两年: this year and the next."""
+    if y is None:
+        return None, None, "multi_year"
+    return dt.date(y, 1, 1), dt.date(y + 1, 12, 31), "multi_year"
+
+
+def _norm_national_day(g: Mapping[str, str | None], y: int | None) -> Dates:
+    """十一之前 / 国庆节前: before 1 October."""
+    if y is None:
+        return None, None, "day"
+    return dt.date(y, 10, 1), dt.date(y, 10, 1), "day"
+
+
 NORMALISERS: dict[str, Callable[[Mapping[str, str | None], int | None], Dates]] = {
+    "day_squeezed": _norm_day_squeezed,
+    "next_years": _norm_next_years,
+    "national_day": _norm_national_day,
     "day": _norm_day,
     "day_range": _norm_day_range,
     "month": _norm_month,
@@ -335,7 +365,10 @@ class DeadlineExtractor:
                 continue  # 2021年,累计投入… in a 2022 document: a report of what was done
             if kind == "period" and _overlaps(h.nstart, h.nend, captions) and not _overlaps(h.nstart, h.nend, cells):
                 continue  # a caption or heading naming an event
-            out.append(self.record(doc, h, kind))
+            rec = self.record(doc, h, kind)
+            if h.norm == "day_squeezed" and rec.date_end is None:
+                continue  # 2020111日: two readings (1月11日, 11月1日), so none
+            out.append(rec)
         return out
 
     # ------------------------------------------------------------ candidates
