@@ -12,6 +12,7 @@ a document without a known year gets null dates.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -255,6 +256,8 @@ class TimeRules:
     date_line: re.Pattern[str]
     caption_line: re.Pattern[str]
     report_window: re.Pattern[str]
+    from_mark: re.Pattern[str]
+    past_event: re.Pattern[str]
 
 
 @cache
@@ -278,7 +281,7 @@ def load_rules(name: str = "time.yaml") -> TimeRules:
             raw[f"i:{pid}"] = p["split"]
     for b in data["blockers"]:
         raw[f"b:{b['id']}"] = b["regex"]
-    for key in ("title_line", "date_line", "caption_line", "report_window"):
+    for key in ("title_line", "date_line", "caption_line", "report_window", "from_mark", "past_event"):
         raw[key] = data[key]
     rx = compile_patterns(frags, raw, name)
     patterns = tuple(
@@ -299,6 +302,8 @@ def load_rules(name: str = "time.yaml") -> TimeRules:
         date_line=re.compile(rx["date_line"].pattern, re.M),
         caption_line=re.compile(rx["caption_line"].pattern, re.M),
         report_window=re.compile(rx["report_window"].pattern, re.M),
+        from_mark=rx["from_mark"],
+        past_event=rx["past_event"],
     )
 
 
@@ -368,6 +373,12 @@ class DeadlineExtractor:
             rec = self.record(doc, h, kind)
             if h.norm == "day_squeezed" and rec.date_end is None:
                 continue  # 2020111日: two readings (1月11日, 11月1日), so none
+            issued = doc.meta.issue_date
+            if issued and rec.date_end and rec.date_end < issued and dict(h.groups).get("y") \
+                    and self.rules.past_event.match(text, h.nend):
+                continue  # 2013年2月25日市政府常务会议审议通过: an event before the document was issued
+            if kind in ("deadline", "period") and self.rules.from_mark.match(text, h.nend):
+                rec = dataclasses.replace(rec, kind="period", date_end=None)  # 2021年5月1日起: from, open-ended
             out.append(rec)
         return out
 

@@ -88,3 +88,13 @@ def test_reporting_windows_of_a_report(extractor: DeadlineExtractor, normalizer:
     doc = structurer.build("x", "x.txt", normalizer.normalize(plan))
     assert not doc.report
     assert [d.span.text for d in extractor(doc)] == ["上半年"]
+
+
+def test_events_before_the_issue_date(extractor: DeadlineExtractor, normalizer: Normalizer,
+                                      structurer: Structurer) -> None:
+    """Pool p064/p107: a dated meeting before the document was issued is an event, not a deadline;
+    a deadline before the publication date of a task list stays (holdout a06)."""
+    text = "8项重点工作,已经2013年2月25日市政府第57次常务会议研究通过。2013年2月20日前报送。"
+    doc = structurer.build("x", "x.txt", normalizer.normalize(text))
+    doc.meta = DocMeta(ref_year=2013, issue_date=dt.date(2013, 3, 1))
+    assert [d.span.text for d in extractor(doc)] == ["2013年2月20日前"]
