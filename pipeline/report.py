@@ -97,7 +97,7 @@ def marks_of(r: DocResult) -> list[Mark]:
     resp_spans = {(x.span.start, x.span.end) for x in r.responsibilities}
     for x in r.responsibilities:
         kind = "generic" if x.generic else x.role
-        out.append(Mark(x.span.start, x.span.end, kind, tip=_tip(kind, ("", x.canonical), ("task", x.task_id))))
+        out.append(Mark(x.span.start, x.span.end, kind, tip=_tip(kind, ("", x.canonical))))
     for o in r.organizations:
         if (o.span.start, o.span.end) not in resp_spans:
             out.append(Mark(o.span.start, o.span.end, "org", tip=_tip("org", ("", o.canonical), ("", o.kind),
