@@ -51,7 +51,7 @@ main{{flex:3;padding:1em 2em;max-width:60em}} aside{{flex:2;padding:1em;border-l
 max-height:100vh;overflow:auto;position:sticky;top:0;font-size:90%}}
 pre.doc{{white-space:pre-wrap;line-height:2.1;font-family:inherit}}
 .hl{{border-radius:3px;padding:0 1px;cursor:help}} .legend span{{display:inline-block;margin:2px 6px;padding:0 4px}}
-.hl-target{{border:2px solid #e0a800;padding:0 2px}}
+.hl-target{{border:2px solid #e0a800;padding:0 2px;white-space:pre}}
 .hl-target[data-k]::before{{content:attr(data-k);font-size:70%;background:#e0a800;color:#fff;border-radius:2px;
 padding:0 2px;margin-right:2px;vertical-align:1px}}
 [id]{{scroll-margin-top:30vh}} .hl:target{{outline:3px solid #d62728;outline-offset:1px}} a.k:target::before{{content:"▶";color:#d62728}}
