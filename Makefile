@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 OUT ?= outputs
 JOBS ?= 2
 
-.PHONY: extract test eval bench lint type check clean
+.PHONY: extract test eval bench lint type check clean notebook
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,18 @@ type: $(STAMP)
 	$(PY) -m mypy pipeline
 
 check: lint type test eval
+
+NBSTAMP := $(VENV)/.notebook
+NBARGS ?=  # e.g. NBARGS="--no-browser --port=8890"
+
+$(NBSTAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -e '.[notebook]'
+	@touch $(NBSTAMP)
+
+notebook: $(NBSTAMP)  ## install the notebook extra (JupyterLab), extract if OUT has no store, open notebooks/explore.ipynb
+	@test -f $(OUT)/policy.duckdb || $(MAKE) extract
+	POLICY_EXTRACT_OUT=$(abspath $(OUT)) $(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(NBARGS) notebooks/explore.ipynb
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache
