@@ -159,7 +159,8 @@ class ClauseGrammar:
                 while nxt < end and text[nxt] in " \t" and text[nxt:end].strip() == "":
                     nxt += 1  # trailing blanks before the end of the list (…县发改局 【责任单位】…)
                 closes = tail is not None and tail.end() > after  # …区教育局等部门共同推进: 等 closes the list
-                if closes or nxt >= end or text[nxt] in "、,;。:*) \t\n" or self.cue_any.match(text, nxt) or re.match(
+                if closes or nxt >= end or text[nxt] in "、,;。:*) \t\n" or self.cue_any.match(text, nxt) \
+                        or self._convention_bracket(text, nxt, end) or re.match(
                         r"\s*(?:和|及|以及|与)", text[nxt:end]):
                     item = _Item(mn.nstart, mn.nend, mn, False)
             if item is None:
@@ -180,7 +181,8 @@ class ClauseGrammar:
                 if g.p["group"].search(seg):
                     item = _Item(pos, iend, None, True)
                 else:
-                    fm = _free_item(g, text, pos, iend) if strict else None
+                    # in running text a free name counts only right before its role cue (由丹凤街道牵头)
+                    fm = _free_item(g, text, pos, iend) if strict or cue is not None else None
                     if fm is None and self.ner is not None:
                         fm = self.ner.item(text, pos, iend)
                     if fm is None:
@@ -213,6 +215,15 @@ class ClauseGrammar:
                 continue
             break
         return items, pos
+
+    def _convention_bracket(self, text: str, pos: int, end: int) -> bool:
+        """A bracket at ``pos`` stating a convention (市财政局(第一责任单位为牵头单位,下同)): it ends the list."""
+        if text[pos:pos + 1] != "(":
+            return False
+        close = text.find(")", pos, end)
+        inner = text[pos:close if close > 0 else end]
+        return any(self.g.p[k].search(inner) for k in
+                   ("convention", "convention_all_lead", "convention_joint", "convention_bold"))
 
     def _cue_in(self, text: str, s: int, e: int) -> int | None:
         """Start of the first role cue inside ``text[s:e]`` after at least two characters."""
@@ -247,6 +258,8 @@ class ClauseGrammar:
             return None
         cue, pos2 = self._cue(text, pos, e)
         rest = text[pos2:e]
+        if self._convention_bracket(text, pos2 + len(rest) - len(rest.lstrip()), e):
+            rest = ""  # 责任单位:A、B(第一责任单位为牵头单位,下同): the convention is read by RoleResolver
         if g.p["all_lead"].search(rest):
             return _Part(items, "lead", "", all_lead=True)
         if strict or label_role:
@@ -268,7 +281,10 @@ class ClauseGrammar:
                 for q in parts:
                     q.role, q.all_lead = "lead", True
                 continue
-            if self.g.p["convention"].search(text, ps, pe) or self.g.p["convention_scope"].fullmatch(
+            cm = self.g.p["convention"].search(text, ps, pe)
+            lead_in = text[ps:cm.start()].strip(" (,") if cm else ""
+            if (cm and (not lead_in or self.g.p["convention_local"].fullmatch(lead_in))) \
+                    or self.g.p["convention_scope"].fullmatch(
                     text[ps:pe].strip()):
                 continue  # a statement of the document's convention, read by _conventions
             p = self._parse_part(text, ps, pe, strict)
@@ -303,7 +319,7 @@ class ClauseGrammar:
         White space separates units in a cell (``市规划局 市建设局``, one unit per line); a person's name
         after a unit (``市民政局 伍泽国``, a 牵头单位及主要负责人 cell) is skipped.
         """
-        segs = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[s:e])]
+        segs = [(m.start(), m.end()) for m in re.finditer(r"\S+(?:(?<=[、,;])\s+\S+)*", text[s:e])]
         if len(segs) > 1:
             out: list[_Part] = []
             for a, b in segs:

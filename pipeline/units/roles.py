@@ -52,8 +52,8 @@ class RoleResolver(ClauseGrammar):
         has_lead = any(p.role == "lead" for p in parts) or any(it.star for p in parts for it in p.items)
         roles: dict[tuple[int, int], str] = {}
         resp_items = [it for p in parts if p.role == "resp" for it in p.items]
-        conv = next((c for c in reversed(conventions) if c.scope_start <= e and s < c.scope_end
-                     and c.nstart <= e), None)
+        # a convention holds from the start of the line it stands on (责任单位:A、B(第一责任单位为牵头单位,下同))
+        conv = next((c for c in reversed(conventions) if c.scope_start <= e and s < c.scope_end), None)
         for p in parts:
             for it in p.items:
                 if it.star or p.role == "lead":
