@@ -1,0 +1,164 @@
+"""``policy-extract extract``: the inputs and their sources, the checks before the work, the run, the summary.
+
+Sources: every file is named ``<collection>/<path inside its folder>``; the
+collection is ``--collection LABEL`` or the name of the folder given on the
+command line (for a file given by name, of the folder it is in). So
+``countyA/plan.txt`` and ``countyB/plan.txt`` are two sources and never
+replace each other in the store. Two different folders with the same name
+would give the same sources; that is refused before the work (exit 2) unless
+``--collection`` says which is which.
+
+Everything that can stop a run — a bad ``--out``, another run or program
+holding the store, a corrupt store, clashing sources — is checked before the
+first document is read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.outlock import OutLock, check_out_dir, wait_for_store
+
+EXIT_OK, EXIT_SOME_FAILED = 0, 3
+SUFFIXES = ".txt .text .md .html .htm .docx .pdf"
+#: How many skipped files the summary names before it only counts them.
+MAX_LISTED = 20
+
+
+class UsageError(Exception):
+    """The command line cannot be run as given (one line; exit 2)."""
+
+
+@dataclass
+class Inputs:
+    """The files of a run with their sources, where they are, and what was left out and why."""
+
+    files: list[tuple[Path, str]] = field(default_factory=list)
+    locations: dict[str, tuple[str, str]] = field(default_factory=dict)  # source -> (collection, resolved path)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+
+def collect_inputs(paths: list[Path], collection: str | None) -> Inputs:
+    """Expand the command line's paths into sourced inputs (see the module docstring)."""
+    from pipeline.ingest import iter_inputs
+
+    got = Inputs()
+    seen: set[str] = set()
+    for root in paths:
+        here = root.resolve()
+        label = collection or (here.name if root.is_dir() else here.parent.name) or "root"
+        for path, rel in iter_inputs([root], got.skipped):
+            resolved = str(path.resolve())
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            source = f"{label}/{rel}"
+            if source in got.locations:
+                raise UsageError(f"two inputs would both be {source} ({got.locations[source][1]} and {resolved}); "
+                                 "run them separately, each with its own --collection")
+            got.locations[source] = (label, resolved)
+            got.files.append((path, source))
+    return got
+
+
+def _say(msg: str) -> None:
+    print(f"policy-extract: {msg}", file=sys.stderr)
+
+
+def run_extract(args: argparse.Namespace) -> int:
+    """Check, lock, process, merge, export, report, summarise; returns the exit code."""
+    from pipeline.store import DB_NAME, source_conflicts
+
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if args.collection is not None and (not args.collection.strip() or "/" in args.collection):
+        raise UsageError("--collection needs a non-empty label without '/'")
+    inputs = collect_inputs(args.paths, args.collection)
+    if not inputs.files:
+        raise UsageError(f"no supported documents ({SUFFIXES}) found" + _skipped_note(inputs.skipped))
+    out: Path = args.out
+    check_out_dir(out)
+    lock = OutLock(out)
+    lock.acquire(args.wait, _say)
+    try:
+        db = out / DB_NAME
+        wait_for_store(db, args.wait, _say)
+        if args.collection is None:
+            clash = source_conflicts(db, [(s, p) for s, (_, p) in inputs.locations.items()])
+            if clash:
+                source, old = clash[0]
+                raise UsageError(f"the store already has {source} from {old}, another file; give these inputs "
+                                 "their own name with --collection LABEL (or the old one's, to replace it)")
+        return _process(args, inputs, db)
+    finally:
+        lock.release()
+
+
+def _process(args: argparse.Namespace, inputs: Inputs, db: Path) -> int:
+    from pipeline.report import write_report
+    from pipeline.runner import Progress, run
+    from pipeline.store import save, write_atomic_text
+    from pipeline.tables import arrow_tables
+
+    options: dict[str, object] = {}
+    if args.ner_model:
+        from pipeline.ner import HanLPOrganizations, NerUnavailable
+
+        try:
+            HanLPOrganizations(args.ner_model)  # fail fast, before any document is read
+        except NerUnavailable as exc:
+            raise UsageError(str(exc)) from None
+        options["ner_model"] = args.ner_model
+    out: Path = args.out
+    prog = Progress(len(inputs.files), args.quiet)
+    results = run(inputs.files, jobs=args.jobs, progress=prog, options=options)
+    seconds = prog.close()
+    wait_for_store(db, True, _say)  # the work is done: wait for the store rather than lose it
+    (out / "text").mkdir(parents=True, exist_ok=True)
+    for (path, _), r in zip(inputs.files, results, strict=False):
+        if r.status == "ok" and path.suffix.lower() not in (".txt", ".text"):
+            write_atomic_text(out / "text" / f"{r.doc_id}.txt", r.original_text)
+    run_tables = arrow_tables(results, inputs.locations)
+    changed: list[str] = []
+    store = save(out, run_tables, changed, csv_bom=not args.csv_no_bom)
+    if not args.no_report:
+        write_report(out, list({r.doc_id: r for r in results}.values()), store)
+    failed = [r for r in results if r.status != "ok"]
+    folders = [s for s in inputs.skipped if s[1].startswith("cannot read folder")]
+    if not args.quiet:
+        n_docs = run_tables["documents"].num_rows
+        print(f"documents: {len(results) - len(failed)} ok, {len(failed)} failed", file=sys.stderr)
+        for r in failed:
+            print(f"  {r.source}: {r.error}", file=sys.stderr)
+        if n_docs < len(results):
+            print(f"identical files: {len(results)} files hold {n_docs} distinct documents; each document's rows "
+                  "are written once, all its names are in document_sources", file=sys.stderr)
+        if changed:
+            print(f"replaced {len(changed)} changed file(s) (their old rows are gone): {', '.join(changed)}",
+                  file=sys.stderr)
+        if inputs.skipped:
+            print(f"skipped {len(inputs.skipped)} (not read):", file=sys.stderr)
+            for where, why in inputs.skipped[:MAX_LISTED]:
+                print(f"  {where}: {why}", file=sys.stderr)
+            if len(inputs.skipped) > MAX_LISTED:
+                print(f"  … and {len(inputs.skipped) - MAX_LISTED} more", file=sys.stderr)
+        counts = ", ".join(f"{k} {v.num_rows}" for k, v in run_tables.items() if k != "documents")
+        print(f"rows this run: {counts}", file=sys.stderr)
+        n_chars = sum(r.n_chars for r in results)
+        rate = n_chars / seconds if seconds > 0 else 0.0
+        print(f"time: {seconds:.1f} s, {n_chars} chars, {rate:,.0f} chars/s; written to {out}/", file=sys.stderr)
+    return EXIT_SOME_FAILED if failed or folders else EXIT_OK
+
+
+def _skipped_note(skipped: list[tuple[str, str]]) -> str:
+    if not skipped:
+        return ""
+    first, why = skipped[0]
+    more = f" and {len(skipped) - 1} other(s)" if len(skipped) > 1 else ""
+    return f"; skipped {Path(first).name} ({why}){more}"
