@@ -1,20 +1,28 @@
 # The whole setup is `make extract` and `make test`; both create .venv if it is missing.
+# `make extract` installs the runtime only; `make test` (and lint, type, eval, bench) add the dev tools.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.installed-runtime
+STAMP := $(VENV)/.installed-dev
 OUT ?= outputs
 JOBS ?= 2
 
 .PHONY: extract test eval bench lint type check clean
 
+$(RUNTIME): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $(RUNTIME)
+
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+	@touch $(STAMP) $(RUNTIME)
 
-extract: $(STAMP)  ## run the pipeline over corpus/ into outputs/
+extract: $(RUNTIME)  ## run the pipeline over corpus/ into outputs/
 	$(PY) -m pipeline extract corpus --out $(OUT) --jobs $(JOBS)
 
 test: $(STAMP)  ## unit tests, example tables, quality gate, end-to-end
