@@ -110,3 +110,34 @@ def test_adding_a_folder_merges_and_the_index_lists_the_whole_store(run_dir: Pat
     assert {"new/d06.txt", "in/004.txt", "in/sub/d01.txt"} <= set(docs["source"])
     index = (run_dir / "report" / "index.html").read_text(encoding="utf-8")
     assert "new/d06.txt" in index and "in/004.txt" in index and "in/sub/d01.txt" in index
+
+
+def one_line_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    return err
+
+
+def test_eval_bad_paths_and_no_gold_are_one_line_exit_2(tmp_path: Path, capsys) -> None:
+    docs, gold = tmp_path / "docs", tmp_path / "gold"
+    docs.mkdir()
+    gold.mkdir()
+    shutil.copy(SEED_004, docs / "a.txt")
+    assert "no such folder" in one_line_exit_2(["eval", "--docs", "/nonexist", "--gold", str(gold)], capsys)
+    assert "no such folder" in one_line_exit_2(["eval", "--docs", str(docs), "--gold", "/nonexist"], capsys)
+    assert "no such folder" in one_line_exit_2(["eval", "--corpus", "/nonexist"], capsys)
+    assert "gold" in one_line_exit_2(["eval", "--docs", str(docs), "--gold", str(gold)], capsys)
+
+
+def test_bench_bad_paths_and_empty_folders_are_one_line_exit_2(tmp_path: Path, capsys) -> None:
+    assert "no such file" in one_line_exit_2(["bench", "/nonexist"], capsys)
+    assert "no supported documents" in one_line_exit_2(["bench", str(tmp_path)], capsys)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    assert main(["bench", str(tmp_path), "--mb", "0.01"]) == 2
+    assert capsys.readouterr().err.strip().endswith("no readable text in the given documents")
+
+
+def test_search_on_a_corrupt_store_is_one_line_exit_2(tmp_path: Path, capsys) -> None:
+    (tmp_path / "policy.duckdb").write_bytes(b"not a database " * 500)
+    assert "cannot read the store" in one_line_exit_2(["search", "低保", "--out", str(tmp_path)], capsys)
