@@ -209,16 +209,21 @@ def link(doc: PolicyDoc, state: dict[str, Any], res: DocResult) -> None:
     for r in res.responsibilities:
         if r.task_id is not None and not r.generic:
             by_task_resp.setdefault(r.task_id, []).append(r)
-    by_task_due: dict[int, dt.date] = {}
+    # a task is due by the latest of its deadline expressions; only a task with none falls back to its periods
+    latest: dict[tuple[int, str], dt.date] = {}
     for d in res.deadlines:
         if d.task_id is not None and d.date_end and d.kind in ("deadline", "period"):
-            cur = by_task_due.get(d.task_id)
-            by_task_due[d.task_id] = max(cur, d.date_end) if cur else d.date_end
+            cur = latest.get((d.task_id, d.kind))
+            latest[(d.task_id, d.kind)] = max(cur, d.date_end) if cur else d.date_end
+    by_task_due: dict[int, tuple[dt.date, str]] = {}
+    for (task_id, kind), day in sorted(latest.items(), key=lambda kv: kv[0][1] == "deadline"):
+        by_task_due[task_id] = (day, kind)  # deadline entries come last and win
     for t in doc.tasks:
         rs = by_task_resp.get(t.task_id, [])
         lead = tuple(dict.fromkeys(r.canonical for r in rs if r.role == "lead"))
         co = tuple(dict.fromkeys(r.canonical for r in rs if r.role in ("co", "joint")))
-        tasks.append(replace(t, lead_units=lead, co_units=co, deadline=by_task_due.get(t.task_id)))
+        due, source = by_task_due.get(t.task_id, (None, None))
+        tasks.append(replace(t, lead_units=lead, co_units=co, deadline=due, deadline_source=source))
     res.tasks = tasks
     task_by_id = {t.task_id: t for t in tasks}
     targets = []

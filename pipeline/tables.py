@@ -32,7 +32,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "document_sources": pa.schema([("doc_id", _STR), ("source", _STR), ("collection", _STR), ("path", _STR)]),
     "tasks": pa.schema(
         [("doc_id", _STR), ("task_id", _INT), ("section", _STR), *_SPAN, ("kind", _STR),
-         ("lead_units", _LIST), ("co_units", _LIST), ("deadline", _DATE)]
+         ("lead_units", _LIST), ("co_units", _LIST), ("deadline", _DATE), ("deadline_source", _STR)]
     ),
     "responsibilities": pa.schema(
         [("doc_id", _STR), ("task_id", _INT), *_SPAN, ("canonical", _STR), ("role", _STR),
@@ -82,7 +82,8 @@ def rows_of(r: DocResult, collection: str | None = None, path: str | None = None
         "document_sources": [{"doc_id": d, "source": r.source, "collection": collection, "path": path}],
         "tasks": [
             {"doc_id": d, "task_id": t.task_id, "section": t.section, **_span(t.span), "kind": t.kind,
-             "lead_units": list(t.lead_units), "co_units": list(t.co_units), "deadline": t.deadline}
+             "lead_units": list(t.lead_units), "co_units": list(t.co_units), "deadline": t.deadline,
+             "deadline_source": t.deadline_source}
             for t in r.tasks
         ],
         "responsibilities": [
