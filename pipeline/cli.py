@@ -28,6 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--collection", metavar="LABEL", help="name the inputs' sources LABEL/<path in the folder> "
                     "instead of <folder name>/<path> (needed when two different folders have the same name; "
                     "the same LABEL again replaces that collection's changed files)")
+    ex.add_argument("--region", metavar="NAME", help="the division (e.g. 苍南县, or 温州市苍南县 if the name is "
+                    "ambiguous) that documents naming no region of their own govern; a folder's "
+                    "policy-extract.yaml (`region: NAME`) overrides it for that folder")
     ex.add_argument("--jobs", "-j", type=int, default=1, help="worker processes (default 1)")
     ex.add_argument("--wait", action="store_true", help="wait for another run or program holding OUT's store "
                     "instead of exiting with code 2")

@@ -18,7 +18,8 @@ from typing import Any
 
 from pipeline.document import PolicyDoc
 from pipeline.errors import DocumentError
-from pipeline.models import DocResult, Responsibility, Task
+from pipeline.gazetteer import Gazetteer, Region
+from pipeline.models import DocMeta, DocResult, Responsibility, Task
 from pipeline.normalize import Normalizer
 from pipeline.structure import Structurer
 
@@ -133,17 +134,25 @@ class Pipeline:
                 raise ValueError(f"stage {s.name} needs {sorted(missing)}, produced by no earlier stage")
             available |= set(s.assigns)
 
-    def analyse(self, doc_id: str, source: str, original: str) -> tuple[PolicyDoc, dict[str, Any]]:
-        """Run every stage on decoded text; returns the document and the stage outputs."""
+    def analyse(self, doc_id: str, source: str, original: str,
+                region: str | None = None) -> tuple[PolicyDoc, dict[str, Any]]:
+        """Run every stage on decoded text; returns the document and the stage outputs.
+
+        ``region`` (a division's full name, e.g. 苍南县) is the user's fallback
+        for a document whose own region cannot be found (see ``fallback_region``).
+        """
         doc = self.structurer.build(doc_id, source, self.normalizer.normalize(original))
+        if region:
+            doc.meta = fallback_region(self.structurer.gazetteer, doc.meta, region)
         state: dict[str, Any] = {"doc": doc}
         for s in self.stages:
             state.update(s.run(doc, state))
         return doc, state
 
-    def process_text(self, doc_id: str, source: str, original: str, **doc_fields: Any) -> DocResult:
+    def process_text(self, doc_id: str, source: str, original: str, region: str | None = None,
+                     **doc_fields: Any) -> DocResult:
         """Analyse decoded text and link everything into a ``DocResult``."""
-        doc, state = self.analyse(doc_id, source, original)
+        doc, state = self.analyse(doc_id, source, original, region)
         res = DocResult(doc_id=doc_id, source=source, original_text=original, n_chars=len(original), **doc_fields)
         res.script = self.normalizer.script(original)
         res.meta = doc.meta
@@ -151,7 +160,7 @@ class Pipeline:
         link(doc, state, res)
         return res
 
-    def process_file(self, path: Path, source: str) -> DocResult:
+    def process_file(self, path: Path, source: str, region: str | None = None) -> DocResult:
         """Read, analyse and link one file; never raises for a bad document."""
         from pipeline.ingest import read_document
 
@@ -162,7 +171,7 @@ class Pipeline:
                              error=DocumentError("E011", str(exc.strerror)).one_line())
         try:
             ing = read_document(path)
-            return self.process_text(data_id, source, ing.text, encoding=ing.encoding)
+            return self.process_text(data_id, source, ing.text, region, encoding=ing.encoding)
         except DocumentError as exc:
             return DocResult(doc_id=data_id, source=source, status="error", error=exc.one_line())
         except Exception as exc:  # a bug must not lose the other documents; it is reported, not hidden
@@ -171,6 +180,36 @@ class Pipeline:
             detail = f"{type(exc).__name__}: {exc} at {Path(where.filename).name}:{where.lineno}"
             return DocResult(doc_id=data_id, source=source, status="error",
                              error=DocumentError("E099", detail).one_line())
+
+
+def named_region(gazetteer: Gazetteer, name: str) -> Region:
+    """The division a user names: a full name (苍南县), with its parents if it is ambiguous (温州市苍南县).
+
+    Raises ``ValueError`` for a name that is no known division.
+    """
+    ctx = gazetteer.mentions(name)
+    last = max(ctx, key=name.rfind, default=None)
+    region = gazetteer.resolve(last, ctx) if last and name.endswith(last) else None
+    cands = gazetteer.by_name.get(last or "", [])
+    if region and region.level != "province" and len(cands) > 1 and len(ctx) == 1:
+        raise ValueError(f"{len(cands)} divisions are called {last}: add the city, e.g. "
+                         f"{cands[0].city or cands[0].province}{last}")
+    if region is None:
+        raise ValueError(f"unknown region {name!r}: give a full division name as in lexicons/regions.tsv, e.g. 苍南县")
+    return region
+
+
+def fallback_region(gazetteer: Gazetteer, meta: DocMeta, name: str) -> DocMeta:
+    """``meta`` with the region ``name`` when the document names none of its own.
+
+    Applied when the document has no city and no county, and any province it
+    has is the region's own; a document that names its region keeps it.
+    Raises ``ValueError`` for a name the gazetteer does not know.
+    """
+    province, city, county = gazetteer.full_names(named_region(gazetteer, name))
+    if meta.city or meta.county or (meta.province and meta.province != province):
+        return meta
+    return replace(meta, province=province, city=city, county=county)
 
 
 def file_id(path: Path) -> str:

@@ -39,13 +39,68 @@ class Inputs:
     files: list[tuple[Path, str]] = field(default_factory=list)
     locations: dict[str, tuple[str, str]] = field(default_factory=dict)  # source -> (collection, resolved path)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    regions: dict[str, str] = field(default_factory=dict)  # source -> fallback region
 
 
-def collect_inputs(paths: list[Path], collection: str | None) -> Inputs:
+class Sidecars:
+    """``policy-extract.yaml`` files: a folder's settings apply to its files and sub-folders (nearest wins).
+
+    Only ``region`` is read: the division (苍南县, 温州市苍南县) a document of
+    that folder governs when it names none itself. Checked when read.
+    """
+
+    def __init__(self, default_region: str | None) -> None:
+        from pipeline.gazetteer import Gazetteer
+
+        self.gazetteer = Gazetteer()
+        self.default = self._checked(default_region, "--region") if default_region else None
+        self._cache: dict[Path, str | None] = {}
+
+    def _checked(self, name: str, where: str) -> str:
+        from pipeline.compose import named_region
+
+        try:
+            named_region(self.gazetteer, name)
+        except ValueError as exc:
+            raise UsageError(f"{where}: {exc}") from None
+        return name
+
+    def _read(self, folder: Path) -> str | None:
+        import yaml
+
+        from pipeline.ingest import SIDECAR_NAME
+
+        if folder not in self._cache:
+            path = folder / SIDECAR_NAME
+            region = None
+            if path.is_file():
+                try:
+                    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+                    raise UsageError(f"{path}: cannot read it ({type(exc).__name__})") from None
+                if not isinstance(data, dict) or set(data) - {"region"} or not isinstance(data.get("region"), str):
+                    raise UsageError(f"{path}: expected one line `region: <division name>`, e.g. region: 苍南县")
+                region = self._checked(data["region"].strip(), str(path))
+            self._cache[folder] = region
+        return self._cache[folder]
+
+    def region(self, path: Path, root: Path) -> str | None:
+        """The region for ``path`` found under ``root``: the nearest sidecar up to ``root``, else ``--region``."""
+        folder = path.parent.resolve()
+        top = root.resolve() if root.is_dir() else folder
+        while True:
+            found = self._read(folder)
+            if found or folder == top or folder.parent == folder:
+                return found or self.default
+            folder = folder.parent
+
+
+def collect_inputs(paths: list[Path], collection: str | None, region: str | None = None) -> Inputs:
     """Expand the command line's paths into sourced inputs (see the module docstring)."""
     from pipeline.ingest import iter_inputs
 
     got = Inputs()
+    sidecars = Sidecars(region)
     seen: set[str] = set()
     for root in paths:
         here = root.resolve()
@@ -61,6 +116,8 @@ def collect_inputs(paths: list[Path], collection: str | None) -> Inputs:
                                  "run them separately, each with its own --collection")
             got.locations[source] = (label, resolved)
             got.files.append((path, source))
+            if found := sidecars.region(path, root):
+                got.regions[source] = found
     return got
 
 
@@ -79,7 +136,7 @@ def run_extract(args: argparse.Namespace) -> int:
         raise UsageError("--jobs must be at least 1")
     if args.collection is not None and (not args.collection.strip() or "/" in args.collection):
         raise UsageError("--collection needs a non-empty label without '/'")
-    inputs = collect_inputs(args.paths, args.collection)
+    inputs = collect_inputs(args.paths, args.collection, args.region)
     if not inputs.files:
         raise UsageError(f"no supported documents ({SUFFIXES}) found" + _skipped_note(inputs.skipped))
     out: Path = args.out
@@ -117,7 +174,7 @@ def _process(args: argparse.Namespace, inputs: Inputs, db: Path) -> int:
         options["ner_model"] = args.ner_model
     out: Path = args.out
     prog = Progress(len(inputs.files), args.quiet)
-    results = run(inputs.files, jobs=args.jobs, progress=prog, options=options)
+    results = run(inputs.files, jobs=args.jobs, progress=prog, options=options, regions=inputs.regions)
     seconds = prog.close()
     wait_for_store(db, True, _say)  # the work is done: wait for the store rather than lose it
     (out / "text").mkdir(parents=True, exist_ok=True)
@@ -139,6 +196,12 @@ def _process(args: argparse.Namespace, inputs: Inputs, db: Path) -> int:
         if n_docs < len(results):
             print(f"identical files: {len(results)} files hold {n_docs} distinct documents; each document's rows "
                   "are written once, all its names are in document_sources", file=sys.stderr)
+        no_region = [r.source for r in results if r.status == "ok"
+                     and not (r.meta.province or r.meta.city or r.meta.county)]
+        if no_region:
+            print(f"no region: {len(no_region)} document(s) name no province, city or county, so their units keep "
+                  "bare names (县交通运输局); give --region or a policy-extract.yaml with `region: <county>` in "
+                  f"their folder: {', '.join(no_region[:5])}{' …' if len(no_region) > 5 else ''}", file=sys.stderr)
         if changed:
             print(f"replaced {len(changed)} changed file(s) (their old rows are gone): {', '.join(changed)}",
                   file=sys.stderr)

@@ -560,9 +560,13 @@ def read_document(path: Path, max_bytes: int = MAX_BYTES) -> Ingested:
     return Ingested(text=text, encoding=encoding, kind=kind)
 
 
+#: A folder's settings for ``extract`` (e.g. ``region: 苍南县``); not a document.
+SIDECAR_NAME = "policy-extract.yaml"
+
+
 def _skipped(name: str) -> bool:
-    """Hidden files, Office lock files (``~$x.docx``) and annotation files (``x.gold.*``)."""
-    return name.startswith((".", "~$")) or ".gold." in name
+    """Hidden files, Office lock files (``~$x.docx``), annotation files (``x.gold.*``) and the folder sidecar."""
+    return name.startswith((".", "~$")) or ".gold." in name or name == SIDECAR_NAME
 
 
 def unsupported_reason(name: str) -> str:

@@ -195,3 +195,56 @@ def test_output_files_respect_the_umask(tmp_path: Path) -> None:
     assert any(p.parent.name == "text" for p in files)
     for p in files:
         assert p.stat().st_mode & 0o044 == 0o044, (p, oct(p.stat().st_mode))
+
+
+NO_REGION = "一、重点任务\n（一）加快农村公路建设，年底前完成。（县交通运输局牵头）\n"
+OWN_REGION = "溆浦县人民政府办公室关于印发实施方案的通知\n一、重点任务\n（一）加快农村公路建设。（县交通运输局牵头）\n"
+
+
+def leads(out: Path) -> dict[str, str]:
+    docs = table(out, "documents").set_index("doc_id")["source"]
+    resp = table(out, "responsibilities")
+    return {docs[d]: c for d, c in zip(resp["doc_id"], resp["canonical"], strict=True)}
+
+
+def test_region_from_the_command_line_and_a_folder_sidecar(tmp_path: Path, capsys) -> None:
+    inp, out = tmp_path / "in", tmp_path / "out"
+    put(inp, "a.txt", NO_REGION)
+    put(inp, "own.txt", OWN_REGION)
+    put(inp, "pingyang/b.txt", NO_REGION + "\n")
+    put(inp, "pingyang/deeper/c.txt", NO_REGION + "\n\n")
+    put(inp, "pingyang/policy-extract.yaml", "region: 温州市平阳县\n")
+    assert extract(inp, "--out", tmp_path / "bare", "--quiet") == 0
+    assert leads(tmp_path / "bare")["in/a.txt"] == "县交通运输局"
+    assert extract(inp, "--out", out, "--region", "苍南县") == 0
+    got = leads(out)
+    assert got["in/a.txt"] == "苍南县交通运输局"
+    assert got["in/pingyang/b.txt"] == got["in/pingyang/deeper/c.txt"] == "平阳县交通运输局"
+    assert got["in/own.txt"] == "溆浦县交通运输局"  # a document that names its region keeps it
+    docs = table(out, "documents").set_index("source")
+    assert docs.loc["in/a.txt", "county"] == "苍南县" and docs.loc["in/a.txt", "city"] == "温州市"
+    err = capsys.readouterr().err
+    assert "policy-extract.yaml" not in err and "no region" not in err  # the sidecar is no skipped document
+
+
+def test_documents_without_a_region_are_counted_in_the_summary(tmp_path: Path, capsys) -> None:
+    inp = tmp_path / "in"
+    put(inp, "a.txt", NO_REGION)
+    put(inp, "own.txt", OWN_REGION)
+    assert extract(inp, "--out", tmp_path / "out") == 0
+    err = capsys.readouterr().err
+    line = next(ln for ln in err.splitlines() if ln.startswith("no region"))
+    assert "1 document(s)" in line and "in/a.txt" in line and "--region" in line
+
+
+@pytest.mark.parametrize("how", ["option", "sidecar", "ambiguous"])
+def test_an_unknown_region_is_one_line_exit_2(tmp_path: Path, capsys, how: str) -> None:
+    inp = tmp_path / "in"
+    put(inp, "a.txt", NO_REGION)
+    argv = ["--region", "不存在县"] if how == "option" else ["--region", "鼓楼区"] if how == "ambiguous" else []
+    if how == "sidecar":
+        put(inp, "policy-extract.yaml", "region: 不存在县\n")
+    assert extract(inp, "--out", tmp_path / "out", *argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and ("不存在县" in err or "鼓楼区" in err)
+    assert not (tmp_path / "out").exists()
