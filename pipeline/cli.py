@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
                     "instead of exiting with code 2")
     ex.add_argument("--csv-no-bom", action="store_true", help="write the CSV files without the UTF-8 byte-order "
                     "mark (by default they have one, so that Excel reads them)")
+    ex.add_argument("--no-xlsx", action="store_true", help="skip OUT/policy.xlsx (the CSV and Parquet files "
+                    "are always written)")
     ex.add_argument("--no-report", action="store_true", help="skip the HTML report")
     ex.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     ex.add_argument("--ner-model", metavar="DIR", help="optional: a local HanLP model directory for extra "

@@ -183,7 +183,7 @@ def _process(args: argparse.Namespace, inputs: Inputs, db: Path) -> int:
             write_atomic_text(out / "text" / f"{r.doc_id}.txt", r.original_text)
     run_tables = arrow_tables(results, inputs.locations)
     changed: list[str] = []
-    store = save(out, run_tables, changed, csv_bom=not args.csv_no_bom)
+    store = save(out, run_tables, changed, csv_bom=not args.csv_no_bom, xlsx=not args.no_xlsx)
     if not args.no_report:
         write_report(out, list({r.doc_id: r for r in results}.values()), store)
     failed = [r for r in results if r.status != "ok"]
