@@ -220,8 +220,6 @@ class TimeRules:
     suffixes: tuple[str, ...]
     next_words: tuple[str, ...]
     relative: Mapping[str, int]
-    retro_headers: tuple[str, ...]
-    limit_headers: tuple[str, ...]
     title_line: re.Pattern[str]
     date_line: re.Pattern[str]
     issuer_line: re.Pattern[str]
@@ -266,8 +264,6 @@ def load_rules(name: str = "time.yaml") -> TimeRules:
         suffixes=tuple(marks["suffixes"]),
         next_words=tuple(marks["next_words"]),
         relative={str(k): int(v) for k, v in data["relative_years"].items()},
-        retro_headers=tuple(data["retrospective_headers"]),
-        limit_headers=tuple(data["time_limit_headers"]),
         title_line=re.compile(rx["title_line"].pattern, re.M),
         date_line=re.compile(rx["date_line"].pattern, re.M),
         issuer_line=rx["issuer_line"],
@@ -398,17 +394,16 @@ class DeadlineExtractor:
         return [(s, e) for s, e in out if s < e]
 
     def column_spans(self, doc: PolicyDoc) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-        """Cells under retrospective headers (进展情况) and under time-limit headers (完成时限)."""
+        """Cells of fact columns (进展情况: reports) and of deadline columns (完成时限), by the table model's roles."""
         retro: list[tuple[int, int]] = []
         limit: list[tuple[int, int]] = []
         for row in doc.table_rows:
-            for i, cell in enumerate(row.cells):
-                if i >= len(row.header) or cell.nstart >= cell.nend:
+            for cell, role in zip(row.cells, row.roles, strict=False):
+                if cell.nstart >= cell.nend:
                     continue
-                head = row.header[i]
-                if any(w in head for w in self.rules.retro_headers):
+                if role in ("progress", "status"):
                     retro.append((cell.nstart, cell.nend))
-                elif any(w in head for w in self.rules.limit_headers):
+                elif role == "deadline":
                     limit.append((cell.nstart, cell.nend))
         return retro, limit
 

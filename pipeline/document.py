@@ -27,11 +27,20 @@ class Cell:
 
 @dataclass(frozen=True, slots=True)
 class TableRow:
-    """A table row with the header of its table (normalised cell texts), if known."""
+    """A table row with the header of its table (normalised cell texts, white space removed) and column roles."""
 
     cells: tuple[Cell, ...]
     header: tuple[str, ...]
     task_id: int | None = None
+    #: the role of each cell's column (``lexicons/columns.yaml``), parallel to ``cells``; empty when unknown
+    roles: tuple[str | None, ...] = ()
+
+    def role_at(self, npos: int) -> str | None:
+        """The column role of the cell containing normalised position ``npos``."""
+        for k, c in enumerate(self.cells):
+            if c.nstart <= npos < c.nend or (c.nstart == npos == c.nend):
+                return self.roles[k] if k < len(self.roles) else None
+        return None
 
 
 @dataclass(slots=True)

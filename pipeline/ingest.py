@@ -580,7 +580,7 @@ def unsupported_reason(name: str) -> str:
 def iter_inputs(paths: Sequence[Path], skipped: list[tuple[str, str]] | None = None) -> list[tuple[Path, str]]:
     """Expand input files and folders into ``(path, source)`` pairs.
 
-    A folder is searched recursively (hidden folders skipped) for supported,
+    A folder is searched recursively (hidden folders and annotation folders named ``gold`` skipped) for supported,
     non-hidden files, sorted by ``source``: the path relative to that folder,
     ``/``-separated. A file given by name is always kept (an unsupported one
     then fails with E010 instead of vanishing) and its source is its name.
@@ -605,7 +605,7 @@ def iter_inputs(paths: Sequence[Path], skipped: list[tuple[str, str]] | None = N
         if root.is_dir():
             found: list[tuple[str, Path]] = []
             for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
-                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+                dirnames[:] = [d for d in dirnames if not d.startswith(".") and d != "gold"]
                 for name in filenames:
                     if _skipped(name):
                         continue

@@ -83,6 +83,7 @@ _BLOCK_START = re.compile(
     r"[ \t\u3000]*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十0-9]+[)）]|[0-9]+[.、．]|[①-⑳]|附件|\||$)"
 )
 _SENT_END = "。！？；：!?;:"
+_TABLE_LINE = re.compile(r"[|｜\t]")
 
 
 def soft_wraps(original: str, min_width: int = 20) -> list[tuple[int, int]]:
@@ -90,7 +91,7 @@ def soft_wraps(original: str, min_width: int = 20) -> list[tuple[int, int]]:
 
     A document is hard-wrapped when many of its long lines have the same length W (±1); then a
     line of about W characters that does not end a sentence, followed by a line that does not open a
-    heading, item or table cell, continues on the next line: its break (with a CR before it) is
+    heading, item or table cell, continues on the next line (never a table line, with bars or tabs): its break (with a CR before it) is
     dropped so that names and numbers split by the wrap (县发展和改\n革局) are whole again.
     """
     lines = original.split("\n")
@@ -109,7 +110,9 @@ def soft_wraps(original: str, min_width: int = 20) -> list[tuple[int, int]]:
         body = ln.rstrip("\r")
         end = pos + len(ln)  # index of the "\n"
         nxt = lines[i + 1]
-        if len(body) >= width - 1 and body and body[-1] not in _SENT_END and not _BLOCK_START.match(nxt) \
+        if _TABLE_LINE.search(body) or _TABLE_LINE.search(nxt):
+            pass  # a table line (cells separated by bars or tabs) is never joined to its neighbours
+        elif len(body) >= width - 1 and body and body[-1] not in _SENT_END and not _BLOCK_START.match(nxt) \
                 and not (body[-1].isascii() and body[-1].isalpha() and nxt[:1].isascii() and nxt[:1].isalpha()):
             out.append((pos + len(body), end + 1))
         pos = end + 1

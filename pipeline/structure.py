@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from pipeline.document import Cell, PolicyDoc, TableRow
 from pipeline.gazetteer import Gazetteer
+from pipeline.grid import TableReader, pipe_cells
 from pipeline.lexicon import compile_patterns, expand, read_yaml
 from pipeline.models import DocMeta, Heading, Task
 from pipeline.offsets import NormText
@@ -25,8 +26,6 @@ _TASK_CUE = re.compile(r"牵头|负责|责任单位|配合|力争|确保|达到|
 _HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[(〔]|[0-9]+[.、]|——)")
 _KV_START_KEY = re.compile(r"任务|事项")
 _KV_TASK_KEY = re.compile(r"任务|事项|牵头|责任|配合|协办|主责|时限")
-_RULE_CELL = re.compile(r"^:?-{2,}:?$|^$")
-_SEQ_LINE = re.compile(r"^\s*([0-9]{1,3})\s*\|?\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +54,10 @@ class Structurer:
             else:
                 rx = rf"(?:(?<=\n)|^)[ \t]*({body})"
             self.markers.append((re.compile(rx, re.M), int(h["level"]), h["id"]))
-        self.header_words = tuple(data["header_words"])
         self.province_abbr: dict[str, str] = data["province_abbr"]
         self.province_number = re.compile(data["province_number"])
         self.gazetteer = gazetteer or Gazetteer()
+        self.tables = TableReader()
 
     # ---------------------------------------------------------------- metadata
     def meta(self, text: str) -> DocMeta:
@@ -149,16 +148,9 @@ class Structurer:
         return [found[k] for k in sorted(found)]
 
     # ---------------------------------------------------------------- tables
-    def _is_header(self, cells: list[str]) -> bool:
-        cells = [c for c in cells if c]
-        if len(cells) < 3:
-            return False
-        hits = sum(1 for c in cells if len(c) <= 10 and any(w in c for w in self.header_words))
-        return hits >= 0.6 * len(cells) and not any(ch.isdigit() for c in cells for ch in c)
-
     def table_rows(self, text: str) -> list[TableRow]:
-        """Rows of pipe tables, one-cell-per-line tables and ``key: | value |`` blocks."""
-        return sorted(self._grid_rows(text) + self._key_value_rows(text), key=lambda r: r.cells[0].nstart)
+        """Rows of pipe tables, one-cell-per-line tables and ``key: | value |`` blocks, with column roles."""
+        return sorted(self.tables.rows(text) + self._key_value_rows(text), key=lambda r: r.cells[0].nstart)
 
     def _key_value_rows(self, text: str) -> list[TableRow]:
         """Blocks of ``工作任务: | … |`` / ``牵头单位: | … |`` lines, one row per block.
@@ -172,11 +164,13 @@ class Structurer:
 
         def flush() -> None:
             if len(block) >= 2 and any(_KV_TASK_KEY.search(k) for k, _ in block):
-                rows.append(TableRow(tuple(c for _, c in block), tuple(k for k, _ in block)))
+                cols = [self.tables.columns.column(k) for k, _ in block]
+                rows.append(TableRow(tuple(c for _, c in block), tuple(c.text for c in cols),
+                                     roles=tuple(c.role for c in cols)))
             block.clear()
 
         for s, e in _lines(text):
-            cells = _pipe_cells(text, s, e)
+            cells = pipe_cells(text, s, e)
             if len(cells) == 2 and cells[0].text.endswith(":") and cells[1].text:
                 key = cells[0].text.rstrip(":").strip()
                 if any(k == key for k, _ in block) or _KV_START_KEY.search(key):
@@ -186,84 +180,6 @@ class Structurer:
                 flush()
         flush()
         return rows
-
-    def _grid_rows(self, text: str) -> list[TableRow]:
-        """Rows of pipe tables and one-cell-per-line tables under a header row."""
-        rows: list[TableRow] = []
-        lines = _lines(text)
-        header: tuple[str, ...] = ()
-        i = 0
-        while i < len(lines):
-            s, e = lines[i]
-            line = text[s:e]
-            if line.count("|") >= 2 or (line.count("|") == 1 and not line.rstrip().endswith("|")):
-                cells = _pipe_cells(text, s, e)
-                texts = [c.text for c in cells]
-                if self._is_header(texts):
-                    header = tuple(texts)
-                elif all(_RULE_CELL.match(t) for t in texts):
-                    pass  # a Markdown separator row: | --- | --- |
-                elif header and any(c.text for c in cells) and not texts[0].endswith(":"):
-                    rows.append(TableRow(tuple(cells), header))
-                i += 1
-                continue
-            # one-cell-per-line header block
-            block, j = self._cell_block(text, lines, i)
-            if block and self._is_header([c.text for c in block]):
-                hdr = tuple(c.text for c in block)
-                new_rows, i = self._cell_rows(text, lines, j, hdr)
-                rows.extend(new_rows)
-                continue
-            header = () if line.strip() and "|" not in line else header
-            i += 1
-        return rows
-
-    def _cell_block(self, text: str, lines: list[tuple[int, int]], i: int) -> tuple[list[Cell], int]:
-        """Consecutive short lines (blank lines skipped) starting at line ``i``."""
-        cells: list[Cell] = []
-        j = i
-        while j < len(lines):
-            s, e = lines[j]
-            c = _cell(text, s, e)
-            if not c.text:
-                j += 1
-                continue
-            if len(c.text) > 12 or _SEQ_LINE.match(text[s:e]):
-                break
-            cells.append(c)
-            j += 1
-        while cells and (not any(w in cells[0].text for w in self.header_words)
-                         or _HEADING_START.match(cells[0].text)):
-            cells.pop(0)  # short lines before the header (page furniture, the section heading 二、任务分工)
-        return cells, j
-
-    def _cell_rows(
-        self, text: str, lines: list[tuple[int, int]], j: int, header: tuple[str, ...]
-    ) -> tuple[list[TableRow], int]:
-        """Rows after a one-cell-per-line header: each starts at a sequence-number line."""
-        rows: list[TableRow] = []
-        cur: list[Cell] = []
-        expect = 1
-        while j < len(lines):
-            s, e = lines[j]
-            m = _SEQ_LINE.match(text[s:e])
-            if m and int(m.group(1)) == expect:
-                if cur:
-                    rows.append(TableRow(tuple(cur), header))
-                cur = [_cell(text, s, e)]
-                expect += 1
-            elif cur:
-                c = _cell(text, s, e)
-                if c.text:
-                    if len(cur) >= len(header):
-                        break  # a full row not followed by the next number: the table has ended
-                    cur.append(c)
-            elif text[s:e].strip():
-                break
-            j += 1
-        if cur:
-            rows.append(TableRow(tuple(cur), header))
-        return rows, j
 
     # ---------------------------------------------------------------- build
     def build(self, doc_id: str, source: str, norm: NormText) -> PolicyDoc:
@@ -322,7 +238,7 @@ def _renumber(t: Task, task_id: int) -> Task:
 
 def _attach_row(r: TableRow, doc: PolicyDoc) -> TableRow:
     t = doc.task_at(r.cells[0].nstart)
-    return TableRow(r.cells, r.header, t.task_id if t else None)
+    return TableRow(r.cells, r.header, t.task_id if t else None, r.roles)
 
 
 def _date(y: str, m: str, d: str) -> dt.date | None:
@@ -340,29 +256,6 @@ def _lines(text: str) -> list[tuple[int, int]]:
         out.append((pos, pos + len(ln.rstrip("\r"))))
         pos += len(ln) + 1
     return out
-
-
-def _cell(text: str, s: int, e: int) -> Cell:
-    raw = text[s:e]
-    stripped = raw.strip().rstrip("|").strip()
-    if not stripped:
-        return Cell(s, s, "")
-    off = s + raw.index(stripped)
-    return Cell(off, off + len(stripped), stripped)
-
-
-def _pipe_cells(text: str, s: int, e: int) -> list[Cell]:
-    """Cells of a pipe-table line; a leading ``|`` (Markdown style) opens no empty cell."""
-    cells = []
-    pos = s
-    for part in text[s:e].split("|"):
-        cells.append(_cell(text, pos, pos + len(part)))
-        pos += len(part) + 1
-    if text[s:e].lstrip().startswith("|") and cells and not cells[0].text:
-        cells.pop(0)
-    while cells and not cells[-1].text:
-        cells.pop()
-    return cells
 
 
 def _rstrip(text: str, s: int, e: int) -> int:

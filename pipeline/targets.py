@@ -233,7 +233,7 @@ class TargetExtractor:
             return False
         if self._word_in(self._fact, before_sent) or self._pat["fact_frame"].search(before_sent):
             return False
-        if self._past_opener(doc, text, c):
+        if self._past_opener(doc, text, c) or self._reported(doc, text, c):
             return False
         if self._is_param(clause, before_sent, text[c.span_end:c.clause_end]) or _inside_parens(before_sent, self._pat["aside_open"]):
             return False
@@ -370,14 +370,43 @@ class TargetExtractor:
         k = bisect.bisect_right(self._fact_sections, (pos, True)) - 1
         return k >= 0 and self._fact_sections[k][1]
 
+    def _reported(self, doc: PolicyDoc, text: str, c: _Ctx) -> bool:
+        """Progress-report conventions: a realised rate or year-on-year change, a results label, and in a
+        document titled as a report, body sentences opened by a reporting window or holding no plan word."""
+        if c.cmp_before or c.cmp_after:
+            return False  # a qualified value (200个以上, 不低于5%) is a commitment
+        line_start = text.rfind("\n", 0, c.span_start) + 1
+        if self._pat["report_label"].match(text, line_start):
+            return True
+        sent = text[c.sent_start:c.clause_end]
+        before = text[c.clause_start:c.span_start]
+        if not self._is_report(doc):
+            return False
+        if self._pat["report_fact"].search(before) and not self._pat["report_commit"].search(sent):
+            return True
+        if any(r.cells and r.cells[0].nstart <= c.span_start < r.cells[-1].nend
+                                           for r in doc.table_rows):
+            return False  # (table cells are read by their column roles)
+        if self._pat["report_window"].match(text, c.sent_start):
+            return True
+        return not self._in_heading_title(doc, c.span_start) and not self._pat["report_plan"].search(
+            text[c.sent_start:c.span_start])
+
+    def _is_report(self, doc: PolicyDoc) -> bool:
+        """The document's title area (first eight non-empty lines) names a progress report."""
+        lines = [ln.strip() for ln in doc.text[:1500].split("\n") if ln.strip()][:8]
+        return any(self._pat["report_title"].search(ln) for ln in lines)
+
+    @staticmethod
+    def _in_heading_title(doc: PolicyDoc, pos: int) -> bool:
+        k = bisect.bisect_right([h.nstart for h in doc.headings], pos) - 1
+        return k >= 0 and doc.headings[k].nstart <= pos < doc.headings[k].nend
+
     def _in_progress_column(self, doc: PolicyDoc, pos: int) -> bool:
-        """The number stands in a table cell whose header reports progress or results."""
+        """The number stands in a table cell of a fact column (progress, status, remarks: reports, not goals)."""
         for row in doc.table_rows:
-            if not row.cells or not row.cells[0].nstart <= pos <= row.cells[-1].nend:
-                continue
-            for k, cell in enumerate(row.cells):
-                if cell.nstart <= pos < cell.nend and k < len(row.header):
-                    return bool(self._pat["progress_header"].search(row.header[k]))
+            if row.cells and row.cells[0].nstart <= pos <= row.cells[-1].nend:
+                return row.role_at(pos) in ("progress", "status", "remarks")
         return False
 
     # -------------------------------------------------------------- targets

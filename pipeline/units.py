@@ -21,7 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from pipeline.document import PolicyDoc
+from pipeline.document import PolicyDoc, TableRow
+from pipeline.grid import ColumnLexicon
 from pipeline.lexicon import compile_patterns, read_tsv, read_yaml
 from pipeline.models import DocMeta, Organization, Responsibility
 
@@ -33,7 +34,7 @@ _LEVEL_OF_CHAR = {
     "乡": "township", "镇": "township", "街道": "township",
 }
 #: A new numbered item or heading at a line start: labelled lists on either side belong to different tasks.
-_ITEM_START = re.compile(r"\n[ \t\u3000]*(?:[0-9]{1,3}[.、)]|[(][0-9一二三四五六七八九十]{1,3}[)]|[一二三四五六七八九十]{1,3}、|[①-⑳])")
+_ITEM_START = re.compile(r"\n[ \t\u3000]*(?:[0-9]{1,3}[.、)]|[(][0-9一二三四五六七八九十]{1,3}[)]|[一二三四五六七八九十]{1,3}、|[①-⑳⑴-⒇⒈-⒛])")
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "1": 1, "2": 2, "3": 3}
 _SUFFIX_KIND = (
     ("专班", "task_force"), ("领导小组办公室", "task_force"), ("管委会", "development_zone"),
@@ -126,6 +127,7 @@ class _Convention:
     scope_start: int
     scope_end: int
     n: int  # first n units lead; 0 = units marked with *
+    kind: str = "first"  # first (n listed lead), star, all_lead, joint, bold_lost
 
 
 class _Grammar:
@@ -343,6 +345,8 @@ class _Grammar:
             full = re.sub("^(?:人行|人民银行)", "中国人民银行", re.sub("管委会$", "管理委员会", mn.full))
             # 甘肃银保监局 → 中国银行保险监督管理委员会甘肃监管局 (the regulator's full name, 2018–2023)
             return re.sub("^(.+?)银保监(分)?局$", r"中国银行保险监督管理委员会\1监管\2局", full)
+        if mn.form == "{full}":
+            return mn.full + mn.sub  # a central body (财政部, 海关总署): its name has no region
         if town is not None:
             name = self._township_name(mn, town)
             if name:
@@ -485,6 +489,7 @@ class UnitExtractor:
 
     def __init__(self) -> None:
         self.g = _grammar()
+        self.columns = ColumnLexicon()
         self.cue_any = re.compile(
             "(?:" + "|".join(self.g.p[k].pattern for k in ("lead_cue", "co_cue", "resp_cue")) + ")"
         )
@@ -607,7 +612,8 @@ class UnitExtractor:
                     nxt = aside.end()
                 while nxt < end and text[nxt] in " \t" and text[nxt:end].strip() == "":
                     nxt += 1  # trailing blanks before the end of the list (…县发改局 【责任单位】…)
-                if nxt >= end or text[nxt] in "、,;。:*)" or self.cue_any.match(text, nxt) or re.match(
+                closes = tail is not None and tail.end() > after  # …区教育局等部门共同推进: 等 closes the list
+                if closes or nxt >= end or text[nxt] in "、,;。:*)" or self.cue_any.match(text, nxt) or re.match(
                         r"\s*(?:和|及|以及|与)", text[nxt:end]):
                     item = _Item(mn.nstart, mn.nend, mn, False)
             if item is None:
@@ -728,16 +734,20 @@ class UnitExtractor:
             parts.append(p)
         return parts
 
-    def _clause_parts(self, text: str, s: int, e: int) -> list[tuple[int, int, str]]:
-        """Top-level parts at , ; 。 and at a 、 right after a lead cue (A牵头、B、C按职责分工负责)."""
+    def _clause_parts(self, text: str, s: int, e: int, seps: str = ",;。") -> list[tuple[int, int, str]]:
+        """Top-level parts at ``seps`` and right after a lead cue (A牵头、B、C按职责分工负责; A会同B、C).
+
+        A part cut after 会同 gets the separator ``会同``: its bare list takes part beside the lead.
+        """
         out = []
-        for ps, pe, sep in _split_top(text, s, e, ",;。"):
+        for ps, pe, sep in _split_top(text, s, e, seps):
             cut = ps
             for m in self.g.p["lead_after"].finditer(text, ps, pe):
                 out.append((cut, m.start("sep"), ","))
                 cut = m.end()
             out.append((cut, pe, sep))
-        return out
+        return [(a, b, "会同" if text[max(s, a - 2):a] == "会同" and k > 0 else sep)
+                for k, (a, b, sep) in enumerate(out)]
 
     # ------------------------------------------------------------ roles
     def _resolve(self, doc: PolicyDoc, parts: list[_Part], s: int, e: int,
@@ -771,6 +781,8 @@ class UnitExtractor:
             specific = [it for it in resp_items if not it.generic]
             if has_lead:
                 role_of = {(it.nstart, it.nend): "co" for it in resp_items}
+            elif conv is not None and conv.kind == "all_lead" and specific:
+                role_of = {(it.nstart, it.nend): "lead" for it in resp_items}
             elif conv is not None and conv.n > 0 and len(resp_items) > 1 and specific:
                 # the first listed lead, even a group reference (各区人民政府、市住建局 → 市住建局 co)
                 lead_keys = {(it.nstart, it.nend) for it in resp_items[:conv.n]}
@@ -782,8 +794,12 @@ class UnitExtractor:
                 role_of = {(it.nstart, it.nend): "joint" for it in resp_items}
             for it in resp_items:
                 roles.setdefault((it.nstart, it.nend), role_of[(it.nstart, it.nend)])
-        out: list[Responsibility] = []
         text = doc.text
+        leads = {text[a:b] for (a, b), r in roles.items() if r == "lead"}
+        for key, r in roles.items():
+            if r == "co" and text[key[0]:key[1]] in leads:
+                roles[key] = "lead"  # the lead named again in the 责任单位 list stays the lead
+        out: list[Responsibility] = []
         town = self.g.town_of(doc.meta, text)
         for p in parts:
             inherited: str | None = None
@@ -797,8 +813,12 @@ class UnitExtractor:
                     if k == 0 or mn.prefix:
                         inherited = mn.prefix or None
                     canonical = self.g.canonical(mn, doc.meta, None if mn.prefix else inherited, town)
+                decided = "resp"
+                if conv is not None and (it.nstart, it.nend) in {(x.nstart, x.nend) for x in resp_items} \
+                        and not has_lead:
+                    decided = f"conv_{conv.kind}"
                 out.append(Responsibility(doc.span(it.nstart, it.nend), canonical, role, it.generic,
-                                          None, f"units.resp.{mn.rule if mn else 'group'}"))
+                                          None, f"units.{decided}.{mn.rule if mn else 'group'}"))
         return out
 
     def _conventions(self, doc: PolicyDoc) -> list[_Convention]:
@@ -809,20 +829,29 @@ class UnitExtractor:
         section above a table), or the whole document when it stands in the preamble.
         """
         text = doc.text
+        found: list[tuple[re.Match[str], str]] = [(m, "first") for m in self.g.p["convention"].finditer(text)]
+        for kind in ("all_lead", "joint", "bold_lost"):
+            key = "convention_bold" if kind == "bold_lost" else f"convention_{kind}"
+            found += [(m, kind) for m in self.g.p[key].finditer(text)]
         out = []
-        for m in self.g.p["convention"].finditer(text):
-            n_txt = m.group("n") or m.group("n2")
-            n = 0 if "*" in m.group(0) or "牵头)" in m.group(0) else _CN_NUM.get(n_txt or "一", 1)
+        for m, kind in sorted(found, key=lambda x: x[0].start()):
+            n = 0
+            if kind == "first":
+                if "*" in m.group(0) or "牵头)" in m.group(0):
+                    kind = "star"
+                else:
+                    n = _CN_NUM.get(m.group("n") or m.group("n2") or "一", 1)
             line_s = text.rfind("\n", 0, m.start()) + 1
             line_e = text.find("\n", m.end())
             line_e = len(text) if line_e < 0 else line_e
             around = text[max(line_s, m.start() - 8):m.end() + 8]
             if self.g.p["convention_local"].search(around) and not re.search("下同", around):
-                out.append(_Convention(m.start(), line_s, line_e, n))
-            elif self.g.p["convention_global"].search(text, m.end(), min(len(text), m.end() + 30)):
-                out.append(_Convention(m.start(), line_s, len(text), n))
+                end = line_e
+            elif kind != "first" or self.g.p["convention_global"].search(text, m.end(), min(len(text), m.end() + 30)):
+                end = len(text)
             else:
-                out.append(_Convention(m.start(), line_s, _section_end(doc, m.start()), n))
+                end = _section_end(doc, m.start())
+            out.append(_Convention(m.start(), line_s, end, n, kind))
         return out
 
     # ------------------------------------------------------------ sources
@@ -860,20 +889,6 @@ class UnitExtractor:
                     covered[s:e] = b"\x01" * (e - s)
         return out
 
-    def _column_role(self, header: str) -> str | None:
-        h = header.strip()
-        for role, key in (("lead", "column_lead"), ("main", "column_main"), ("co", "column_co"),
-                          ("resp", "column_resp")):
-            if self.g.p[key].match(h):
-                return role
-        return None
-
-    def _column_roles(self, header: Sequence[str]) -> list[tuple[int, str | None]]:
-        """Role of each header cell; a 主责单位 column leads unless a 牵头 column stands beside it."""
-        roles = [(k, self._column_role(h)) for k, h in enumerate(header)]
-        has_lead = any(r == "lead" for _, r in roles)
-        return [(k, ("co" if has_lead else "lead") if r == "main" else r) for k, r in roles]
-
     def _cell_parts(self, text: str, s: int, e: int, role: str) -> list[_Part]:
         """A unit-column cell as clause parts; the column gives the role of a bare list."""
         parts = self._parse_clause(text, s, e, strict=True, default=role)
@@ -885,89 +900,57 @@ class UnitExtractor:
 
     def _tables(self, doc: PolicyDoc, covered: bytearray, conventions: Sequence[_Convention]
                 ) -> list[Responsibility]:
-        """Unit columns of tables (doc.table_rows, else one-cell-per-line and space-token tables)."""
+        """Unit columns of the structure stage's table rows (else a table flattened onto one line)."""
         out: list[Responsibility] = []
-        rows = [[(c.nstart, c.nend) for c in r.cells] for r in doc.table_rows]
-        headers = [r.header for r in doc.table_rows]
-        for cells, header in zip(rows, headers, strict=True):
-            out += self._row(doc, cells, list(header), covered, conventions)
-        if not rows:
-            out += self._line_cells(doc, covered, conventions)
+        for row in doc.table_rows:
+            out += self._row(doc, row, covered, conventions)
+        if not doc.table_rows:
+            out += self._flat_table(doc, covered, conventions)
         return out
 
-    def _row(self, doc: PolicyDoc, cells: list[tuple[int, int]], header: list[str], covered: bytearray,
-             conventions: Sequence[_Convention]) -> list[Responsibility]:
+    def _row(self, doc: PolicyDoc, row: TableRow, covered: bytearray, conventions: Sequence[_Convention]
+             ) -> list[Responsibility]:
+        """The units of one table row, by the roles of its columns.
+
+        主责 leads unless a 牵头 column stands beside it; with no unit column at all, a unit standing
+        alone in a 备注 column is the row's unit.
+        """
         text = doc.text
-        if header and cells and self.g.p["serial_header"].fullmatch(header[0].strip()) and not re.fullmatch(
-                r"[\d一二三四五六七八九十]{1,4}[.、]?|", text[cells[0][0]:cells[0][1]].strip()):
-            return []  # a numbered table's row begins with its number: lines after the table are not a row
-        if header and len(cells) > len(header) and self.g.p["serial_header"].fullmatch(header[0].strip()):
-            cells = cells[:len(header)]  # the last row of a one-cell-per-line table runs into the text after it
-        cols = self._column_roles(header)
-        unit_cols = [(k, r) for k, r in cols if r]
-        if not unit_cols:
-            return []
+        roles = list(row.roles)
+        has_lead = "lead" in roles
+        unit_cols = [(k, ("co" if has_lead else "lead") if r == "main" else r)
+                     for k, r in enumerate(roles) if r in self.columns.unit_roles]
+        if not unit_cols and "remarks" in roles and not any(
+                self.columns.column(h).role in self.columns.unit_roles for h in row.header):
+            unit_cols = [(k, "resp") for k, r in enumerate(roles) if r == "remarks"]
         parts: list[_Part] = []
-        if len(cells) == len(header):
-            for k, role in unit_cols:
-                s, e = cells[k]
-                parts += self._cell_parts(text, s, e, role or "resp")
-        elif len(unit_cols) == 1:
-            for s, e in cells:
-                parts += self._cell_parts(text, s, e, unit_cols[0][1] or "resp")
+        for k, role in unit_cols:
+            c = row.cells[k]
+            if c.nstart < c.nend:
+                parts += self._cell_parts(text, c.nstart, c.nend, role or "resp")
         parts = [p for p in parts if p.items and not covered[p.items[0].nstart]]
         if not parts:
             return []
-        s0, e0 = cells[0][0], cells[-1][1]
-        res = self._resolve(doc, parts, s0, e0, conventions)
+        res = self._resolve(doc, parts, row.cells[0].nstart, row.cells[-1].nend, conventions)
         for p in parts:
             for it in p.items:
                 covered[it.nstart:it.nend] = b"\x01" * (it.nend - it.nstart)
         return res
 
-    def _line_cells(self, doc: PolicyDoc, covered: bytearray, conventions: Sequence[_Convention]
+    def _flat_table(self, doc: PolicyDoc, covered: bytearray, conventions: Sequence[_Convention]
                     ) -> list[Responsibility]:
-        """Tables the structure stage did not split: a header of short cells, one cell per line or token."""
+        """A table flattened onto one line: header tokens separated by spaces, then unit tokens."""
         text = doc.text
         out: list[Responsibility] = []
-        lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
-        cells = []
-        for s, e in lines:
-            t = text[s:e]
-            stripped = t.strip().rstrip("|").strip()
-            if stripped:
-                a = s + t.index(stripped[0])
-                cells.append((a, a + len(stripped)))
-        k = 0
-        while k < len(cells):
-            j = k
-            while j < len(cells) and cells[j][1] - cells[j][0] <= 8:
-                j += 1
-            header = [text[a:b] for a, b in cells[k:j]]
-            roles = [r for _, r in self._column_roles(header) if r]
-            if len(header) >= 3 and roles:
-                if self.g.p["serial_header"].fullmatch(header[0]):
-                    rows = self._serial_rows(doc, cells[k][0], covered, conventions)
-                    if rows is not None:
-                        return rows
-                last = max(i for i, h in enumerate(header) if self._column_role(h))
-                j = k + last + 1
-                role = _majority(roles)
-                for a, b in cells[j:]:
-                    parts = [] if covered[a] else [p for p in self._cell_parts(text, a, b, role) if p.items]
-                    if parts:
-                        out += self._resolve(doc, parts, a, b, conventions)
-                        covered[a:b] = b"\x01" * (b - a)
-                return out
-            k = j + 1
-        # a flattened table on one line: header tokens separated by spaces
-        for s, e in lines:
+        for lm in re.finditer(r"[^\n]+", text):
+            s, e = lm.start(), lm.end()
             toks = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[s:e])]
-            roles = [r for _, r in self._column_roles([text[s + a:s + b] for a, b in toks]) if r]
+            cols = [self.columns.column(text[s + a:s + b]) for a, b in toks]
+            roles = [c.role for c in cols if c.role is not None and c.role in self.columns.unit_roles]
             if len(roles) < 2:
                 continue
-            role = _majority(roles)
-            hdr_end = s + max(b for a, b in toks if self._column_role(text[s + a:s + b]))
+            role = _majority([("co" if "lead" in roles else "lead") if r == "main" else r for r in roles])
+            hdr_end = s + max(b for (a, b), c in zip(toks, cols, strict=True) if c.role in self.columns.unit_roles)
             for a, b in toks:
                 ts, te = s + a, s + b
                 if ts < hdr_end or covered[ts] or any(c in text[ts:te] for c in "()"):
@@ -979,60 +962,22 @@ class UnitExtractor:
                                                  "")], ts, te, conventions)
         return out
 
-    def _serial_rows(self, doc: PolicyDoc, start: int, covered: bytearray, conventions: Sequence[_Convention]
-                     ) -> list[Responsibility] | None:
-        """A one-cell-per-line table with a 序号 column, header at ``start``.
-
-        Each row is as many lines as the header has cells (an empty line is an empty cell) and begins
-        with its number; the table ends where a row should begin and no number stands (the signature
-        after it is not a unit cell). None when no row is laid out so.
-        """
-        text = doc.text
-        lines: list[tuple[int, int]] = []
-        pos = start
-        while pos <= len(text):
-            e = text.find("\n", pos)
-            e = len(text) if e < 0 else e
-            t = text[pos:e]
-            st = t.strip().rstrip("|").strip()
-            a = pos + t.index(st[0]) if st else pos
-            lines.append((a, a + len(st)))
-            pos = e + 1
-        serial = re.compile(r"\d{1,3}")
-        header: list[str] = []
-        i = 0
-        while i < len(lines) and 0 < lines[i][1] - lines[i][0] <= 8 and not serial.fullmatch(text[slice(*lines[i])]):
-            header.append(text[slice(*lines[i])])
-            i += 1
-        cols = [(c, r) for c, r in self._column_roles(header) if r]
-        n = len(header)
-        out: list[Responsibility] = []
-        nrows = 0
-        while i + n <= len(lines) and serial.fullmatch(text[slice(*lines[i])]):
-            for c, role in cols:
-                a, b = lines[i + c]
-                parts = [] if a >= b or covered[a] else [p for p in self._cell_parts(text, a, b, role) if p.items]
-                if parts:
-                    out += self._resolve(doc, parts, a, b, conventions)
-                    covered[a:b] = b"\x01" * (b - a)
-            i += n
-            nrows += 1
-        return out if nrows else None
-
     def _sentences(self, doc: PolicyDoc, covered: bytearray) -> list[Responsibility]:
         """Running text: a part that starts with a unit list followed by 牵头 (or 由…负责), then co parts."""
         text = doc.text
         out: list[Responsibility] = []
         for sm in re.finditer(r"[^。;!?\n]+", text):
             s, e = sm.start(), sm.end()
-            if "牵头" not in text[s:e] and "负责" not in text[s:e]:
-                continue
+            if "牵头" not in text[s:e] and "负责" not in text[s:e] and not self.g.p["with_joint"].search(text, s, e):
+                continue  # 会同 names partners only when they act together (A会同B、C等部门共同推进)
             parts: list[_Part] = []
             seen_lead = False
-            for ps, pe, sep in _split_top(text, s, e, ",:"):
+            for ps, pe, sep in self._clause_parts(text, s, e, ",:"):
                 if covered[ps:pe].count(1) > 0:
                     continue
                 p = self._parse_part(text, ps, pe, strict=False)
+                if p is not None and p.role is None and sep == "会同" and seen_lead:
+                    p.role = "co"  # A会同B、C等部门共同推进: B and C take part
                 if p is None or p.role is None:
                     continue
                 opener = self.g.p["opener"].match(text, ps, pe) is not None

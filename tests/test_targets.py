@@ -91,3 +91,26 @@ def test_item_headline_counts_are_planned_quantities(pipeline_obj: Any) -> None:
             "(4)去年,全县共服务2600人,覆盖率为95%。\n")
     r = pipeline_obj.process_text("x", "x.txt", text)
     assert [(t.span.text, t.kind, t.comparator) for t in r.targets] == [("3700人", "count", "=")]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a progress report (pool p094, 济南): the item states the goal, the 完成情况 line reports the result
+    ("2019年区《政府工作报告》确定的主要目标任务上半年完成情况\n\n一、经济社会发展主要预期目标\n\n"
+     "1.地区生产总值增长7.8%左右(责任单位:区发改局)\n\n完成情况:上半年地区生产总值同比增长9%,排名中心城区第二。\n",
+     ["7.8%左右"]),
+    # a report titled 实施情况的通报 (pool p038, 福建, traditional): headings restate goals, the body reports
+    ("關于2023年為民辦實事項目\n實施情況的通報\n一、新增義務教育公辦學校學位5萬個\n"
+     "省級財政補助資金下達5.4519億元,完成年度計劃的104.44%。全省完成改造21702間。\n",
+     ["5萬個"]),
+    # a report item: goal sentence, then a sentence opened by the reporting window (pool p081, 咸宁)
+    ("2021年重点工作上半年完成情况\n1.引进投资项目不少于3个;新开工亿元以上产业项目100个。上半年,引进投资项目3个。\n",
+     ["不少于3个", "100个"]),
+    # a plan is not a report: 同比 and 完成全年任务的 N% stay commitments there (holdout e07 style)
+    ("2024年稳就业工作方案\n1.上半年完成全年任务的60%,普惠小微贷款余额同比增长15%以上。\n", ["60%", "15%以上"]),
+])
+def test_progress_reports(text: str, want: list[str], normalizer: Normalizer, extractor: TargetExtractor,
+                          figures: FigureExtractor) -> None:
+    from pipeline.structure import Structurer
+
+    doc = Structurer().build("example", "example.txt", normalizer.normalize(text))
+    assert [t.span.text for t in extractor(doc, figures.hits(doc), [])] == want
