@@ -193,8 +193,12 @@ def test_output_files_respect_the_umask(tmp_path: Path) -> None:
     files = [p for p in out.rglob("*") if p.is_file()]
     assert any(p.suffix == ".csv" for p in files) and any(p.parent.name == "report" for p in files)
     assert any(p.parent.name == "text" for p in files)
+    assert (out / "policy.xlsx").is_file()
     for p in files:
         assert p.stat().st_mode & 0o044 == 0o044, (p, oct(p.stat().st_mode))
+    (out / "policy.xlsx").unlink()
+    assert main(["extract", str(inp), "--out", str(out), "--quiet", "--no-xlsx", "--no-report"]) == 0
+    assert not (out / "policy.xlsx").exists() and (out / "targets.csv").is_file()
 
 
 NO_REGION = "一、重点任务\n（一）加快农村公路建设，年底前完成。（县交通运输局牵头）\n"
