@@ -88,16 +88,35 @@ class Structurer:
         return DocMeta(title, doc_number, issuer, issue_date, province, city, county, ref_year)
 
     def _title(self, head_lines: list[str]) -> str | None:
-        for ln in head_lines:
+        for i, ln in enumerate(head_lines):
             cand = ln.split("|")[-2].strip() if ln.count("|") >= 2 and "名称" in ln else ln
             if self.pat["title_line"].match(cand) and "," not in cand and "。" not in cand:
-                return cand
+                return self._first_title_line(head_lines[i - 1]) + cand if i and cand == ln else cand
+        crumbs = {ln.rsplit(">", 1)[-1].strip() for ln in head_lines[:5] if self.pat["breadcrumb"].search(ln)}
         for ln in head_lines[:5]:
-            if _HEADING_START.match(ln) or any(c in ln for c in "|,:。;"):
+            if _HEADING_START.match(ln) or any(c in ln for c in "|,:。;>"):
                 continue
+            if ln in crumbs or self.pat["byline"].match(ln):
+                continue  # a page's section name (理论调研) or byline (通讯员 李君茹)
             if 4 <= len(ln) <= 40 and not self.pat["doc_number"].fullmatch(ln):
                 return ln
         return None
+
+    def _first_title_line(self, prev: str) -> str:
+        """``prev`` when it is the first line of a title broken over two lines, else ``""``.
+
+        重庆市构建分型分类精准培育机制 / 促进个体工商户高质量发展实施方案: the
+        first line opens like a title (a division's name, 关于, 中共…), has no
+        punctuation and is no title, date, issuer or heading line of its own.
+        """
+        if not prev or len(prev) > 40 or any(c in prev for c in "|,:。;()《》“”\"") or _HEADING_START.match(prev):
+            return ""
+        if not (self.gazetteer.leading(prev) or self.pat["title_start"].match(prev)):
+            return ""
+        for name in ("title_line", "date_line", "issuer_line", "doc_number", "byline"):
+            if self.pat[name].search(prev):
+                return ""
+        return prev
 
     def _doc_number(self, text: str) -> str | None:
         for m in self.pat["doc_number"].finditer(text[:600]):
