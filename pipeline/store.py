@@ -117,10 +117,12 @@ def merge_into_store(db_path: Path, tables: dict[str, pa.Table]) -> list[str]:
         con.execute("UPDATE documents SET source = s.source FROM (SELECT doc_id, min(source) AS source "
                     "FROM document_sources GROUP BY doc_id) s WHERE documents.doc_id = s.doc_id")
         con.execute("COMMIT")
-        con.execute((Path(__file__).parent / "views.sql").read_text(encoding="utf-8"))
     except Exception:
         con.execute("ROLLBACK")
+        con.close()
         raise
+    try:
+        con.execute((Path(__file__).parent / "views.sql").read_text(encoding="utf-8"))
     finally:
         con.close()
     return [r[0] for r in changed]
