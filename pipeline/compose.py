@@ -116,6 +116,7 @@ class Pipeline:
 
     stage_names: tuple[str, ...] = ("units", "deadlines", "figures", "targets")
     ner_model: str | None = None  # a local HanLP model directory enables the optional NER stage
+    regions: dict[str, str] = field(default_factory=dict)  # source -> region for documents naming none (--region)
     normalizer: Normalizer = field(init=False)
     structurer: Structurer = field(init=False)
     stages: list[Stage] = field(init=False)
@@ -160,7 +161,7 @@ class Pipeline:
         link(doc, state, res)
         return res
 
-    def process_file(self, path: Path, source: str, region: str | None = None) -> DocResult:
+    def process_file(self, path: Path, source: str) -> DocResult:
         """Read, analyse and link one file; never raises for a bad document."""
         from pipeline.ingest import read_document
 
@@ -171,7 +172,7 @@ class Pipeline:
                              error=DocumentError("E011", str(exc.strerror)).one_line())
         try:
             ing = read_document(path)
-            return self.process_text(data_id, source, ing.text, region, encoding=ing.encoding)
+            return self.process_text(data_id, source, ing.text, self.regions.get(source), encoding=ing.encoding)
         except DocumentError as exc:
             return DocResult(doc_id=data_id, source=source, status="error", error=exc.one_line())
         except Exception as exc:  # a bug must not lose the other documents; it is reported, not hidden

@@ -174,7 +174,9 @@ def _process(args: argparse.Namespace, inputs: Inputs, db: Path) -> int:
         options["ner_model"] = args.ner_model
     out: Path = args.out
     prog = Progress(len(inputs.files), args.quiet)
-    results = run(inputs.files, jobs=args.jobs, progress=prog, options=options, regions=inputs.regions)
+    if inputs.regions:
+        options["regions"] = inputs.regions
+    results = run(inputs.files, jobs=args.jobs, progress=prog, options=options)
     seconds = prog.close()
     wait_for_store(db, True, _say)  # the work is done: wait for the store rather than lose it
     (out / "text").mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -30,9 +30,9 @@ def _init_worker(options: dict[str, Any]) -> None:
     _WORKER = Pipeline(**options)
 
 
-def _work(path: str, source: str, region: str | None = None) -> DocResult:
+def _work(path: str, source: str) -> DocResult:
     assert _WORKER is not None, "worker not initialised"
-    return _WORKER.process_file(Path(path), source, region)
+    return _WORKER.process_file(Path(path), source)
 
 
 @dataclass
@@ -50,20 +50,17 @@ def run(
     jobs: int = 1,
     progress: Callable[[DocResult], None] | None = None,
     options: dict[str, Any] | None = None,
-    regions: Mapping[str, str] | None = None,
 ) -> list[DocResult]:
     """Process ``(path, source)`` pairs; results come back in input order.
 
-    ``options`` are passed to every ``Pipeline`` (e.g. ``ner_model``);
-    ``regions`` maps a source to the region its document falls back to.
+    ``options`` are passed to every ``Pipeline`` (e.g. ``ner_model``).
     """
     options = options or {}
-    regions = regions or {}
     if jobs <= 1 or len(inputs) <= 1:
         pipe = Pipeline(**options)
         results = []
         for p, s in inputs:
-            r = pipe.process_file(p, s, regions.get(s))
+            r = pipe.process_file(p, s)
             results.append(r)
             if progress:
                 progress(r)
@@ -72,9 +69,8 @@ def run(
     pending = list(range(len(inputs)))
     while pending:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,)) as pool:
-            futs: dict[int, Future[DocResult]] = {
-                i: pool.submit(_work, str(inputs[i][0]), inputs[i][1], regions.get(inputs[i][1])) for i in pending
-            }
+            futs: dict[int, Future[DocResult]] = {i: pool.submit(_work, str(inputs[i][0]), inputs[i][1])
+                                                  for i in pending}
             broken = False
             for i, f in futs.items():
                 try:
@@ -92,8 +88,7 @@ def run(
             first = retry[0]
             try:
                 with ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(options,)) as single:
-                    done[first] = single.submit(_work, str(inputs[first][0]), inputs[first][1],
-                                                regions.get(inputs[first][1])).result()
+                    done[first] = single.submit(_work, str(inputs[first][0]), inputs[first][1]).result()
             except BrokenProcessPool:
                 done[first] = DocResult(
                     doc_id=_fallback_id(inputs[first][0]), source=inputs[first][1], status="error",
