@@ -116,10 +116,10 @@ class Pipeline:
 
     stage_names: tuple[str, ...] = ("units", "deadlines", "figures", "targets")
     ner_model: str | None = None  # a local HanLP model directory enables the optional NER stage
-    regions: dict[str, str] = field(default_factory=dict)  # source -> region for documents naming none (--region)
     normalizer: Normalizer = field(init=False)
     structurer: Structurer = field(init=False)
     stages: list[Stage] = field(init=False)
+    regions: dict[str, str] = field(default_factory=dict)  # source -> region for documents naming none (--region)
 
     def __post_init__(self) -> None:
         self.normalizer = Normalizer()
