@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-dev
 OUT ?= outputs
 JOBS ?= 2
 
-.PHONY: extract test test-duckdb-min eval bench lint type check clean
+.PHONY: extract test test-duckdb-min eval bench lint type check clean notebook
 
 $(RUNTIME): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(RUNTIME): pyproject.toml
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,ner]'
 	@touch $(STAMP) $(RUNTIME)
 
 extract: $(RUNTIME)  ## run the pipeline over corpus/ into outputs/
@@ -41,11 +41,11 @@ test-duckdb-min: $(STAMP)  ## store, search and extract tests with duckdb==$(DUC
 	$(MINVENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_store.py tests/test_search.py \
 	  tests/test_extract_cmd.py tests/test_outlock.py
 
-eval: $(STAMP)  ## precision/recall/F1 per field against gold
-	$(PY) -m pipeline eval --corpus corpus
+eval: $(STAMP)  ## precision/recall/F1 per field against gold, every group without and with NER side by side
+	$(PY) -m pipeline eval --corpus corpus --ner both
 
-bench: $(STAMP)  ## chars/s vs plain jieba and peak memory on the corpus replicated to >= 5 MB
-	$(PY) -m pipeline bench corpus --mb 5
+bench: $(STAMP)  ## chars/s vs plain jieba (pipeline without and with NER) and peak memory, corpus replicated to >= 5 MB
+	$(PY) -m pipeline bench corpus --mb 5 --ner both
 
 lint: $(STAMP)
 	$(PY) -m ruff check pipeline tests
@@ -54,6 +54,18 @@ type: $(STAMP)
 	$(PY) -m mypy pipeline
 
 check: lint type test eval
+
+NBSTAMP := $(VENV)/.notebook
+NBARGS ?=  # e.g. NBARGS="--no-browser --port=8890"
+
+$(NBSTAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -e '.[notebook]'
+	@touch $(NBSTAMP)
+
+notebook: $(NBSTAMP)  ## install the notebook extra (JupyterLab), extract if OUT has no store, open notebooks/explore.ipynb
+	@test -f $(OUT)/policy.duckdb || $(MAKE) extract
+	POLICY_EXTRACT_OUT=$(abspath $(OUT)) $(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(NBARGS) notebooks/explore.ipynb
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

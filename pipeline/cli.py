@@ -42,12 +42,16 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     ex.add_argument("--ner-model", metavar="DIR", help="optional: a local HanLP model directory for extra "
                     "organisation mentions (needs the 'hanlp' extra; nothing is downloaded)")
+    ex.add_argument("--ner", default="default", help="NER for unit lists the rules cannot parse: default, off, "
+                    "lac (extra 'ner'), or hanlp:DIR")
     ev = sub.add_parser("eval", help="score extractions against gold annotations")
     ev.add_argument("--docs", type=Path, action="append", help="document folder (repeatable)")
     ev.add_argument("--gold", type=Path, action="append", help="gold folder with <name>.gold.json (repeatable)")
     ev.add_argument("--corpus", type=Path, help="the bundled corpus layout (seeds + dev) instead of --docs/--gold")
     ev.add_argument("--errors", type=int, default=25, help="how many worst errors to print per field")
     ev.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    ev.add_argument("--ner", default="default", help="NER for unit lists the rules cannot parse: default, off, "
+                    "on (lac), both (each group without and with NER side by side), or hanlp:DIR")
     se = sub.add_parser("search", help="full-text search (simplified or traditional) in an output store",
                         description="Search the tasks and targets of a store in simplified or traditional "
                         "characters. Items containing the whole query (whole words) come first, then items "
@@ -64,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="files or folders of documents (default: corpus)")
     be.add_argument("--mb", type=float, default=5.0, help="replicate the documents to at least this many MB "
                     "of UTF-8 text (default 5)")
+    be.add_argument("--ner", default="both", help="off, on (lac), or both (default: the pipeline without and "
+                    "with NER)")
     return p
 
 
@@ -85,9 +91,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from pipeline.evalrun import corpus_groups, run_eval
     from pipeline.ingest import iter_inputs
+    from pipeline.ner import NerUnavailable, make_backend
 
     if args.corpus is None and not (args.docs and args.gold):
         return _err("eval", "give --corpus DIR, or --docs DIR and --gold DIR")
+    try:
+        if args.ner not in ("default", "off"):
+            make_backend("lac" if args.ner in ("on", "both") else args.ner)
+    except NerUnavailable as exc:
+        return _err("eval", str(exc))
     folders = [args.corpus] if args.corpus is not None else [*args.docs, *args.gold]
     for f in folders:
         if not f.is_dir():

@@ -12,9 +12,10 @@ a document without a known year gets null dates.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -64,12 +65,13 @@ def _norm_day(g: Mapping[str, str | None], y: int | None) -> Dates:
 
 
 def _norm_day_range(g: Mapping[str, str | None], y: int | None) -> Dates:
-    """3月11日至10月31日: from the first day to the last (both in the same year)."""
+    """3月11日至10月31日 (one year), 2019年1月1日至2020年12月31日 (y0 … y): from the first day to the last."""
     _, end, gran = _norm_day(g, y)
     m0, d0 = cn_int(g.get("m0") or ""), cn_int(g.get("d0") or "")
-    if end is None or y is None or m0 is None or d0 is None or not _valid(y, m0, d0):
+    y0 = cn_int(g.get("y0") or "") if g.get("y0") else y
+    if end is None or y0 is None or m0 is None or d0 is None or not _valid(y0, m0, d0):
         return end, end, gran
-    start = dt.date(y, m0, d0)
+    start = dt.date(y0, m0, d0)
     return (start if start <= end else end), end, gran
 
 
@@ -164,7 +166,37 @@ def _norm_none(g: Mapping[str, str | None], y: int | None) -> Dates:
     return None, None, None
 
 
+def _norm_day_squeezed(g: Mapping[str, str | None], y: int | None) -> Dates:
+    """2020415日前 (a web page dropped 年/月): month and day from the digits, only when one reading is valid."""
+    md = g.get("md") or ""
+    if y is None:
+        return None, None, "day"
+    readings = {(int(md[:k]), int(md[k:])) for k in (1, 2) if 0 < k < len(md) and md[k] != "0"}
+    valid = [(m, d) for m, d in readings if _valid(y, m, d)]
+    if len(valid) != 1:
+        return None, None, "day"
+    day = dt.date(y, *valid[0])
+    return day, day, "day"
+
+
+def _norm_next_years(g: Mapping[str, str | None], y: int | None) -> Dates:
+    """今明两年: this year and the next."""
+    if y is None:
+        return None, None, "multi_year"
+    return dt.date(y, 1, 1), dt.date(y + 1, 12, 31), "multi_year"
+
+
+def _norm_national_day(g: Mapping[str, str | None], y: int | None) -> Dates:
+    """十一之前 / 国庆节前: before 1 October."""
+    if y is None:
+        return None, None, "day"
+    return dt.date(y, 10, 1), dt.date(y, 10, 1), "day"
+
+
 NORMALISERS: dict[str, Callable[[Mapping[str, str | None], int | None], Dates]] = {
+    "day_squeezed": _norm_day_squeezed,
+    "next_years": _norm_next_years,
+    "national_day": _norm_national_day,
     "day": _norm_day,
     "day_range": _norm_day_range,
     "month": _norm_month,
@@ -222,8 +254,10 @@ class TimeRules:
     relative: Mapping[str, int]
     title_line: re.Pattern[str]
     date_line: re.Pattern[str]
-    issuer_line: re.Pattern[str]
     caption_line: re.Pattern[str]
+    report_window: re.Pattern[str]
+    from_mark: re.Pattern[str]
+    past_event: re.Pattern[str]
 
 
 @cache
@@ -247,7 +281,7 @@ def load_rules(name: str = "time.yaml") -> TimeRules:
             raw[f"i:{pid}"] = p["split"]
     for b in data["blockers"]:
         raw[f"b:{b['id']}"] = b["regex"]
-    for key in ("title_line", "date_line", "issuer_line", "caption_line"):
+    for key in ("title_line", "date_line", "caption_line", "report_window", "from_mark", "past_event"):
         raw[key] = data[key]
     rx = compile_patterns(frags, raw, name)
     patterns = tuple(
@@ -266,8 +300,10 @@ def load_rules(name: str = "time.yaml") -> TimeRules:
         relative={str(k): int(v) for k, v in data["relative_years"].items()},
         title_line=re.compile(rx["title_line"].pattern, re.M),
         date_line=re.compile(rx["date_line"].pattern, re.M),
-        issuer_line=rx["issuer_line"],
         caption_line=re.compile(rx["caption_line"].pattern, re.M),
+        report_window=re.compile(rx["report_window"].pattern, re.M),
+        from_mark=rx["from_mark"],
+        past_event=rx["past_event"],
     )
 
 
@@ -314,9 +350,11 @@ class DeadlineExtractor:
     def __call__(self, doc: PolicyDoc) -> list[Deadline]:
         text = doc.text
         hits = self.select(self.candidates(text))
-        blocked = self.blocked_spans(text, doc.meta.title)
-        retro, limit = self.column_spans(doc)
         cells = [(c.nstart, c.nend) for row in doc.table_rows for c in row.cells]
+        blocked = self.blocked_spans(text, doc.meta.title, cells)
+        if doc.report:
+            blocked += [(m.start("x"), m.end("x")) for m in self.rules.report_window.finditer(text)]
+        retro, limit = self.column_spans(doc)
         captions = [(m.start(), m.end()) for m in self.rules.caption_line.finditer(text)]
         out: list[Deadline] = []
         for h in hits:
@@ -332,7 +370,16 @@ class DeadlineExtractor:
                 continue  # 2021年,累计投入… in a 2022 document: a report of what was done
             if kind == "period" and _overlaps(h.nstart, h.nend, captions) and not _overlaps(h.nstart, h.nend, cells):
                 continue  # a caption or heading naming an event
-            out.append(self.record(doc, h, kind))
+            rec = self.record(doc, h, kind)
+            if h.norm == "day_squeezed" and rec.date_end is None:
+                continue  # 2020111日: two readings (1月11日, 11月1日), so none
+            issued = doc.meta.issue_date
+            if issued and rec.date_end and rec.date_end < issued and dict(h.groups).get("y") \
+                    and self.rules.past_event.match(text, h.nend):
+                continue  # 2013年2月25日市政府常务会议审议通过: an event before the document was issued
+            if kind in ("deadline", "period") and self.rules.from_mark.match(text, h.nend):
+                rec = dataclasses.replace(rec, kind="period", date_end=None)  # 2021年5月1日起: from, open-ended
+            out.append(rec)
         return out
 
     # ------------------------------------------------------------ candidates
@@ -374,8 +421,10 @@ class DeadlineExtractor:
         return sorted(taken, key=lambda h: h.nstart)
 
     # ------------------------------------------------------------ context
-    def blocked_spans(self, text: str, title: str | None = None) -> list[tuple[int, int]]:
-        """Spans whose times are not deadlines: blockers, title lines, the issue-date line."""
+    def blocked_spans(self, text: str, title: str | None = None,
+                      cells: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+        """Spans whose times are not deadlines: blockers, title lines, a date standing alone on its line
+        (a signature or publication date; a table cell is exempt)."""
         out = list(title_year_spans(text, title))
         for _, rx in self.rules.blockers:
             for m in rx.finditer(text):
@@ -383,14 +432,9 @@ class DeadlineExtractor:
                     out.append((m.start("x"), m.end("x")))
                 else:
                     out.append((m.start(), m.end()))
-        prev = ""
         for s, e in _lines(text):
-            line = text[s:e]
-            if not line.strip():
-                continue
-            if self.rules.date_line.match(line) and self.rules.issuer_line.search(prev):
+            if self.rules.date_line.match(text[s:e]) and not _overlaps(s, e, cells):
                 out.append((s, e))
-            prev = line
         return [(s, e) for s, e in out if s < e]
 
     def column_spans(self, doc: PolicyDoc) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -452,5 +496,5 @@ def _strip(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _overlaps(s: int, e: int, spans: list[tuple[int, int]]) -> bool:
+def _overlaps(s: int, e: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(s < be and bs < e for bs, be in spans)

@@ -34,6 +34,8 @@ class TableRow:
     task_id: int | None = None
     #: the role of each cell's column (``lexicons/columns.yaml``), parallel to ``cells``; empty when unknown
     roles: tuple[str | None, ...] = ()
+    #: the role of each header cell, parallel to ``header``
+    header_roles: tuple[str | None, ...] = ()
 
     def role_at(self, npos: int) -> str | None:
         """The column role of the cell containing normalised position ``npos``."""
@@ -54,6 +56,8 @@ class PolicyDoc:
     headings: list[Heading] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     table_rows: list[TableRow] = field(default_factory=list)
+    #: the document is a progress report (its title area says 完成情况 / 实施情况的通报): the body reports facts
+    report: bool = False
 
     @property
     def text(self) -> str:

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.compose import Pipeline
+from pipeline.compose import DEFAULT_NER, Pipeline
 from pipeline.evaluate import (
     FIELDS,
     DocScore,
+    FieldScore,
     GoldError,
     Item,
     context,
@@ -83,9 +84,10 @@ def evaluate_folder(pipe: Pipeline, group: str, docs: Path, gold: Path) -> list[
     return out
 
 
-def evaluate_groups(groups: Sequence[tuple[str, Path, Path]]) -> dict[str, list[Evaluated]]:
-    """Evaluate several (name, docs, gold) groups with one pipeline."""
-    pipe = Pipeline()
+def evaluate_groups(groups: Sequence[tuple[str, Path, Path]], ner: str | None = DEFAULT_NER
+                    ) -> dict[str, list[Evaluated]]:
+    """Evaluate several (name, docs, gold) groups with one pipeline (``ner``: its NER backend, None = off)."""
+    pipe = Pipeline(ner=ner)
     return {name: evaluate_folder(pipe, name, d, g) for name, d, g in groups}
 
 
@@ -151,19 +153,27 @@ def run_eval(args: argparse.Namespace) -> int:
         if len(args.docs) != len(args.gold):
             print("policy-extract eval: give one --gold per --docs", file=sys.stderr)
             return 2
-        groups = [(d.name or str(d), d, g) for d, g in zip(args.docs, args.gold, strict=False)]
+        groups = [((d.parent.name if d.name == "docs" else d.name) or str(d), d, g)
+                  for d, g in zip(args.docs, args.gold, strict=False)]
+    mode = getattr(args, "ner", None) or "default"
+    ner = {"default": DEFAULT_NER, "off": None, "on": "lac", "both": "lac"}.get(mode, mode)
     try:
-        results = evaluate_groups(groups)
+        results = evaluate_groups(groups, ner)
+        if mode == "both":
+            without = evaluate_groups(groups, None)
     except GoldError as exc:
         print(f"policy-extract eval: {exc}", file=sys.stderr)
         return 2
     heads = headlines(results) if args.corpus is not None else {}
-    for name, evs in [*heads.items(), *results.items()]:
-        label = f"{name} ({len(evs)} documents)" + (" — headline" if name == "real" else "")
-        print(format_table(label, micro(e.score for e in evs)))
-        print()
+    if mode == "both":
+        _print_both(without, results, heads)
+    else:
+        for name, evs in [*heads.items(), *results.items()]:
+            label = f"{name} ({len(evs)} documents)" + (" — headline" if name == "real" else "")
+            print(format_table(label, micro(e.score for e in evs)))
+            print()
     every = [e for evs in results.values() for e in evs]
-    if not heads:
+    if not heads and mode != "both":
         print(format_table(f"overall ({len(every)} documents)", micro(e.score for e in every)))
         print()
     print("\n".join(_per_doc_lines(every)))
@@ -171,8 +181,41 @@ def run_eval(args: argparse.Namespace) -> int:
         print()
         print("\n".join(_error_lines(every, args.errors)))
     if args.json:
-        args.json.write_text(json.dumps(summary(results), indent=1, ensure_ascii=False), encoding="utf-8")
+        figures = {"without_ner": summary(without), "with_ner": summary(results)} if mode == "both" else summary(results)
+        args.json.write_text(json.dumps(figures, indent=1, ensure_ascii=False), encoding="utf-8")
     return 0
+
+
+def format_side_by_side(title: str, off: dict[str, FieldScore], on: dict[str, FieldScore]) -> str:
+    """P/R/F1 per field without and with NER, and the change in F1."""
+    lines = [f"== {title}: without NER | with NER (lac)",
+             f"{'field':<10} {'gold':>5} | {'pred':>5} {'tp':>5} {'P':>6} {'R':>6} {'F1':>6} | "
+             f"{'pred':>5} {'tp':>5} {'P':>6} {'R':>6} {'F1':>6} | {'dF1':>6}"]
+    for f in FIELDS:
+        if f not in off or f not in on:
+            continue
+        a, b = off[f], on[f]
+        lines.append(f"{f:<10} {a.n_gold:>5} | {a.n_pred:>5} {a.tp:>5} {a.precision:>6.3f} {a.recall:>6.3f} "
+                     f"{a.f1:>6.3f} | {b.n_pred:>5} {b.tp:>5} {b.precision:>6.3f} {b.recall:>6.3f} {b.f1:>6.3f} | "
+                     f"{b.f1 - a.f1:>+6.3f}")
+    return "\n".join(lines)
+
+
+def _print_both(off: dict[str, list[Evaluated]], on: dict[str, list[Evaluated]],
+                heads: dict[str, list[Evaluated]]) -> None:
+    """``eval --ner both``: the headline groups and each group without and with NER, side by side."""
+    heads_off = headlines(off) if heads else {}
+    for name, evs in [*heads.items(), *on.items()]:
+        before = heads_off[name] if name in heads and name in heads_off else off[name]
+        label = f"{name} ({len(evs)} documents)" + (" — headline" if name == "real" else "")
+        print(format_side_by_side(label, micro(e.score for e in before), micro(e.score for e in evs)))
+        print()
+    if not heads and len(on) > 1:
+        every_off = [e for evs in off.values() for e in evs]
+        every_on = [e for evs in on.values() for e in evs]
+        print(format_side_by_side(f"overall ({len(every_on)} documents)", micro(e.score for e in every_off),
+                                  micro(e.score for e in every_on)))
+        print()
 
 
 def run_summary(root: Path) -> dict[str, Any]:

@@ -172,6 +172,15 @@ def _process(args: argparse.Namespace, inputs: Inputs, db: Path) -> int:
         except NerUnavailable as exc:
             raise UsageError(str(exc)) from None
         options["ner_model"] = args.ner_model
+    if args.ner != "default":
+        from pipeline.ner import NerUnavailable, make_backend
+
+        try:
+            if args.ner != "off":
+                make_backend(args.ner)  # fail fast: package or model missing
+        except NerUnavailable as exc:
+            raise UsageError(str(exc)) from None
+        options["ner"] = None if args.ner == "off" else args.ner
     out: Path = args.out
     prog = Progress(len(inputs.files), args.quiet)
     if inputs.regions:

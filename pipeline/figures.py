@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pipeline.document import PolicyDoc
 from pipeline.lexicon import compile_patterns
 from pipeline.models import Figure
-from pipeline.numbers import UnitInfo, UnitTable, number_words, parse_number
+from pipeline.numbers import UnitInfo, UnitTable, number_words, parse_number, round_base
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LIST_SEP = "、"  # separator of a list of numbers sharing one trailing unit (10、35、50毫克/立方米)
@@ -66,11 +66,6 @@ class _Token:
     info: UnitInfo | None = None
     infix: str | None = None  # qualifier from 余/多
     rule: str = "unit"
-
-
-def _sig(x: float) -> float:
-    """Round away binary noise (5.14 × 1e4 → 51400.0)."""
-    return float(f"{x:.12g}")
 
 
 class FigureExtractor:
@@ -306,11 +301,11 @@ class FigureExtractor:
         if info is not None:
             unit = info.unit
             return NumberHit(
-                start, end, value, unit, _sig(value * info.scale), info.unit_base, q, qs, qe, info.kind, tok.rule
+                start, end, value, unit, round_base(value * info.scale), info.unit_base, q, qs, qe, info.kind, tok.rule
             )
         if tok.mag:
             factor = self._units.magnitude_factor(tok.mag)
-            return NumberHit(start, end, value, tok.mag, _sig(value * factor), None, q, qs, qe, None, "magnitude")
+            return NumberHit(start, end, value, tok.mag, round_base(value * factor), None, q, qs, qe, None, "magnitude")
         if tok.chinese or self._year_like(value, text[tok.start : tok.num_end]):
             return None
         return NumberHit(start, tok.num_end, value, None, value, None, q, qs, qe, None, "bare")

@@ -265,16 +265,17 @@ class TableReader:
             n -= 1  # trailing empty cells of a sub-row (`2021.8 | 城投集团 | ||`) carry no position
         cells = cells[:n]
         if n == m:
-            return TableRow(tuple(cells), header, roles=tuple(roles))
+            return TableRow(tuple(cells), header, roles=tuple(roles), header_roles=tuple(roles))
         if n < m:
             kinds = [self.kind(c.text) for c in cells]
             right = roles[m - n:]
             if kinds and kinds[0] != "seq" and all(_fit(k, r) > 0 for k, r in zip(kinds, right, strict=True)):
-                return TableRow(tuple(cells), header, roles=tuple(right))
+                return TableRow(tuple(cells), header, roles=tuple(right), header_roles=tuple(roles))
             placed = align(kinds, roles, self.columns.unit_roles)
             flat = [j for sub in placed for j in sub]
-            return TableRow(tuple(cells), header, roles=tuple(roles[j] if j >= 0 else None for j in flat))
-        return TableRow(tuple(cells[:m]), header, roles=tuple(roles))
+            return TableRow(tuple(cells), header, roles=tuple(roles[j] if j >= 0 else None for j in flat),
+                            header_roles=tuple(roles))
+        return TableRow(tuple(cells[:m]), header, roles=tuple(roles), header_roles=tuple(roles))
 
     # ------------------------------------------------------------ one cell per line
     def _line_header(self, text: str, lines: list[tuple[int, int]], i: int) -> tuple[list[Column] | None, int]:
@@ -364,7 +365,8 @@ class TableReader:
                 if not any(c.text for c, _ in merged):
                     continue
                 out.append(TableRow(tuple(c for c, _ in merged), header,
-                                    roles=tuple(roles[x] if x >= 0 else None for _, x in merged)))
+                                    roles=tuple(roles[x] if x >= 0 else None for _, x in merged),
+                                    header_roles=tuple(roles)))
         return out, j
 
     def _counted_rows(self, text: str, lines: list[tuple[int, int]], j: int, header: tuple[str, ...],
@@ -380,7 +382,7 @@ class TableReader:
                 break
             cells = tuple(_line_cell(text, s, e) for s, e in block)
             if any(c.text for c in cells):
-                out.append(TableRow(cells, header, roles=tuple(roles)))
+                out.append(TableRow(cells, header, roles=tuple(roles), header_roles=tuple(roles)))
             j += n
         return out, j
 

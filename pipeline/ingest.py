@@ -385,14 +385,12 @@ def _html_lines(root: Any) -> list[str]:
             continue
         if name == "br":
             flush()
-        elif name == "tr":
+        elif name == "table":
             flush()
-            cell_lines = [_html_lines(td) for td in node.find_all(["td", "th"], recursive=False)]
-            filled = [c for c in cell_lines if c]
-            if len(filled) == 1:  # a layout table (one cell holding the page's paragraphs): keep its lines
-                lines.extend(filled[0])
-            elif filled:
-                lines.append(_row_line([" ".join(c) for c in cell_lines]))
+            lines.extend(_table_lines(node))
+        elif name == "tr":  # a row outside any table (broken markup)
+            flush()
+            lines.extend(_rows_lines([[(_html_lines(td), 1, 1) for td in node.find_all(["td", "th"], recursive=False)]]))
         elif name == "pre":
             flush()
             lines.extend(ln.strip() for ln in node.get_text().splitlines() if ln.strip())
@@ -403,6 +401,58 @@ def _html_lines(root: Any) -> list[str]:
             stack.extend((child, False) for child in reversed(node.contents))
     flush()
     return lines
+
+
+def _span(tag: Any, attr: str) -> int:
+    try:
+        return max(1, min(int(str(tag.get(attr) or 1).strip() or 1), 50))
+    except ValueError:
+        return 1
+
+
+def _table_lines(table: Any) -> list[str]:
+    """Lines of an HTML table: one per row, ``rowspan`` cells copied into every row they cover, a
+    ``colspan`` cell followed by empty cells for the columns it covers (so cells stay under their header)."""
+    rows = []
+    for tr in table.find_all("tr"):
+        if tr.find_parent("table") is not table:
+            continue  # a row of a nested table, read with its cell
+        rows.append([(_html_lines(td), _span(td, "rowspan"), _span(td, "colspan"))
+                     for td in tr.find_all(["td", "th"], recursive=False)])
+    return _rows_lines(rows)
+
+
+def _rows_lines(rows: Sequence[Sequence[tuple[list[str], int, int]]]) -> list[str]:
+    out: list[str] = []
+    pending: dict[int, tuple[list[str], int]] = {}  # column → (lines of a cell spanning down, rows left)
+    for row in rows:
+        cells: list[list[str]] = []
+        col = 0
+        queue = list(row)
+        while queue or any(c >= col for c in pending):
+            if col in pending:
+                text, left = pending[col]
+                cells.append(text)
+                if left <= 1:
+                    del pending[col]
+                else:
+                    pending[col] = (text, left - 1)
+                col += 1
+                continue
+            if not queue:
+                break
+            text, rowspan, colspan = queue.pop(0)
+            for k in range(colspan):
+                cells.append(text if k == 0 else [])
+                if rowspan > 1 and k == 0:
+                    pending[col] = (text, rowspan - 1)
+                col += 1
+        filled = [c for c in cells if c]
+        if len(filled) == 1 and len(row) == 1:  # a layout table (one cell holding the page's paragraphs)
+            out.extend(filled[0])
+        elif filled:
+            out.append(_row_line([" ".join(c) for c in cells]))
+    return out
 
 
 def _main_container(soup: Any) -> Any:

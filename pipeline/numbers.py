@@ -40,6 +40,11 @@ def _magnitudes() -> list[tuple[str, float]]:
     return sorted(((k, float(v)) for k, v in mags.items()), key=lambda kv: -len(kv[0]))
 
 
+def round_base(x: float) -> float:
+    """Round away binary noise of a scaled value (5.14 × 1e4 → 51400.0)."""
+    return float(f"{x:.12g}")
+
+
 def parse_chinese(s: str) -> float | None:
     """Value of a Chinese numeral (一千二百 → 1200, 两 → 2, 三点五 → 3.5, 二〇二三 → 2023); None if malformed."""
     words = number_words()

@@ -185,7 +185,7 @@ class Structurer:
             if len(block) >= 2 and any(_KV_TASK_KEY.search(k) for k, _ in block):
                 cols = [self.tables.columns.column(k) for k, _ in block]
                 rows.append(TableRow(tuple(c for _, c in block), tuple(c.text for c in cols),
-                                     roles=tuple(c.role for c in cols)))
+                                     roles=tuple(c.role for c in cols), header_roles=tuple(c.role for c in cols)))
             block.clear()
 
         for s, e in _lines(text):
@@ -248,6 +248,8 @@ class Structurer:
         doc.tasks = [_renumber(t, i + 1) for i, t in enumerate(tasks)]
         doc.headings = headings
         doc.table_rows = [_attach_row(r, doc) for r in rows]
+        title_area = [ln.strip() for ln in text[:1500].split("\n") if ln.strip()][:8]
+        doc.report = any(self.pat["report_title"].search(ln) for ln in title_area)
         return doc
 
 
@@ -257,7 +259,7 @@ def _renumber(t: Task, task_id: int) -> Task:
 
 def _attach_row(r: TableRow, doc: PolicyDoc) -> TableRow:
     t = doc.task_at(r.cells[0].nstart)
-    return TableRow(r.cells, r.header, t.task_id if t else None, r.roles)
+    return TableRow(r.cells, r.header, t.task_id if t else None, r.roles, r.header_roles)
 
 
 def _date(y: str, m: str, d: str) -> dt.date | None:

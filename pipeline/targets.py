@@ -24,6 +24,7 @@ from pipeline.lexicon import compile_patterns, read_yaml
 from pipeline.models import Deadline, Target
 from pipeline.numbers import parse_number
 from pipeline.segment import Segmenter
+from pipeline.table_targets import TableTargets
 
 if TYPE_CHECKING:
     from pipeline.figures import NumberHit
@@ -107,6 +108,7 @@ class TargetExtractor:
         self._scope_before = re.compile(_alternation(com["scope_before"]))
         self._param_exempt = re.compile(_alternation(com["parameter_exempt"]))
         self._time_units = set(com["time_units"])
+        self._non_target_units = set(com["non_target_units"])
         self._time_verbs = re.compile(_alternation(com["time_verbs"]))
         self._time_limit = re.compile(r"\s*(?:" + _alternation(com["time_limit_after"]) + ")")
         self._strip_suffix = sorted(ind["strip_suffix"], key=len, reverse=True)
@@ -115,6 +117,7 @@ class TargetExtractor:
         self._head_rx = re.compile(f"(?:{ind['head_nouns']})$")
         self._growth_verbs = sorted(kind["growth_verbs"], key=len, reverse=True)
         self._reduction_verbs = sorted(kind["reduction_verbs"], key=len, reverse=True)
+        self._table = TableTargets()
         if segmenter is None:
             segmenter = Segmenter()
         self._tokenizer = segmenter.tokenizer  # the segmentation stage's own instance, never jieba's global one
@@ -140,7 +143,9 @@ class TargetExtractor:
         self._last: tuple[int, str, str, str | None] | None = None
         for group in self._groups(text, nums, ctxs):
             out.extend(self._group_targets(doc, nums, ctxs, group, baseline, deadlines))
-        return out
+        taken = [(t.span.start, t.span.end) for t in out]
+        out += [t for t in self._table(doc, self._kind_of) if not any(a < t.span.end and t.span.start < b for a, b in taken)]
+        return sorted(out, key=lambda t: t.span.start)
 
     # -------------------------------------------------------------- numbers
     def _numbers(self, text: str, hits: list[NumberHit]) -> list[_Num]:
@@ -225,7 +230,7 @@ class TargetExtractor:
     def _committed(self, text: str, doc: PolicyDoc, nums: list[_Num], ctxs: list[_Ctx], i: int) -> bool:
         """Is number ``i`` something the document commits to reach?"""
         n, c = nums[i], ctxs[i]
-        if c.extra.get("baseline_of_next"):
+        if c.extra.get("baseline_of_next") or n.unit in self._non_target_units:
             return False
         before_sent = text[c.sent_start:c.span_start]
         clause = text[c.clause_start:c.clause_end]
@@ -371,8 +376,9 @@ class TargetExtractor:
         return k >= 0 and self._fact_sections[k][1]
 
     def _reported(self, doc: PolicyDoc, text: str, c: _Ctx) -> bool:
-        """Progress-report conventions: a realised rate or year-on-year change, a results label, and in a
-        document titled as a report, body sentences opened by a reporting window or holding no plan word."""
+        """Progress-report conventions: a results label line; in a document the structure stage found to be a
+        report, a realised rate or year-on-year change, and body sentences opened by a reporting window or
+        holding no plan word."""
         if c.cmp_before or c.cmp_after:
             return False  # a qualified value (200个以上, 不低于5%) is a commitment
         line_start = text.rfind("\n", 0, c.span_start) + 1
@@ -380,7 +386,7 @@ class TargetExtractor:
             return True
         sent = text[c.sent_start:c.clause_end]
         before = text[c.clause_start:c.span_start]
-        if not self._is_report(doc):
+        if not doc.report:
             return False
         if self._pat["report_fact"].search(before) and not self._pat["report_commit"].search(sent):
             return True
@@ -391,11 +397,6 @@ class TargetExtractor:
             return True
         return not self._in_heading_title(doc, c.span_start) and not self._pat["report_plan"].search(
             text[c.sent_start:c.span_start])
-
-    def _is_report(self, doc: PolicyDoc) -> bool:
-        """The document's title area (first eight non-empty lines) names a progress report."""
-        lines = [ln.strip() for ln in doc.text[:1500].split("\n") if ln.strip()][:8]
-        return any(self._pat["report_title"].search(ln) for ln in lines)
 
     @staticmethod
     def _in_heading_title(doc: PolicyDoc, pos: int) -> bool:

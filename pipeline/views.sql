@@ -1,8 +1,8 @@
 -- Views over the store that answer the common questions without joins (created by pipeline/store.py).
 CREATE OR REPLACE VIEW commitments AS
-SELECT t.doc_id, d.source, d.title, d.doc_number, d.province, d.city, d.county, d.issue_date,
+SELECT t.doc_id, d.source, d.title, d.doc_number, d.province, d.city, d.county, d.issue_date, d.ref_year,
        t.target_id, t.task_id, t.indicator, t.kind, t.comparator, t.value, t.unit, t.value_base, t.unit_base,
-       t.baseline_value, t.period, t.due, t.lead_units, t.text
+       t.baseline_value, t.period, t.due, t.lead_units, t.start, t."end", t.text
 FROM targets t JOIN documents d USING (doc_id);
 
 CREATE OR REPLACE VIEW unit_workload AS

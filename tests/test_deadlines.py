@@ -73,3 +73,28 @@ def test_lexicon_rejects_unknown_normaliser(tmp_path: Path) -> None:
     bad.write_text(src.read_text(encoding="utf-8").replace("norm: day", "norm: nope", 1), encoding="utf-8")
     with pytest.raises(LexiconError):
         load_rules.__wrapped__(bad)  # type: ignore[attr-defined]
+
+
+def test_reporting_windows_of_a_report(extractor: DeadlineExtractor, normalizer: Normalizer,
+                                       structurer: Structurer) -> None:
+    """Pool p094/p081: in a document titled as a progress report, 上半年 opening a result is no deadline;
+    in a plan the same words schedule work."""
+    report = ("2019年区《政府工作报告》确定的主要目标任务上半年完成情况\n1.地区生产总值增长7.8%左右\n"
+              "完成情况:上半年地区生产总值同比增长9%。\n上半年,全市完成地区生产总值802.81亿元。\n")
+    doc = structurer.build("x", "x.txt", normalizer.normalize(report))
+    assert doc.report
+    assert [d.span.text for d in extractor(doc)] == []
+    plan = "2024年稳就业工作方案\n上半年,完成全部招聘会。\n"
+    doc = structurer.build("x", "x.txt", normalizer.normalize(plan))
+    assert not doc.report
+    assert [d.span.text for d in extractor(doc)] == ["上半年"]
+
+
+def test_events_before_the_issue_date(extractor: DeadlineExtractor, normalizer: Normalizer,
+                                      structurer: Structurer) -> None:
+    """Pool p064/p107: a dated meeting before the document was issued is an event, not a deadline;
+    a deadline before the publication date of a task list stays (holdout a06)."""
+    text = "8项重点工作,已经2013年2月25日市政府第57次常务会议研究通过。2013年2月20日前报送。"
+    doc = structurer.build("x", "x.txt", normalizer.normalize(text))
+    doc.meta = DocMeta(ref_year=2013, issue_date=dt.date(2013, 3, 1))
+    assert [d.span.text for d in extractor(doc)] == ["2013年2月20日前"]

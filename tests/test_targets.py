@@ -114,3 +114,22 @@ def test_progress_reports(text: str, want: list[str], normalizer: Normalizer, ex
 
     doc = Structurer().build("example", "example.txt", normalizer.normalize(text))
     assert [t.span.text for t in extractor(doc, figures.hits(doc), [])] == want
+
+
+def test_bare_planned_cells(normalizer: Normalizer, extractor: TargetExtractor, figures: FigureExtractor) -> None:
+    """Pool p018 (嵊泗, one cell per line): bare numbers of the 年度目标 column take the 单位 cell's unit and the
+    row's indicator cell; a header naming its quantity (总投资(万元)) is the indicator and gives the unit."""
+    from pipeline.structure import Structurer
+
+    text = ("考核项目\n序号\n考核指标\n考核内容\n单位\n年度目标\n责任部门\n"
+            "1\n确保粮食有效供给\n粮食播种面积\n万亩\n0.07\n县农业农村局\n"
+            "2\n生猪稳产保供\n生猪存栏\n万头\n≥1.5\n县农业农村局\n")
+    doc = Structurer().build("example", "example.txt", normalizer.normalize(text))
+    got = [(t.span.text, t.indicator, t.comparator, t.value, t.unit, t.value_base, t.kind)
+           for t in extractor(doc, figures.hits(doc), [])]
+    assert got == [("0.07", "粮食播种面积", "=", 0.07, "万亩", 700.0, "level"),
+                   ("≥1.5", "生猪存栏", ">=", 1.5, "万头", 15000.0, "level")]
+    text = "序号 | 项目名称 | 总投资(万元) | 责任单位 |\n1 | 护眼灯光工程 | 1800 | 县教育局 |\n"
+    doc = Structurer().build("example", "example.txt", normalizer.normalize(text))
+    got = [(t.span.text, t.indicator, t.value, t.unit, t.value_base) for t in extractor(doc, figures.hits(doc), [])]
+    assert got == [("1800", "总投资", 1800.0, "万元", 18000000.0)]
