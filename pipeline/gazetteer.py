@@ -40,11 +40,6 @@ class Gazetteer:
         """Full division names mentioned in ``text`` (longest match) with counts."""
         return Counter(m.group(0) for m in self._names.finditer(text))
 
-    def leading(self, text: str) -> str | None:
-        """The full division name ``text`` starts with, if any (longest match)."""
-        m = self._names.match(text)
-        return m.group(0) if m else None
-
     def resolve(self, name: str, context: Counter[str] | None = None) -> Region | None:
         """The division called ``name``; ambiguous names are settled by parents in ``context``."""
         cands = self.by_name.get(name, [])

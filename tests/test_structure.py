@@ -111,23 +111,15 @@ def test_ref_year_from_the_only_year_named(st: Structurer, normalizer: Normalize
     assert (one.ref_year, two.ref_year) == (2021, None)
 
 
-@pytest.mark.parametrize(("head", "title"), [
-    # a title broken over two lines keeps both
-    ("重慶市人民政府辦公廳\n2024年9月30日\n重慶市構建分型分類精準培育機制\n促進個體工商戶高質量發展實施方案\n為深入貫徹落實,制定本方案。",
-     "重庆市构建分型分类精准培育机制促进个体工商户高质量发展实施方案"),
-    ("2024年4月8日\n\n鄂尔多斯市进一步完善医疗卫生\n\n服务体系实施方案\n\n为深入贯彻,制定本方案。",
-     "鄂尔多斯市进一步完善医疗卫生服务体系实施方案"),
-    ("国务院关于促进综合保税区\n高水平开放高质量发展的若干意见\n国发〔2019〕3号",
-     "国务院关于促进综合保税区高水平开放高质量发展的若干意见"),
-    # a line before a complete title is not joined: issuer, a page section, a date
-    ("溆浦县人民政府办公室\n关于印发溆浦县2024年工作要点的通知\n各乡镇:", "关于印发溆浦县2024年工作要点的通知"),
-    ("政策文件\n溆浦县2024年优化营商环境工作方案\n一、目标", "溆浦县2024年优化营商环境工作方案"),
-    ("(此件公开发布)\n溆浦县2024年优化营商环境工作方案\n一、目标", "溆浦县2024年优化营商环境工作方案"),
-    # a breadcrumb's last step and a byline are never the title
-    ("您现在的位置:汉阴县人民政府>政务要闻>理论调研\n\n理论调研\n\n认真学习贯彻重要讲话奋力谱写高质量发展新篇章\n\n作者:武文罡 来源:安康微政务\n正文,正文。",
-     "认真学习贯彻重要讲话奋力谱写高质量发展新篇章"),
-    ("通讯员 李君茹\n近年来,汉滨区发展和改革局用好苏陕协作机制,聚焦产业发展。\n高质量做好项目谋划。建立机制。", None),
+@pytest.mark.parametrize(("text", "title", "issued"), [
+    # a title broken over two lines keeps both (pool p038)
+    ("關于2023年為民辦實事項目\n實施情況的通報\n一、新增學位5萬個\n", "关于2023年为民办实事项目实施情况的通报", None),
+    # a byline or a breadcrumb is not a title (issue 12.7)
+    ("理论调研\n通讯员 李君茹\n今年以来,全县上下…\n", None, None),
+    # a signature date in Chinese numerals (pool f014)
+    ("新余市绿色建筑管理办法\n新余市人民政府办公室\n二○一二年一月九日\n", "新余市绿色建筑管理办法", dt.date(2012, 1, 9)),
 ])
-def test_titles_over_two_lines_breadcrumbs_and_bylines(st: Structurer, normalizer: Normalizer, head: str,
-                                                       title: str | None) -> None:
-    assert build(st, normalizer, head).meta.title == title
+def test_titles_and_signature_dates(text: str, title: str | None, issued: dt.date | None,
+                                    normalizer: Normalizer) -> None:
+    meta = Structurer().meta(normalizer.normalize(text).text)
+    assert (meta.title, meta.issue_date) == (title, issued)
