@@ -30,6 +30,16 @@ from pipeline.errors import DocumentError
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"})
 MAX_BYTES: int = 50 * 1024 * 1024
 
+#: What to do with a common file type we do not read (shown when a folder holds one).
+UNSUPPORTED_HINTS: dict[str, str] = {
+    ".doc": "old Word format: save it as .docx in Word or WPS",
+    ".wps": "WPS format: save it as .docx in WPS",
+    ".xls": "spreadsheet: save it as .docx or .pdf (tables are read row by row)",
+    ".xlsx": "spreadsheet: save it as .docx or .pdf (tables are read row by row)",
+    ".et": "WPS spreadsheet: save it as .docx or .pdf (tables are read row by row)",
+    ".rtf": "save it as .docx",
+    ".ofd": "OFD format: export it to PDF",
+}
 _TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
 _HTML_SUFFIXES = frozenset({".html", ".htm"})
 
@@ -600,12 +610,24 @@ def read_document(path: Path, max_bytes: int = MAX_BYTES) -> Ingested:
     return Ingested(text=text, encoding=encoding, kind=kind)
 
 
+#: A folder's settings for ``extract`` (e.g. ``region: 苍南县``); not a document.
+SIDECAR_NAME = "policy-extract.yaml"
+
+
 def _skipped(name: str) -> bool:
-    """Hidden files, Office lock files (``~$x.docx``) and annotation files (``x.gold.*``)."""
-    return name.startswith((".", "~$")) or ".gold." in name
+    """Hidden files, Office lock files (``~$x.docx``), annotation files (``x.gold.*``) and the folder sidecar."""
+    return name.startswith((".", "~$")) or ".gold." in name or name == SIDECAR_NAME
 
 
-def iter_inputs(paths: Sequence[Path]) -> list[tuple[Path, str]]:
+def unsupported_reason(name: str) -> str:
+    """Why a file of a folder is not read, with a hint for the common office formats."""
+    suffix = Path(name).suffix.lower()
+    hint = UNSUPPORTED_HINTS.get(suffix)
+    what = f"unsupported type {suffix}" if suffix else "no file suffix"
+    return f"{what}; {hint}" if hint else what
+
+
+def iter_inputs(paths: Sequence[Path], skipped: list[tuple[str, str]] | None = None) -> list[tuple[Path, str]]:
     """Expand input files and folders into ``(path, source)`` pairs.
 
     A folder is searched recursively (hidden folders and annotation folders named ``gold`` skipped) for supported,
@@ -613,9 +635,12 @@ def iter_inputs(paths: Sequence[Path]) -> list[tuple[Path, str]]:
     ``/``-separated. A file given by name is always kept (an unsupported one
     then fails with E010 instead of vanishing) and its source is its name.
     A path seen twice is kept once. Raises ``FileNotFoundError`` for a missing path.
+    ``skipped`` (if given) receives ``(path, reason)`` for every file of an
+    unsupported type (suffixes in any case) and every sub-folder that cannot be read.
     """
     out: list[tuple[Path, str]] = []
     seen: set[Path] = set()
+    dropped: list[tuple[str, str]] = []
 
     def add(path: Path, source: str) -> None:
         key = path.resolve()
@@ -623,19 +648,28 @@ def iter_inputs(paths: Sequence[Path]) -> list[tuple[Path, str]]:
             seen.add(key)
             out.append((path, source))
 
+    def unreadable(err: OSError) -> None:
+        dropped.append((str(err.filename), f"cannot read folder: {err.strerror or err}"))
+
     for root in paths:
         if root.is_dir():
             found: list[tuple[str, Path]] = []
-            for dirpath, dirnames, filenames in os.walk(root):
+            for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
                 dirnames[:] = [d for d in dirnames if not d.startswith(".") and d != "gold"]
                 for name in filenames:
-                    if Path(name).suffix.lower() in SUPPORTED_SUFFIXES and not _skipped(name):
-                        path = Path(dirpath) / name
+                    if _skipped(name):
+                        continue
+                    path = Path(dirpath) / name
+                    if Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
                         found.append((path.relative_to(root).as_posix(), path))
+                    else:
+                        dropped.append((str(path), unsupported_reason(name)))
             for source, path in sorted(found):
                 add(path, source)
         elif root.exists():
             add(root, root.name)
         else:
             raise FileNotFoundError(f"input not found: {root}")
+    if skipped is not None:
+        skipped.extend(sorted(dropped))
     return out

@@ -11,7 +11,8 @@ WITH resp AS (
     FROM responsibilities r LEFT JOIN tasks k ON k.doc_id = r.doc_id AND k.task_id = r.task_id
     WHERE NOT r.generic AND r.canonical IS NOT NULL
 ), tg AS (
-    SELECT unnest(lead_units) AS canonical, count(*) AS targets FROM targets GROUP BY 1
+    -- unnest in a subquery, not beside GROUP BY: DuckDB 1.4/1.5 (which read the store) reject the latter
+    SELECT canonical, count(*) AS targets FROM (SELECT unnest(lead_units) AS canonical FROM targets) GROUP BY 1
 )
 SELECT resp.canonical,
        count(DISTINCT CASE WHEN role = 'lead' THEN doc_id || ':' || task_id END) AS tasks_led,
