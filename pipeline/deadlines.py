@@ -380,6 +380,24 @@ class DeadlineExtractor:
             if kind in ("deadline", "period") and self.rules.from_mark.match(text, h.nend):
                 rec = dataclasses.replace(rec, kind="period", date_end=None)  # 2021年5月1日起: from, open-ended
             out.append(rec)
+        taken = [(d.span.start, d.span.end) for d in out]
+        out += [d for d in self.year_cells(doc) if not _overlaps(d.span.start, d.span.end, taken)]
+        return sorted(out, key=lambda d: d.span.start)
+
+    @staticmethod
+    def year_cells(doc: PolicyDoc) -> list[Deadline]:
+        """Bare years in a table's period column (建设起止年限 | 2022 | or 2022-2023): the years the work is for."""
+        out = []
+        for row in doc.table_rows:
+            for cell, role in zip(row.cells, row.roles, strict=False):
+                m = _YEAR_CELL.fullmatch(cell.text) if role == "period" else None
+                if m is None:
+                    continue
+                y0, y1 = int(m.group(1)), int(m.group(2) or m.group(1))
+                if y1 < y0:
+                    continue
+                out.append(Deadline(doc.span(cell.nstart, cell.nend), "period", dt.date(y0, 1, 1), dt.date(y1, 12, 31),
+                                    "year" if y0 == y1 else "multi_year", None, "time.table.year_cell"))
         return out
 
     # ------------------------------------------------------------ candidates
@@ -486,6 +504,9 @@ class DeadlineExtractor:
         if kind in ("duration", "frequency"):
             start = end = None
         return Deadline(doc.span(h.nstart, h.nend), kind, start, end, gran, None, h.rule)
+
+
+_YEAR_CELL = re.compile(r"((?:19|20)[0-9]{2})(?:年)?(?:\s*[-—~至]\s*((?:19|20)[0-9]{2})(?:年)?)?")
 
 
 def _strip(text: str, s: int, e: int) -> tuple[int, int]:
