@@ -1,24 +1,45 @@
 # The whole setup is `make extract` and `make test`; both create .venv if it is missing.
+# `make extract` installs the runtime only; `make test` (and lint, type, eval, bench) add the dev tools.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.installed-runtime
+STAMP := $(VENV)/.installed-dev
 OUT ?= outputs
 JOBS ?= 2
 
-.PHONY: extract test eval bench lint type check clean
+.PHONY: extract test test-duckdb-min eval bench lint type check clean notebook
+
+$(RUNTIME): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $(RUNTIME)
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev,ner,dask]'
-	@touch $(STAMP)
+	@touch $(STAMP) $(RUNTIME)
 
-extract: $(STAMP)  ## run the pipeline over corpus/ into outputs/
+extract: $(RUNTIME)  ## run the pipeline over corpus/ into outputs/
 	$(PY) -m pipeline extract corpus/seeds corpus/dev corpus/real corpus/pool corpus/holdout --out $(OUT) --jobs $(JOBS)
 
 test: $(STAMP)  ## unit tests, example tables, quality gate, end-to-end
 	$(PY) -m pytest
+
+# The store with the oldest DuckDB of the pinned range (pyproject): a side venv holding only that duckdb,
+# borrowing every other package from .venv.
+DUCKDB_MIN ?= 1.4.4
+MINVENV := $(VENV)-duckdb-min
+test-duckdb-min: $(STAMP)  ## store, search and extract tests with duckdb==$(DUCKDB_MIN)
+	@test -x $(MINVENV)/bin/python || $(PYTHON) -m venv $(MINVENV)
+	$(MINVENV)/bin/python -m pip install --quiet "duckdb==$(DUCKDB_MIN)"
+	$(PY) -c "import sysconfig; print(sysconfig.get_path('purelib'))" > \
+	  "$$($(MINVENV)/bin/python -c "import sysconfig; print(sysconfig.get_path('purelib'))")/zz_policy_extract.pth"
+	$(MINVENV)/bin/python -c "import duckdb; assert duckdb.__version__ == '$(DUCKDB_MIN)', duckdb.__version__"
+	$(MINVENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_store.py tests/test_search.py \
+	  tests/test_extract_cmd.py tests/test_outlock.py
 
 eval: $(STAMP)  ## precision/recall/F1 per field against gold, every group without and with NER side by side
 	$(PY) -m pipeline eval --corpus corpus --ner both
@@ -33,6 +54,18 @@ type: $(STAMP)
 	$(PY) -m mypy pipeline
 
 check: lint type test eval
+
+NBSTAMP := $(VENV)/.notebook
+NBARGS ?=  # e.g. NBARGS="--no-browser --port=8890"
+
+$(NBSTAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -e '.[notebook]'
+	@touch $(NBSTAMP)
+
+notebook: $(NBSTAMP)  ## install the notebook extra (JupyterLab), extract if OUT has no store, open notebooks/explore.ipynb
+	@test -f $(OUT)/policy.duckdb || $(MAKE) extract
+	POLICY_EXTRACT_OUT=$(abspath $(OUT)) $(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(NBARGS) notebooks/explore.ipynb
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -20,10 +20,24 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="policy-extract", description="Extract targets, responsible units, "
                                 "deadlines and figures from Chinese policy documents into tables.")
     sub = p.add_subparsers(dest="cmd", required=True)
-    ex = sub.add_parser("extract", help="process files/folders into OUT (tables, DuckDB store, HTML report)")
+    ex = sub.add_parser("extract", help="process files/folders into OUT (tables, DuckDB store, HTML report)",
+                        description="Process files and folders into OUT: Parquet/CSV tables, policy.xlsx, the "
+                        "DuckDB store policy.duckdb (merged with earlier runs) and the HTML report.")
     ex.add_argument("paths", nargs="+", type=Path, help="files or folders (.txt .text .md .html .htm .docx .pdf)")
     ex.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
+    ex.add_argument("--collection", metavar="LABEL", help="name the inputs' sources LABEL/<path in the folder> "
+                    "instead of <folder name>/<path> (needed when two different folders have the same name; "
+                    "the same LABEL again replaces that collection's changed files)")
+    ex.add_argument("--region", metavar="NAME", help="the division (e.g. 苍南县, or 温州市苍南县 if the name is "
+                    "ambiguous) that documents naming no region of their own govern; a folder's "
+                    "policy-extract.yaml (`region: NAME`) overrides it for that folder")
     ex.add_argument("--jobs", "-j", type=int, default=1, help="worker processes (default 1)")
+    ex.add_argument("--wait", action="store_true", help="wait for another run or program holding OUT's store "
+                    "instead of exiting with code 2")
+    ex.add_argument("--csv-no-bom", action="store_true", help="write the CSV files without the UTF-8 byte-order "
+                    "mark (by default they have one, so that Excel reads them)")
+    ex.add_argument("--no-xlsx", action="store_true", help="skip OUT/policy.xlsx (the CSV and Parquet files "
+                    "are always written)")
     ex.add_argument("--no-report", action="store_true", help="skip the HTML report")
     ex.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     ex.add_argument("--ner-model", metavar="DIR", help="optional: a local HanLP model directory for extra "
@@ -42,108 +56,65 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", type=Path, help="also write the figures as JSON here")
     ev.add_argument("--ner", default="default", help="NER for unit lists the rules cannot parse: default, off, "
                     "on (lac), both (each group without and with NER side by side), or hanlp:DIR")
-    se = sub.add_parser("search", help="full-text search (simplified or traditional) in an output store")
-    se.add_argument("query")
-    se.add_argument("--out", type=Path, default=Path("outputs"))
-    se.add_argument("--limit", type=int, default=20)
+    se = sub.add_parser("search", help="full-text search (simplified or traditional) in an output store",
+                        description="Search the tasks and targets of a store in simplified or traditional "
+                        "characters. Items containing the whole query (whole words) come first, then items "
+                        "with most of its character pairs. Exit 0 with hits, 1 with none, 2 on usage errors.")
+    se.add_argument("query", help="words to find, e.g. 低保标准 or 低保標準")
+    se.add_argument("--out", type=Path, default=Path("outputs"), help="output folder holding policy.duckdb "
+                    "(default: outputs)")
+    se.add_argument("--limit", type=int, default=20, help="at most this many hits (default 20)")
     se.add_argument("--json", action="store_true", help="print the hits as JSON")
-    be = sub.add_parser("bench", help="throughput and peak memory on the corpus replicated to >= N MB")
-    be.add_argument("paths", nargs="*", type=Path, default=[Path("corpus")])
-    be.add_argument("--mb", type=float, default=5.0)
+    be = sub.add_parser("bench", help="throughput and peak memory on the corpus replicated to >= N MB",
+                        description="Measure the pipeline's chars/s against plain jieba.lcut and its peak "
+                        "memory, on the documents of PATHS replicated to at least --mb megabytes.")
+    be.add_argument("paths", nargs="*", type=Path, default=[Path("corpus")],
+                    help="files or folders of documents (default: corpus)")
+    be.add_argument("--mb", type=float, default=5.0, help="replicate the documents to at least this many MB "
+                    "of UTF-8 text (default 5)")
     be.add_argument("--ner", default="both", help="off, on (lac), or both (default: the pipeline without and "
                     "with NER)")
     return p
 
 
+def _err(cmd: str, msg: str) -> int:
+    print(f"policy-extract {cmd}: {msg}", file=sys.stderr)
+    return EXIT_USAGE
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
-    from pipeline.ingest import iter_inputs
-    from pipeline.report import write_report
-    from pipeline.runner import Progress, run
-    from pipeline.store import save, write_atomic_text
-    from pipeline.tables import arrow_tables
+    from pipeline.extract_cmd import UsageError, run_extract
+    from pipeline.outlock import OutputError
 
-    missing = [str(p) for p in args.paths if not p.exists()]
-    if missing:
-        print(f"policy-extract: no such file or folder: {', '.join(missing)}", file=sys.stderr)
-        return EXIT_USAGE
-    if args.jobs < 1:
-        print("policy-extract: --jobs must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
-    inputs = iter_inputs(args.paths)
-    if not inputs:
-        print("policy-extract: no supported documents (.txt .text .md .html .htm .docx .pdf) found", file=sys.stderr)
-        return EXIT_USAGE
-    options: dict[str, object] = {}
-    if args.ner_model:
-        from pipeline.ner import HanLPOrganizations, NerUnavailable
-
-        try:
-            HanLPOrganizations(args.ner_model)  # fail fast, before any document is read
-        except NerUnavailable as exc:
-            print(f"policy-extract: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-        options["ner_model"] = args.ner_model
-    if args.ner != "default":
-        from pipeline.ner import NerUnavailable, make_backend
-
-        try:
-            if args.ner != "off":
-                make_backend(args.ner)  # fail fast: package or model missing
-        except NerUnavailable as exc:
-            print(f"policy-extract: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-        options["ner"] = None if args.ner == "off" else args.ner
-    prog = Progress(len(inputs), args.quiet)
-    out: Path = args.out
-    workers_wrote = args.executor == "dask" or (args.jobs > 1 and len(inputs) > 1)
-    if args.executor == "dask":  # workers write rows, texts and report pages themselves (dask_exec.py)
-        from pipeline.dask_exec import run_dask
-
-        results, run_tables = run_dask(inputs, out, options, scheduler=args.scheduler, n_workers=args.jobs,
-                                       report=not args.no_report, progress=prog)
-        seconds = prog.close()
-    elif workers_wrote:  # worker processes write their own rows (parts.py)
-        from pipeline.parts import run_parts
-
-        results, run_tables = run_parts(inputs, out, args.jobs, options, report=not args.no_report, progress=prog)
-        seconds = prog.close()
-    else:
-        results = run(inputs, jobs=args.jobs, progress=prog, options=options)
-        seconds = prog.close()
-        (out / "text").mkdir(parents=True, exist_ok=True)
-        for (path, _), r in zip(inputs, results, strict=False):
-            if r.status == "ok" and path.suffix.lower() not in (".txt", ".text"):
-                write_atomic_text(out / "text" / f"{r.doc_id}.txt", r.original_text)
-        run_tables = arrow_tables(results)
-    store = save(out, run_tables)
-    if not args.no_report:
-        write_report(out, [] if workers_wrote else results, store)  # workers write their documents' pages
-    failed = [r for r in results if r.status != "ok"]
-    if not args.quiet:
-        n_chars = sum(r.n_chars for r in results)
-        print(f"documents: {len(results) - len(failed)} ok, {len(failed)} failed", file=sys.stderr)
-        for r in failed:
-            print(f"  {r.source}: {r.error}", file=sys.stderr)
-        counts = ", ".join(f"{k} {v.num_rows}" for k, v in run_tables.items() if k != "documents")
-        print(f"rows this run: {counts}", file=sys.stderr)
-        rate = n_chars / seconds if seconds > 0 else 0.0
-        print(f"time: {seconds:.1f} s, {n_chars} chars, {rate:,.0f} chars/s; written to {out}/", file=sys.stderr)
-    return EXIT_SOME_FAILED if failed else EXIT_OK
+    try:
+        return run_extract(args)
+    except (UsageError, OutputError) as exc:
+        return _err("extract", str(exc))
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from pipeline.evalrun import run_eval
+    from pipeline.evalrun import corpus_groups, run_eval
+    from pipeline.ingest import iter_inputs
     from pipeline.ner import NerUnavailable, make_backend
 
     if args.corpus is None and not (args.docs and args.gold):
-        print("policy-extract eval: give --corpus DIR, or --docs DIR and --gold DIR", file=sys.stderr)
-        return EXIT_USAGE
+        return _err("eval", "give --corpus DIR, or --docs DIR and --gold DIR")
     try:
         if args.ner not in ("default", "off"):
             make_backend("lac" if args.ner in ("on", "both") else args.ner)
     except NerUnavailable as exc:
-        print(f"policy-extract eval: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _err("eval", str(exc))
+    folders = [args.corpus] if args.corpus is not None else [*args.docs, *args.gold]
+    for f in folders:
+        if not f.is_dir():
+            return _err("eval", f"no such folder: {f}")
+    if args.corpus is not None:
+        if not corpus_groups(args.corpus):
+            return _err("eval", f"{args.corpus} has none of the corpus folders seeds/, dev/, holdout/")
+    elif len(args.docs) == len(args.gold):
+        pairs = [(p, g) for d, g in zip(args.docs, args.gold, strict=True) for p, _ in iter_inputs([d])]
+        if not any((g / f"{p.stem}.gold.json").is_file() for p, g in pairs):
+            return _err("eval", "no document of --docs has a gold file <name>.gold.json in its --gold folder")
     return run_eval(args)
 
 
@@ -155,7 +126,15 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from pipeline.bench import run_bench
+    from pipeline.ingest import iter_inputs
 
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        return _err("bench", f"no such file or folder: {', '.join(missing)}")
+    if args.mb <= 0:
+        return _err("bench", "--mb must be positive")
+    if not iter_inputs(args.paths):
+        return _err("bench", "no supported documents (.txt .text .md .html .htm .docx .pdf) found")
     return run_bench(args)
 
 

@@ -18,7 +18,8 @@ from typing import Any
 
 from pipeline.document import PolicyDoc
 from pipeline.errors import DocumentError
-from pipeline.models import DocResult, Responsibility, Task
+from pipeline.gazetteer import Gazetteer, Region
+from pipeline.models import DocMeta, DocResult, Responsibility, Task
 from pipeline.normalize import Normalizer
 from pipeline.structure import Structurer
 
@@ -137,6 +138,7 @@ class Pipeline:
     normalizer: Normalizer = field(init=False)
     structurer: Structurer = field(init=False)
     stages: list[Stage] = field(init=False)
+    regions: dict[str, str] = field(default_factory=dict)  # source -> region for documents naming none (--region)
     resources: Resources = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -157,17 +159,25 @@ class Pipeline:
         """Load now what stages load on first use (jieba's dictionary): before forking workers that share it."""
         _ = self.resources.segmenter.tokenizer
 
-    def analyse(self, doc_id: str, source: str, original: str) -> tuple[PolicyDoc, dict[str, Any]]:
-        """Run every stage on decoded text; returns the document and the stage outputs."""
+    def analyse(self, doc_id: str, source: str, original: str,
+                region: str | None = None) -> tuple[PolicyDoc, dict[str, Any]]:
+        """Run every stage on decoded text; returns the document and the stage outputs.
+
+        ``region`` (a division's full name, e.g. 苍南县) is the user's fallback
+        for a document whose own region cannot be found (see ``fallback_region``).
+        """
         doc = self.structurer.build(doc_id, source, self.normalizer.normalize(original))
+        if region:
+            doc.meta = fallback_region(self.structurer.gazetteer, doc.meta, region)
         state: dict[str, Any] = {"doc": doc}
         for s in self.stages:
             state.update(s.run(doc, state))
         return doc, state
 
-    def process_text(self, doc_id: str, source: str, original: str, **doc_fields: Any) -> DocResult:
+    def process_text(self, doc_id: str, source: str, original: str, region: str | None = None,
+                     **doc_fields: Any) -> DocResult:
         """Analyse decoded text and link everything into a ``DocResult``."""
-        doc, state = self.analyse(doc_id, source, original)
+        doc, state = self.analyse(doc_id, source, original, region)
         res = DocResult(doc_id=doc_id, source=source, original_text=original, n_chars=len(original), **doc_fields)
         res.script = self.normalizer.script(original)
         res.meta = doc.meta
@@ -186,7 +196,7 @@ class Pipeline:
                              error=DocumentError("E011", str(exc.strerror)).one_line())
         try:
             ing = read_document(path)
-            return self.process_text(data_id, source, ing.text, encoding=ing.encoding)
+            return self.process_text(data_id, source, ing.text, self.regions.get(source), encoding=ing.encoding)
         except DocumentError as exc:
             return DocResult(doc_id=data_id, source=source, status="error", error=exc.one_line())
         except Exception as exc:  # a bug must not lose the other documents; it is reported, not hidden
@@ -195,6 +205,36 @@ class Pipeline:
             detail = f"{type(exc).__name__}: {exc} at {Path(where.filename).name}:{where.lineno}"
             return DocResult(doc_id=data_id, source=source, status="error",
                              error=DocumentError("E099", detail).one_line())
+
+
+def named_region(gazetteer: Gazetteer, name: str) -> Region:
+    """The division a user names: a full name (苍南县), with its parents if it is ambiguous (温州市苍南县).
+
+    Raises ``ValueError`` for a name that is no known division.
+    """
+    ctx = gazetteer.mentions(name)
+    last = max(ctx, key=name.rfind, default=None)
+    region = gazetteer.resolve(last, ctx) if last and name.endswith(last) else None
+    cands = gazetteer.by_name.get(last or "", [])
+    if region and region.level != "province" and len(cands) > 1 and len(ctx) == 1:
+        raise ValueError(f"{len(cands)} divisions are called {last}: add the city, e.g. "
+                         f"{cands[0].city or cands[0].province}{last}")
+    if region is None:
+        raise ValueError(f"unknown region {name!r}: give a full division name as in lexicons/regions.tsv, e.g. 苍南县")
+    return region
+
+
+def fallback_region(gazetteer: Gazetteer, meta: DocMeta, name: str) -> DocMeta:
+    """``meta`` with the region ``name`` when the document names none of its own.
+
+    Applied when the document has no city and no county, and any province it
+    has is the region's own; a document that names its region keeps it.
+    Raises ``ValueError`` for a name the gazetteer does not know.
+    """
+    province, city, county = gazetteer.full_names(named_region(gazetteer, name))
+    if meta.city or meta.county or (meta.province and meta.province != province):
+        return meta
+    return replace(meta, province=province, city=city, county=county)
 
 
 def file_id(path: Path) -> str:
@@ -233,16 +273,21 @@ def link(doc: PolicyDoc, state: dict[str, Any], res: DocResult) -> None:
     for r in res.responsibilities:
         if r.task_id is not None and not r.generic:
             by_task_resp.setdefault(r.task_id, []).append(r)
-    by_task_due: dict[int, dt.date] = {}
+    # a task is due by the latest of its deadline expressions; only a task with none falls back to its periods
+    latest: dict[tuple[int, str], dt.date] = {}
     for d in res.deadlines:
         if d.task_id is not None and d.date_end and d.kind in ("deadline", "period"):
-            cur = by_task_due.get(d.task_id)
-            by_task_due[d.task_id] = max(cur, d.date_end) if cur else d.date_end
+            cur = latest.get((d.task_id, d.kind))
+            latest[(d.task_id, d.kind)] = max(cur, d.date_end) if cur else d.date_end
+    by_task_due: dict[int, tuple[dt.date, str]] = {}
+    for (task_id, kind), day in sorted(latest.items(), key=lambda kv: kv[0][1] == "deadline"):
+        by_task_due[task_id] = (day, kind)  # deadline entries come last and win
     for t in doc.tasks:
         rs = by_task_resp.get(t.task_id, [])
         lead = tuple(dict.fromkeys(r.canonical for r in rs if r.role == "lead"))
         co = tuple(dict.fromkeys(r.canonical for r in rs if r.role in ("co", "joint")))
-        tasks.append(replace(t, lead_units=lead, co_units=co, deadline=by_task_due.get(t.task_id)))
+        due, source = by_task_due.get(t.task_id, (None, None))
+        tasks.append(replace(t, lead_units=lead, co_units=co, deadline=due, deadline_source=source))
     res.tasks = tasks
     task_by_id = {t.task_id: t for t in tasks}
     targets = []

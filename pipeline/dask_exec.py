@@ -15,7 +15,7 @@ Input paths and ``OUT`` must be visible to every worker under the same names
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +37,13 @@ def _pipeline(options: dict[str, Any]) -> Pipeline:
 
 
 def process_to_parts(index: int, path: str, source: str, out_dir: str, parts_dir: str,
-                     options: dict[str, Any], report: bool) -> dict[str, Any]:
+                     options: dict[str, Any], report: bool,
+                     location: tuple[str, str] | None = None) -> dict[str, Any]:
     """The task run on a worker: one file → Parquet parts, text and report page; returns a summary."""
     p = Path(path)
     r = _pipeline(options).process_file(p, source)
-    return finish_documents(Path(out_dir), Path(parts_dir), index, [(p, r)], report)[0]
+    return finish_documents(Path(out_dir), Path(parts_dir), index, [(p, r)], report,
+                            {source: location} if location else None)[0]
 
 
 def run_dask(
@@ -52,6 +54,7 @@ def run_dask(
     n_workers: int = 2,
     report: bool = True,
     progress: Callable[[DocResult], None] | None = None,
+    locations: Mapping[str, tuple[str, str]] | None = None,
 ) -> tuple[list[DocResult], dict[str, pa.Table]]:
     """Process ``inputs`` on a Dask cluster; returns summaries (as row-less results) and the run's tables."""
     from distributed import Client, LocalCluster, as_completed
@@ -66,7 +69,8 @@ def run_dask(
     try:
         with Client(cluster if cluster is not None else scheduler) as client:
             futs = {client.submit(process_to_parts, i, str(p.resolve()), s, str(out_dir.resolve()), str(parts), opts,
-                                  report, pure=False, key=f"policy-extract-{parts.name}-{i}"): i
+                                  report, (locations or {}).get(s), pure=False,
+                                  key=f"policy-extract-{parts.name}-{i}"): i
                     for i, (p, s) in enumerate(inputs)}
             done: dict[int, DocResult] = {}
             for fut in as_completed(futs):
@@ -78,7 +82,7 @@ def run_dask(
 
                     r = DocResult(doc_id=_fallback_id(inputs[i][0]), source=inputs[i][1], status="error",
                                   error=DocumentError("E099", f"dask task failed: {type(exc).__name__}").one_line())
-                    write_parts(parts, i, [r])
+                    write_parts(parts, i, [r], locations)
                 done[i] = r
                 if progress:
                     progress(r)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -167,7 +168,37 @@ def _norm_none(g: Mapping[str, str | None], y: int | None) -> Dates:
     return None, None, None
 
 
+def _norm_day_squeezed(g: Mapping[str, str | None], y: int | None) -> Dates:
+    """2020415日前 (a web page dropped 年/月): month and day from the digits, only when one reading is valid."""
+    md = g.get("md") or ""
+    if y is None:
+        return None, None, "day"
+    readings = {(int(md[:k]), int(md[k:])) for k in (1, 2) if 0 < k < len(md) and md[k] != "0"}
+    valid = [(m, d) for m, d in readings if _valid(y, m, d)]
+    if len(valid) != 1:
+        return None, None, "day"
+    day = dt.date(y, *valid[0])
+    return day, day, "day"
+
+
+def _norm_next_years(g: Mapping[str, str | None], y: int | None) -> Dates:
+    """今明两年: this year and the next."""
+    if y is None:
+        return None, None, "multi_year"
+    return dt.date(y, 1, 1), dt.date(y + 1, 12, 31), "multi_year"
+
+
+def _norm_national_day(g: Mapping[str, str | None], y: int | None) -> Dates:
+    """十一之前 / 国庆节前: before 1 October."""
+    if y is None:
+        return None, None, "day"
+    return dt.date(y, 10, 1), dt.date(y, 10, 1), "day"
+
+
 NORMALISERS: dict[str, Callable[[Mapping[str, str | None], int | None], Dates]] = {
+    "day_squeezed": _norm_day_squeezed,
+    "next_years": _norm_next_years,
+    "national_day": _norm_national_day,
     "day": _norm_day,
     "day_range": _norm_day_range,
     "month": _norm_month,
@@ -227,6 +258,8 @@ class TimeRules:
     date_line: re.Pattern[str]
     caption_line: re.Pattern[str]
     report_window: re.Pattern[str]
+    from_mark: re.Pattern[str]
+    past_event: re.Pattern[str]
 
 
 @cache
@@ -250,7 +283,7 @@ def load_rules(name: str = "time.yaml") -> TimeRules:
             raw[f"i:{pid}"] = p["split"]
     for b in data["blockers"]:
         raw[f"b:{b['id']}"] = b["regex"]
-    for key in ("title_line", "date_line", "caption_line", "report_window"):
+    for key in ("title_line", "date_line", "caption_line", "report_window", "from_mark", "past_event"):
         raw[key] = data[key]
     rx = compile_patterns(frags, raw, name)
     patterns = tuple(
@@ -272,6 +305,8 @@ def load_rules(name: str = "time.yaml") -> TimeRules:
         date_line=re.compile(rx["date_line"].pattern, re.M),
         caption_line=re.compile(rx["caption_line"].pattern, re.M),
         report_window=re.compile(rx["report_window"].pattern, re.M),
+        from_mark=rx["from_mark"],
+        past_event=rx["past_event"],
     )
 
 
@@ -339,7 +374,34 @@ class DeadlineExtractor:
                 continue  # 2021年,累计投入… in a 2022 document: a report of what was done
             if kind == "period" and _overlaps(h.nstart, h.nend, captions) and not _overlaps(h.nstart, h.nend, cells):
                 continue  # a caption or heading naming an event
-            out.append(self.record(doc, h, kind))
+            rec = self.record(doc, h, kind)
+            if h.norm == "day_squeezed" and rec.date_end is None:
+                continue  # 2020111日: two readings (1月11日, 11月1日), so none
+            issued = doc.meta.issue_date
+            if issued and rec.date_end and rec.date_end < issued and dict(h.groups).get("y") \
+                    and self.rules.past_event.match(text, h.nend):
+                continue  # 2013年2月25日市政府常务会议审议通过: an event before the document was issued
+            if kind in ("deadline", "period") and self.rules.from_mark.match(text, h.nend):
+                rec = dataclasses.replace(rec, kind="period", date_end=None)  # 2021年5月1日起: from, open-ended
+            out.append(rec)
+        taken = [(d.span.start, d.span.end) for d in out]
+        out += [d for d in self.year_cells(doc) if not _overlaps(d.span.start, d.span.end, taken)]
+        return sorted(out, key=lambda d: d.span.start)
+
+    @staticmethod
+    def year_cells(doc: PolicyDoc) -> list[Deadline]:
+        """Bare years in a table's period column (建设起止年限 | 2022 | or 2022-2023): the years the work is for."""
+        out = []
+        for row in doc.table_rows:
+            for cell, role in zip(row.cells, row.roles, strict=False):
+                m = _YEAR_CELL.fullmatch(cell.text) if role == "period" else None
+                if m is None:
+                    continue
+                y0, y1 = int(m.group(1)), int(m.group(2) or m.group(1))
+                if y1 < y0:
+                    continue
+                out.append(Deadline(doc.span(cell.nstart, cell.nend), "period", dt.date(y0, 1, 1), dt.date(y1, 12, 31),
+                                    "year" if y0 == y1 else "multi_year", None, "time.table.year_cell"))
         return out
 
     # ------------------------------------------------------------ candidates
@@ -450,6 +512,9 @@ class DeadlineExtractor:
         if kind in ("duration", "frequency"):
             start = end = None
         return Deadline(doc.span(h.nstart, h.nend), kind, start, end, gran, None, h.rule)
+
+
+_YEAR_CELL = re.compile(r"((?:19|20)[0-9]{2})(?:年)?(?:\s*[-—~至]\s*((?:19|20)[0-9]{2})(?:年)?)?")
 
 
 def _strip(text: str, s: int, e: int) -> tuple[int, int]:

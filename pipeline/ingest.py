@@ -30,6 +30,16 @@ from pipeline.errors import DocumentError
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"})
 MAX_BYTES: int = 50 * 1024 * 1024
 
+#: What to do with a common file type we do not read (shown when a folder holds one).
+UNSUPPORTED_HINTS: dict[str, str] = {
+    ".doc": "old Word format: save it as .docx in Word or WPS",
+    ".wps": "WPS format: save it as .docx in WPS",
+    ".xls": "spreadsheet: save it as .docx or .pdf (tables are read row by row)",
+    ".xlsx": "spreadsheet: save it as .docx or .pdf (tables are read row by row)",
+    ".et": "WPS spreadsheet: save it as .docx or .pdf (tables are read row by row)",
+    ".rtf": "save it as .docx",
+    ".ofd": "OFD format: export it to PDF",
+}
 _TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
 _HTML_SUFFIXES = frozenset({".html", ".htm"})
 
@@ -375,14 +385,12 @@ def _html_lines(root: Any) -> list[str]:
             continue
         if name == "br":
             flush()
-        elif name == "tr":
+        elif name == "table":
             flush()
-            cell_lines = [_html_lines(td) for td in node.find_all(["td", "th"], recursive=False)]
-            filled = [c for c in cell_lines if c]
-            if len(filled) == 1:  # a layout table (one cell holding the page's paragraphs): keep its lines
-                lines.extend(filled[0])
-            elif filled:
-                lines.append(_row_line([" ".join(c) for c in cell_lines]))
+            lines.extend(_table_lines(node))
+        elif name == "tr":  # a row outside any table (broken markup)
+            flush()
+            lines.extend(_rows_lines([[(_html_lines(td), 1, 1) for td in node.find_all(["td", "th"], recursive=False)]]))
         elif name == "pre":
             flush()
             lines.extend(ln.strip() for ln in node.get_text().splitlines() if ln.strip())
@@ -393,6 +401,58 @@ def _html_lines(root: Any) -> list[str]:
             stack.extend((child, False) for child in reversed(node.contents))
     flush()
     return lines
+
+
+def _span(tag: Any, attr: str) -> int:
+    try:
+        return max(1, min(int(str(tag.get(attr) or 1).strip() or 1), 50))
+    except ValueError:
+        return 1
+
+
+def _table_lines(table: Any) -> list[str]:
+    """Lines of an HTML table: one per row, ``rowspan`` cells copied into every row they cover, a
+    ``colspan`` cell followed by empty cells for the columns it covers (so cells stay under their header)."""
+    rows = []
+    for tr in table.find_all("tr"):
+        if tr.find_parent("table") is not table:
+            continue  # a row of a nested table, read with its cell
+        rows.append([(_html_lines(td), _span(td, "rowspan"), _span(td, "colspan"))
+                     for td in tr.find_all(["td", "th"], recursive=False)])
+    return _rows_lines(rows)
+
+
+def _rows_lines(rows: Sequence[Sequence[tuple[list[str], int, int]]]) -> list[str]:
+    out: list[str] = []
+    pending: dict[int, tuple[list[str], int]] = {}  # column → (lines of a cell spanning down, rows left)
+    for row in rows:
+        cells: list[list[str]] = []
+        col = 0
+        queue = list(row)
+        while queue or any(c >= col for c in pending):
+            if col in pending:
+                text, left = pending[col]
+                cells.append(text)
+                if left <= 1:
+                    del pending[col]
+                else:
+                    pending[col] = (text, left - 1)
+                col += 1
+                continue
+            if not queue:
+                break
+            text, rowspan, colspan = queue.pop(0)
+            for k in range(colspan):
+                cells.append(text if k == 0 else [])
+                if rowspan > 1 and k == 0:
+                    pending[col] = (text, rowspan - 1)
+                col += 1
+        filled = [c for c in cells if c]
+        if len(filled) == 1 and len(row) == 1:  # a layout table (one cell holding the page's paragraphs)
+            out.extend(filled[0])
+        elif filled:
+            out.append(_row_line([" ".join(c) for c in cells]))
+    return out
 
 
 def _main_container(soup: Any) -> Any:
@@ -550,12 +610,24 @@ def read_document(path: Path, max_bytes: int = MAX_BYTES) -> Ingested:
     return Ingested(text=text, encoding=encoding, kind=kind)
 
 
+#: A folder's settings for ``extract`` (e.g. ``region: 苍南县``); not a document.
+SIDECAR_NAME = "policy-extract.yaml"
+
+
 def _skipped(name: str) -> bool:
-    """Hidden files, Office lock files (``~$x.docx``) and annotation files (``x.gold.*``)."""
-    return name.startswith((".", "~$")) or ".gold." in name
+    """Hidden files, Office lock files (``~$x.docx``), annotation files (``x.gold.*``) and the folder sidecar."""
+    return name.startswith((".", "~$")) or ".gold." in name or name == SIDECAR_NAME
 
 
-def iter_inputs(paths: Sequence[Path]) -> list[tuple[Path, str]]:
+def unsupported_reason(name: str) -> str:
+    """Why a file of a folder is not read, with a hint for the common office formats."""
+    suffix = Path(name).suffix.lower()
+    hint = UNSUPPORTED_HINTS.get(suffix)
+    what = f"unsupported type {suffix}" if suffix else "no file suffix"
+    return f"{what}; {hint}" if hint else what
+
+
+def iter_inputs(paths: Sequence[Path], skipped: list[tuple[str, str]] | None = None) -> list[tuple[Path, str]]:
     """Expand input files and folders into ``(path, source)`` pairs.
 
     A folder is searched recursively (hidden folders and annotation folders named ``gold`` skipped) for supported,
@@ -563,9 +635,12 @@ def iter_inputs(paths: Sequence[Path]) -> list[tuple[Path, str]]:
     ``/``-separated. A file given by name is always kept (an unsupported one
     then fails with E010 instead of vanishing) and its source is its name.
     A path seen twice is kept once. Raises ``FileNotFoundError`` for a missing path.
+    ``skipped`` (if given) receives ``(path, reason)`` for every file of an
+    unsupported type (suffixes in any case) and every sub-folder that cannot be read.
     """
     out: list[tuple[Path, str]] = []
     seen: set[Path] = set()
+    dropped: list[tuple[str, str]] = []
 
     def add(path: Path, source: str) -> None:
         key = path.resolve()
@@ -573,19 +648,28 @@ def iter_inputs(paths: Sequence[Path]) -> list[tuple[Path, str]]:
             seen.add(key)
             out.append((path, source))
 
+    def unreadable(err: OSError) -> None:
+        dropped.append((str(err.filename), f"cannot read folder: {err.strerror or err}"))
+
     for root in paths:
         if root.is_dir():
             found: list[tuple[str, Path]] = []
-            for dirpath, dirnames, filenames in os.walk(root):
+            for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
                 dirnames[:] = [d for d in dirnames if not d.startswith(".") and d != "gold"]
                 for name in filenames:
-                    if Path(name).suffix.lower() in SUPPORTED_SUFFIXES and not _skipped(name):
-                        path = Path(dirpath) / name
+                    if _skipped(name):
+                        continue
+                    path = Path(dirpath) / name
+                    if Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
                         found.append((path.relative_to(root).as_posix(), path))
+                    else:
+                        dropped.append((str(path), unsupported_reason(name)))
             for source, path in sorted(found):
                 add(path, source)
         elif root.exists():
             add(root, root.name)
         else:
             raise FileNotFoundError(f"input not found: {root}")
+    if skipped is not None:
+        skipped.extend(sorted(dropped))
     return out

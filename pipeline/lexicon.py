@@ -12,6 +12,7 @@ import csv
 import re
 from collections.abc import Mapping
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import yaml
 
 from pipeline.recache import compile_cached
 
+#: The lexicons of a source checkout (the top-level ``lexicons/``, the one copy kept in git).
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicons"
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -29,9 +31,22 @@ class LexiconError(ValueError):
     """A lexicon file is malformed (unknown reference, empty alternative, bad row)."""
 
 
+@cache
+def lexicon_dir() -> Path:
+    """Where the lexicon files are: ``pipeline/lexicons`` in an installed wheel, else ``LEXICON_DIR``.
+
+    The wheel maps the top-level ``lexicons/`` into the package (pyproject
+    ``package-dir``), so there is one copy in the repository.
+    """
+    packaged = resources.files("pipeline").joinpath("lexicons")
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return LEXICON_DIR
+
+
 def lexicon_path(name: str) -> Path:
     """Path of a lexicon file by file name."""
-    return LEXICON_DIR / name
+    return lexicon_dir() / name
 
 
 def read_tsv(name: str | Path) -> list[dict[str, str]]:

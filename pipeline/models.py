@@ -47,6 +47,7 @@ class Task:
     lead_units: tuple[str, ...] = ()
     co_units: tuple[str, ...] = ()
     deadline: dt.date | None = None
+    deadline_source: str | None = None  # deadline | period: what ``deadline`` was taken from
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import multiprocessing
 import shutil
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.compose import Pipeline
-from pipeline.models import DocResult
+from pipeline.models import DocMeta, DocResult
 
 PARTS = ".parts"
 CHUNK = 16  # documents per worker task at most
@@ -36,11 +36,15 @@ _FORKED: Pipeline | None = None  # the parent's pipeline, inherited by forked wo
 _OPTIONS: dict[str, Any] = {}
 
 
-def write_parts(parts_dir: Path, index: int, results: Sequence[DocResult]) -> None:
+Locations = Mapping[str, tuple[str, str]]  # source -> (collection, resolved path), as ``tables.arrow_tables``
+
+
+def write_parts(parts_dir: Path, index: int, results: Sequence[DocResult], locations: Locations | None = None
+                ) -> None:
     """Write the rows of consecutive documents (the first has input ``index``) as ``<table>/part-<index>.parquet``."""
     from pipeline.tables import arrow_tables
 
-    for table, t in arrow_tables(results).items():
+    for table, t in arrow_tables(results, locations).items():
         folder = parts_dir / table
         folder.mkdir(parents=True, exist_ok=True)
         pq.write_table(t, folder / f"part-{index:07d}.parquet")
@@ -48,21 +52,36 @@ def write_parts(parts_dir: Path, index: int, results: Sequence[DocResult]) -> No
 
 def read_parts(parts_dir: Path) -> dict[str, pa.Table]:
     """Every table of a run from its parts, parts in index (= input) order."""
+    import pyarrow.compute as pc
+
     from pipeline.tables import SCHEMAS, TABLES
 
+    # a document met again in a later part (identical files under several names) keeps the rows of its
+    # first part and adds only its document_sources row, as ``arrow_tables`` does within one part
+    later_copies: dict[str, set[str]] = {}
+    seen: set[str] = set()
+    for f in sorted((parts_dir / "documents").glob("part-*.parquet")):
+        ids = pq.read_table(f, columns=["doc_id"]).column("doc_id").to_pylist()
+        later_copies[f.name] = {d for d in ids if d in seen}
+        seen.update(ids)
     out = {}
     for table in TABLES:
         folder = parts_dir / table
-        files = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
-        pieces = [pq.read_table(f, schema=SCHEMAS[table]) for f in files]
+        pieces = []
+        for f in sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []:
+            t = pq.read_table(f, schema=SCHEMAS[table])
+            dup = later_copies.get(f.name)
+            if dup and table != "document_sources":
+                t = t.filter(pc.invert(pc.is_in(t.column("doc_id"), value_set=pa.array(sorted(dup), pa.string()))))
+            pieces.append(t)
         out[table] = pa.concat_tables(pieces) if pieces else SCHEMAS[table].empty_table()
     return out
 
 
 def finish_documents(out_dir: Path, parts_dir: Path, index: int, done: Sequence[tuple[Path, DocResult]],
-                     report: bool) -> list[dict[str, Any]]:
+                     report: bool, locations: Locations | None = None) -> list[dict[str, Any]]:
     """Write processed documents' parts (one per table), texts and report pages; return their summaries."""
-    write_parts(parts_dir, index, [r for _, r in done])
+    write_parts(parts_dir, index, [r for _, r in done], locations)
     return [finish_document(out_dir, path, r, report) for path, r in done]
 
 
@@ -77,14 +96,17 @@ def finish_document(out_dir: Path, path: Path, r: DocResult, report: bool) -> di
     if report:
         (out_dir / "report").mkdir(parents=True, exist_ok=True)
         write_atomic_text(out_dir / "report" / f"{r.doc_id}.html", document_page(r))
+    m = r.meta
     return {"doc_id": r.doc_id, "source": r.source, "status": r.status, "error": r.error,
-            "encoding": r.encoding, "n_chars": r.n_chars}
+            "encoding": r.encoding, "n_chars": r.n_chars, "region": (m.province, m.city, m.county)}
 
 
 def summary_result(summary: dict[str, Any]) -> DocResult:
-    """A row-less ``DocResult`` for the run's summary (status, error, size)."""
+    """A row-less ``DocResult`` for the run's summary (status, error, size, region)."""
+    province, city, county = summary.get("region") or (None, None, None)
     return DocResult(doc_id=summary["doc_id"], source=summary["source"], status=summary["status"],
-                     error=summary["error"], encoding=summary.get("encoding"), n_chars=summary["n_chars"])
+                     error=summary["error"], encoding=summary.get("encoding"), n_chars=summary["n_chars"],
+                     meta=DocMeta(province=province, city=city, county=county))
 
 
 def new_parts_dir(out_dir: Path) -> Path:
@@ -100,14 +122,19 @@ def remove_parts(parts_dir: Path) -> None:
         root.rmdir()
 
 
-def _task(index: int, chunk: list[tuple[str, str]], out_dir: str, parts_dir: str, report: bool
-          ) -> list[dict[str, Any]]:
+def _task(index: int, chunk: list[tuple[str, str]], out_dir: str, parts_dir: str, report: bool,
+          locations: dict[str, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
     """Process consecutive documents (the first has input ``index``); one part per table for all of them."""
     global _FORKED
     if _FORKED is None:  # a spawned (not forked) worker builds its own pipeline once
         _FORKED = Pipeline(**_OPTIONS)
     done = [(Path(p), _FORKED.process_file(Path(p), s)) for p, s in chunk]
-    return finish_documents(Path(out_dir), Path(parts_dir), index, done, report)
+    return finish_documents(Path(out_dir), Path(parts_dir), index, done, report, locations)
+
+
+def _chunk_locations(locations: Locations | None, chunk: Sequence[tuple[Path, str]]
+                     ) -> dict[str, tuple[str, str]] | None:
+    return None if locations is None else {s: locations[s] for _, s in chunk if s in locations}
 
 
 def _init_spawned(options: dict[str, Any]) -> None:
@@ -122,6 +149,7 @@ def run_parts(
     options: dict[str, Any] | None = None,
     report: bool = True,
     progress: Callable[[DocResult], None] | None = None,
+    locations: Locations | None = None,
 ) -> tuple[list[DocResult], dict[str, pa.Table]]:
     """Process ``inputs`` in ``jobs`` worker processes that write their own rows; returns summaries and tables.
 
@@ -150,7 +178,7 @@ def run_parts(
                                  initargs=(options,)) as pool:
             futs: dict[Future[list[dict[str, Any]]], int] = {
                 pool.submit(_task, i, [(str(p), s) for p, s in inputs[i:i + size]], str(out_dir), str(parts),
-                            report): i
+                            report, _chunk_locations(locations, inputs[i:i + size])): i
                 for i in range(0, len(inputs), size)}
             for fut in as_completed(futs):
                 try:
@@ -164,7 +192,8 @@ def run_parts(
         left = [i for i in range(len(inputs)) if i not in done]
         if left:  # a worker died: the unfinished documents are run again, one crash isolated at a time
             for i, r in zip(left, run([inputs[i] for i in left], jobs=jobs, options=options), strict=True):
-                done[i] = summary_result(finish_documents(out_dir, parts, i, [(inputs[i][0], r)], report)[0])
+                done[i] = summary_result(finish_documents(out_dir, parts, i, [(inputs[i][0], r)], report,
+                                                          locations)[0])
                 if progress:
                     progress(done[i])
         tables = read_parts(parts)

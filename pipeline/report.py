@@ -1,21 +1,27 @@
 """Static HTML report: one page per document with every extraction highlighted, plus an index.
 
-Highlights are nested ``<span class="hl hl-<type>">`` elements carrying the
-record's details in ``data-*`` attributes and a ``title`` tooltip; document
-text is always HTML-escaped. No server and no scripts from outside.
+Highlights are nested ``<span class="hl hl-<type>">`` elements with a short
+tooltip; a target is framed and carries a chip with its kind, so a figure or a
+unit highlighted on the same characters never hides it (as displaCy labels
+every span). A highlight that crosses another is split into fragments rather
+than dropped; its first fragment has the anchor (``t<target_id>``; tasks have
+``k<task_id>``) that the sidebar rows link to. Document text is always
+HTML-escaped. No server and no scripts from outside.
 """
 
 from __future__ import annotations
 
+import heapq
 import html
+import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline.models import DocResult
+from pipeline.models import DocResult, Target
 from pipeline.store import write_atomic_text
 
 COLOURS = {
@@ -25,30 +31,64 @@ COLOURS = {
 LEGEND = {
     "lead": "lead unit (牵头)", "co": "co-responsible unit (配合)", "joint": "joint unit (no lead)",
     "generic": "group reference", "org": "other organisation mention", "deadline": "deadline / period",
-    "figure": "figure", "target": "target",
+    "figure": "figure", "target": "target (framed, chip = kind)",
 }
+KIND_LABELS = {"growth": "增长", "reduction": "下降", "share": "占比", "count": "数量", "level": "水平"}
+COMPARATORS = {">=": "≥", "<=": "≤", "~": "≈", "=": "="}
 COUNTED = ("tasks", "responsibilities", "deadlines", "figures", "targets")
 _PRIORITY = {"target": 0, "lead": 1, "co": 1, "joint": 1, "generic": 1, "deadline": 2, "org": 3, "figure": 4}
+TASK_TEXT = 40  # characters of a task's text shown in the sidebar (the row links to the whole text)
 
-CSS = """
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:0;display:flex}
-main{flex:3;padding:1em 2em;max-width:60em} aside{flex:2;padding:1em;border-left:1px solid #ccc;
-max-height:100vh;overflow:auto;position:sticky;top:0;font-size:90%}
-pre.doc{white-space:pre-wrap;line-height:1.8;font-family:inherit}
-.hl{border-radius:3px;padding:0 1px;cursor:help} .legend span{display:inline-block;margin:2px 6px;padding:0 4px}
-table{border-collapse:collapse;width:100%} td,th{border:1px solid #ddd;padding:3px;vertical-align:top}
-.meta td:first-child{font-weight:bold;white-space:nowrap}
+# Named CJK fonts first (Windows, macOS, Linux), so that a page never falls back to boxes when one is installed;
+# on a bare Linux install Debian's fonts-noto-cjk (see README).
+FONT_STACK = ('"Microsoft YaHei","微软雅黑","PingFang SC","Hiragino Sans GB","Heiti SC","Noto Sans CJK SC",'
+              '"Source Han Sans SC","Noto Sans SC","WenQuanYi Micro Hei","WenQuanYi Zen Hei","Droid Sans Fallback",'
+              '"SimHei","SimSun",sans-serif')
+
+CSS = f"""
+body{{font-family:{FONT_STACK};margin:0;display:flex}}
+main{{flex:3;padding:1em 2em;max-width:60em}} aside{{flex:2;padding:1em;border-left:1px solid #ccc;
+max-height:100vh;overflow:auto;position:sticky;top:0;font-size:90%}}
+pre.doc{{white-space:pre-wrap;line-height:2.1;font-family:inherit}}
+.hl{{border-radius:3px;padding:0 1px;cursor:help}} .legend span{{display:inline-block;margin:2px 6px;padding:0 4px}}
+.hl-target{{border:2px solid #e0a800;padding:0 2px;white-space:pre}}
+.hl-target[data-k]::before{{content:attr(data-k);font-size:70%;background:#e0a800;color:#fff;border-radius:2px;
+padding:0 2px;margin-right:2px;vertical-align:1px}}
+[id]{{scroll-margin-top:30vh}} .hl:target{{outline:3px solid #d62728;outline-offset:1px}} a.k:target::before{{content:"▶";color:#d62728}}
+table{{border-collapse:collapse;width:100%}} td,th{{border:1px solid #ddd;padding:3px;vertical-align:top}}
+.targets td:nth-child(3),.targets td:nth-child(5),.tasks td:nth-child(5),.index td:nth-child(5){{white-space:nowrap}} tr.sec td{{background:#f4f4f4;font-weight:bold}}
+.meta td:first-child{{font-weight:bold;white-space:nowrap}}
 """ + "".join(f".hl-{k}{{background:{v}}} " for k, v in COLOURS.items())
 
 
 @dataclass(frozen=True, slots=True)
 class Mark:
-    """One highlight: original span, type and tooltip details."""
+    """One highlight: original span, type, anchor id (or ""), tooltip and chip label (or "")."""
 
     start: int
     end: int
     kind: str
-    details: tuple[tuple[str, str], ...]
+    ref: str = ""
+    tip: str = ""
+    chip: str = ""
+
+
+def _num(v: float | None) -> str:
+    """A value as written in a table: no exponent, no trailing zeros, empty when missing."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return format(v, ".12g")
+
+
+def _tip(kind: str, *fields: tuple[str, object]) -> str:
+    """``kind: a; key: b`` with empty fields left out (never ``None``)."""
+    parts = [f"{k}: {v}" if k else str(v) for k, v in fields if v not in (None, "", ())]
+    return "; ".join([f"{kind}: {parts[0]}" if parts else kind, *parts[1:]])
+
+
+def target_value(t: Target) -> str:
+    """``≥ 7%``: comparator, value and unit of a target."""
+    return f"{COMPARATORS.get(t.comparator, t.comparator)} {_num(t.value)}{t.unit or ''}"
 
 
 def marks_of(r: DocResult) -> list[Mark]:
@@ -57,26 +97,23 @@ def marks_of(r: DocResult) -> list[Mark]:
     resp_spans = {(x.span.start, x.span.end) for x in r.responsibilities}
     for x in r.responsibilities:
         kind = "generic" if x.generic else x.role
-        out.append(Mark(x.span.start, x.span.end, kind, (("role", x.role), ("canonical", x.canonical),
-                                                          ("task", str(x.task_id)))))
+        out.append(Mark(x.span.start, x.span.end, kind, tip=_tip(kind, ("", x.canonical))))
     for o in r.organizations:
         if (o.span.start, o.span.end) not in resp_spans:
-            out.append(Mark(o.span.start, o.span.end, "org", (("canonical", o.canonical), ("kind", o.kind),
-                                                               ("level", str(o.level)))))
+            out.append(Mark(o.span.start, o.span.end, "org", tip=_tip("org", ("", o.canonical), ("", o.kind),
+                                                                        ("", o.level))))
     for d in r.deadlines:
-        out.append(Mark(d.span.start, d.span.end, "deadline", (("kind", d.kind), ("date_start", str(d.date_start)),
-                                                                ("date_end", str(d.date_end)),
-                                                                ("granularity", str(d.granularity)))))
+        dates = " – ".join(str(x) for x in dict.fromkeys((d.date_start, d.date_end)) if x is not None)
+        out.append(Mark(d.span.start, d.span.end, "deadline", tip=_tip(d.kind, ("", dates), ("", d.granularity))))
     for f in r.figures:
-        out.append(Mark(f.span.start, f.span.end, "figure", (("value", f"{f.value:g}"), ("unit", str(f.unit)),
-                                                              ("value_base", f"{f.value_base:g}"),
-                                                              ("unit_base", str(f.unit_base)),
-                                                              ("qualifier", str(f.qualifier)))))
-    for t in r.targets:
-        out.append(Mark(t.span.start, t.span.end, "target", (
-            ("indicator", t.indicator), ("comparator", t.comparator), ("value", f"{t.value:g}"),
-            ("unit", str(t.unit)), ("value_base", f"{t.value_base:g}"), ("kind", t.kind),
-            ("period", str(t.period)), ("due", str(t.due)), ("lead", "、".join(t.lead_units)))))
+        base = f"{_num(f.value_base)} {f.unit_base or ''}".strip() if f.value_base != f.value else ""
+        out.append(Mark(f.span.start, f.span.end, "figure", tip=_tip("figure", ("", f"{_num(f.value)}{f.unit or ''}"),
+                                                                      ("base", base), ("", f.qualifier))))
+    for i, t in enumerate(r.targets, 1):
+        kind = KIND_LABELS.get(t.kind, t.kind)
+        out.append(Mark(t.span.start, t.span.end, "target", f"t{i}", chip=kind, tip=_tip(
+            "target", ("", kind), ("", f"{t.indicator} {target_value(t)}"), ("baseline", _num(t.baseline_value)),
+            ("period", t.period), ("due", t.due), ("lead", "、".join(t.lead_units)))))
     return out
 
 
@@ -85,43 +122,84 @@ def _text(s: str) -> str:
     return html.escape(s).replace("\r", "&#13;")
 
 
-def render_text(text: str, marks: Sequence[Mark]) -> str:
-    """Escaped text with properly nested highlight spans; a mark crossing an open one is left out."""
-    order = sorted(marks, key=lambda m: (m.start, -(m.end - m.start), _PRIORITY.get(m.kind, 9)))
+def _open(m: Mark, end: int, first: bool) -> str:
+    """The opening tag of a highlight fragment ``[m.start, end)``; anchor and chip on the first fragment only."""
+    attrs = f' id="{m.ref}"' if first and m.ref else (f' data-of="{m.ref}"' if m.ref else "")
+    if first and m.chip:
+        attrs += f' data-k="{html.escape(m.chip)}"'
+    return f'<span class="hl hl-{m.kind}"{attrs} title="{html.escape(m.tip, quote=True)}">'
+
+
+def render_text(text: str, marks: Sequence[Mark], anchors: Iterable[tuple[int, str]] = ()) -> str:
+    """Escaped text with properly nested highlight spans and empty ``<a class="k" id=…>`` anchors.
+
+    A mark that crosses an open one is split where that one ends; the rest is rendered as a continuation
+    (``data-of`` instead of ``id``), so no highlight is ever lost.
+    """
+    # heap items: (start, -length, priority, sequence, mark, first fragment?); anchors sort before any mark at a point
+    heap: list[tuple[int, int, int, int, Mark, bool]] = [
+        (m.start, -(m.end - m.start), _PRIORITY.get(m.kind, 9), i, m, True) for i, m in enumerate(marks)
+        if m.end > m.start]
+    heap += [(pos, -len(text) - 1, 0, -1 - i, Mark(pos, pos, "anchor", ref), True) for i, (pos, ref) in
+             enumerate(anchors)]
+    heapq.heapify(heap)
     parts: list[str] = []
-    stack: list[Mark] = []
+    stack: list[int] = []  # ends of the open spans, innermost last
     pos = 0
 
-    def close_until(p: int) -> None:
+    def advance(p: int) -> None:
         nonlocal pos
-        while stack and stack[-1].end <= p:
-            m = stack.pop()
-            parts.append(_text(text[pos : m.end]))
-            pos = m.end
-            parts.append("</span>")
+        while stack and stack[-1] <= p:
+            end = stack.pop()
+            parts.append(_text(text[pos:end]) + "</span>")
+            pos = end
+        parts.append(_text(text[pos:p]))
+        pos = p
 
-    for m in order:
-        if m.end <= m.start:
+    seq = len(marks)
+    while heap:
+        start, _, prio, _, m, first = heapq.heappop(heap)
+        advance(start)
+        if m.kind == "anchor":
+            parts.append(f'<a class="k" id="{m.ref}"></a>')
             continue
-        close_until(m.start)
-        if stack and m.end > stack[-1].end:
-            continue  # crosses an open highlight
-        parts.append(_text(text[pos : m.start]))
-        pos = m.start
-        tip = "; ".join(f"{k}: {v}" for k, v in m.details)
-        data = "".join(f' data-{k.replace("_", "-")}="{html.escape(v, quote=True)}"' for k, v in m.details)
-        parts.append(
-            f'<span class="hl hl-{m.kind}" data-type="{m.kind}" data-start="{m.start}" data-end="{m.end}"{data} '
-            f'title="{html.escape(m.kind + ": " + tip, quote=True)}">'
-        )
-        stack.append(m)
-    close_until(len(text) + 1)
-    parts.append(_text(text[pos:]))
+        end = m.end
+        if stack and end > stack[-1]:  # crosses an open highlight: render up to its end, the rest later
+            end = stack[-1]
+            seq += 1
+            heapq.heappush(heap, (end, -(m.end - end), prio, seq, m, False))
+        parts.append(_open(m, end, first))
+        stack.append(end)
+    advance(len(text))
     return "".join(parts)
 
 
 def _e(v: object) -> str:
     return html.escape("" if v is None else str(v))
+
+
+def _sidebar(r: DocResult) -> str:
+    """Targets (with kind) and tasks (grouped by section), each row linking to its place in the text."""
+    target_rows = "".join(
+        f'<tr><td><a href="#t{i}">{_e(t.indicator)}</a></td><td>{_e(KIND_LABELS.get(t.kind, t.kind))}</td>'
+        f'<td>{_e(target_value(t))}</td><td>{_e(t.period)}</td><td>{_e(t.due)}</td>'
+        f"<td>{_e('、'.join(t.lead_units))}</td></tr>"
+        for i, t in enumerate(r.targets, 1)
+    )
+    task_rows, section = [], None
+    for t in r.tasks:
+        if t.section != section:
+            section = t.section
+            task_rows.append(f'<tr class="sec"><td colspan="5">{_e(section)}</td></tr>')
+        text = t.span.text_norm.strip()
+        short = text[:TASK_TEXT] + ("…" if len(text) > TASK_TEXT else "")
+        task_rows.append(f'<tr><td><a href="#k{t.task_id}">{t.task_id}</a></td><td>{_e(short)}</td>'
+                         f"<td>{_e('、'.join(t.lead_units))}</td><td>{_e('、'.join(t.co_units))}</td>"
+                         f'<td>{_e(t.deadline)}</td></tr>')
+    return (f'<aside><h2>Targets ({len(r.targets)})</h2><table class="targets"><tr><th>indicator</th><th>kind</th>'
+            f'<th>value</th><th>period</th><th>due</th><th>lead</th></tr>{target_rows}</table>\n'
+            f'<h2>Tasks ({len(r.tasks)})</h2><table class="tasks"><tr><th>#</th><th>text</th><th>lead</th>'
+            f'<th>co</th><th>deadline</th></tr>{"".join(task_rows)}</table></aside>')
 
 
 def document_page(r: DocResult) -> str:
@@ -131,28 +209,18 @@ def document_page(r: DocResult) -> str:
                  ("issue_date", m.issue_date), ("region", " ".join(x for x in (m.province, m.city, m.county) if x)),
                  ("ref_year", m.ref_year), ("script", r.script), ("encoding", r.encoding)]
     legend = "".join(f'<span class="hl-{k}">{_e(v)}</span>' for k, v in LEGEND.items())
-    task_rows = "".join(
-        f"<tr><td>{t.task_id}</td><td>{_e(t.section)}</td><td>{_e(t.span.text_norm[:80])}</td>"
-        f"<td>{_e('、'.join(t.lead_units))}</td><td>{_e('、'.join(t.co_units))}</td><td>{_e(t.deadline)}</td></tr>"
-        for t in r.tasks
-    )
-    target_rows = "".join(
-        f"<tr><td>{_e(t.indicator)}</td><td>{_e(t.comparator)} {t.value:g}{_e(t.unit or '')}</td>"
-        f"<td>{_e(t.period)}</td><td>{_e(t.due)}</td><td>{_e('、'.join(t.lead_units))}</td></tr>"
-        for t in r.targets
-    )
-    body = render_text(r.original_text, marks_of(r)) if r.status == "ok" else f"<p>{_e(r.error)}</p>"
+    if r.status == "ok":
+        body = render_text(r.original_text, marks_of(r), [(t.span.start, f"k{t.task_id}") for t in r.tasks])
+    else:
+        body = f"<p>{_e(r.error)}</p>"
     return f"""<!DOCTYPE html>
 <html lang="zh"><head><meta charset="utf-8"><title>{_e(m.title or r.source)}</title><style>{CSS}</style></head>
 <body><main><p><a href="index.html">← all documents</a></p><h1>{_e(m.title or r.source)}</h1>
-<table class="meta">{"".join(f"<tr><td>{k}</td><td>{_e(v)}</td></tr>" for k, v in meta_rows)}</table>
+<table class="meta">{"".join(f"<tr><td>{k}</td><td>{_e(v)}</td></tr>" for k, v in meta_rows if v not in (None, ""))}</table>
 <p class="legend">{legend}</p>
 <pre class="doc">
 {body}</pre></main>
-<aside><h2>Targets ({len(r.targets)})</h2><table><tr><th>indicator</th><th>value</th><th>period</th><th>due</th>
-<th>lead</th></tr>{target_rows}</table>
-<h2>Tasks ({len(r.tasks)})</h2><table><tr><th>#</th><th>section</th><th>text</th><th>lead</th><th>co</th>
-<th>deadline</th></tr>{task_rows}</table></aside></body></html>
+{_sidebar(r)}</body></html>
 """
 
 
@@ -169,12 +237,12 @@ def index_page(tables: dict[str, pa.Table]) -> str:
         cells = "".join(f"<td>{counts[t][doc_id]}</td>" for t in COUNTED if t in counts)
         rows.append(
             f"<tr><td>{link}</td><td>{_e(d['source'])}</td><td>{_e(d['status'])}</td><td>{_e(region)}</td>"
-            f"<td>{_e(d['issue_date'])}</td>{cells}<td>{_e(d['error'])}</td></tr>"
+            f'<td>{_e(d["issue_date"])}</td>{cells}<td>{_e(d["error"])}</td></tr>'
         )
     head = "".join(f"<th>{t}</th>" for t in COUNTED)
     return f"""<!DOCTYPE html>
 <html lang="zh"><head><meta charset="utf-8"><title>Policy extraction report</title><style>{CSS}</style></head>
-<body><main style="max-width:none"><h1>Documents ({len(rows)})</h1><table><tr><th>title</th><th>source</th>
+<body><main style="max-width:none"><h1>Documents ({len(rows)})</h1><table class="index"><tr><th>title</th><th>source</th>
 <th>status</th><th>region</th><th>issued</th>{head}<th>error</th></tr>{"".join(rows)}</table></main></body></html>
 """
 

@@ -10,9 +10,11 @@ merge: the run's documents are re-indexed and the rows of documents no longer
 in the store go. The query goes through the same t2s conversion as the
 documents, so 低保標準 finds 低保标准 in simplified and traditional files.
 
-Ranking: items containing every query word first (targets whose indicator
-contains them before the rest), then by the share of query terms matched,
-then by BM25 over the terms.
+Ranking: items containing every query word first; among them, items where
+each word stands as a whole word (its ends fall on jieba token boundaries of
+the item, so 低保 in 城乡低保标准 comes before 低保 inside 最低保障); then
+targets whose indicator contains the words, then by the share of query
+terms matched, then by BM25 over the terms.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ _RUN_PY = re.compile(f"[{_HAN_PY}]+|[a-z0-9]+")
 _RUN_RE2 = f"[{_HAN_RE2}]+|[a-z0-9]+"
 #: An item must contain this share of the query's terms to be a hit (all of them for short queries).
 MIN_COVERAGE = 0.6
+#: Candidates fetched per requested hit before the whole-word re-ranking (at least ``MIN_POOL``).
+POOL_FACTOR, MIN_POOL = 5, 200
 _K1, _B = 1.2, 0.75
 
 _INDEX_DDL = (
@@ -159,6 +163,7 @@ class Hit:
     doc_id: str
     item_id: int
     all_words: bool
+    whole_words: bool
     coverage: float
     score: float
     title: str | None
@@ -245,18 +250,45 @@ def search(db_path: Path, query_norm: str, limit: int = 20) -> list[Hit]:
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         con.register("_q", pa.table({"term": pa.array(terms, pa.string())}))
-        rows = con.execute(sql, [need, *body_params, len(words), *ind_params, limit]).fetchall()
+        pool = max(POOL_FACTOR * limit, MIN_POOL)
+        rows = con.execute(sql, [need, *body_params, len(words), *ind_params, pool]).fetchall()
     finally:
         con.close()
+    whole = WholeWords(words)
+    flags = [bool(r[3]) and whole.test((r[18] or "") + " " + (r[12] or "")) for r in rows]
+    order = sorted(range(len(rows)), key=lambda i: (not rows[i][3], not flags[i]))[:limit]
     hits = []
-    for rank, r in enumerate(rows, 1):
+    for rank, i in enumerate(order, 1):
         (kind, doc_id, item_id, all_words, _ind, matched, bm25, title, source, region, section, text, text_norm,
-         start, end, ctx, ctx_norm, ctx_start, indicator, comparator, value, unit, period, due, leads) = r
-        hits.append(Hit(rank, kind, doc_id, int(item_id), bool(all_words), matched / len(terms), float(bm25),
+         start, end, ctx, ctx_norm, ctx_start, indicator, comparator, value, unit, period, due, leads) = rows[i]
+        hits.append(Hit(rank, kind, doc_id, int(item_id), bool(all_words), flags[i], matched / len(terms), float(bm25),
                         title, source, region or "", section, text or "", text_norm or "", int(start), int(end),
                         ctx or "", ctx_norm or "", int(ctx_start), indicator, comparator, value, unit, period, due.isoformat() if due else None,
                         tuple(leads or ())))
     return hits
+
+
+class WholeWords:
+    """Does every query word occur as a whole word of a text (both ends on jieba token boundaries)?"""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self.words = [w for w in words if w]
+        self._seg: Any = None
+
+    def test(self, text: str) -> bool:
+        """True when each word has an occurrence in ``text`` (lower-cased) that starts and ends a token."""
+        low = text.lower()
+        if not self.words or not all(w in low for w in self.words):
+            return False
+        if self._seg is None:
+            from pipeline.segment import Segmenter
+
+            self._seg = Segmenter()
+        bounds = {0, len(low)}
+        for _, a, b in self._seg.tokenize(low):
+            bounds.update((a, b))
+        return all(any(m.start() in bounds and m.end() in bounds for m in re.finditer(re.escape(w), low))
+                   for w in self.words)
 
 
 def snippet(hit: Hit, words: Sequence[str], width: int = 40) -> str:
@@ -296,8 +328,8 @@ def format_hits(hits: Sequence[Hit], query: str, query_norm: str) -> str:
     lines = [f"{len(hits)} result{'s' if len(hits) != 1 else ''} for {shown_q}", ""]
     words = query_words(query_norm)
     for h in hits:
-        head = f"{h.rank}. [{h.kind}] " + (_target_line(h) if h.kind == "target" else (h.section or "(no section)"))
-        lines.append(head)
+        head = f"{h.rank}. [{h.kind}] " + (_target_line(h) if h.kind == "target" else (h.section or ""))
+        lines.append(head.rstrip())
         where = " | ".join(x for x in (h.title or "", h.region, h.source) if x)
         lines.append(f"   {where}  [{h.start}:{h.end}]")
         if h.lead_units:

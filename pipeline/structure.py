@@ -20,6 +20,7 @@ from pipeline.gazetteer import Gazetteer
 from pipeline.grid import TableReader, pipe_cells
 from pipeline.lexicon import compile_patterns, expand, read_yaml
 from pipeline.models import DocMeta, Heading, Task
+from pipeline.numbers import parse_chinese
 from pipeline.offsets import NormText
 from pipeline.recache import first_char_gate
 
@@ -89,16 +90,29 @@ class Structurer:
         return DocMeta(title, doc_number, issuer, issue_date, province, city, county, ref_year)
 
     def _title(self, head_lines: list[str]) -> str | None:
-        for ln in head_lines:
+        """The first line ending like a document name (…实施方案, …的通知), joined with the line before it when
+        the title was broken over two lines (关于2023年为民办实事项目 / 实施情况的通报); else a plain short line."""
+        for k, ln in enumerate(head_lines):
             cand = ln.split("|")[-2].strip() if ln.count("|") >= 2 and "名称" in ln else ln
             if self.pat["title_line"].match(cand) and "," not in cand and "。" not in cand:
+                prev = head_lines[k - 1] if k else ""
+                if prev and cand == ln and self._title_head(prev) and len(prev) + len(cand) <= 80:
+                    return prev + cand
                 return cand
         for ln in head_lines[:5]:
-            if _HEADING_START.match(ln) or any(c in ln for c in "|,:。;"):
+            if _HEADING_START.match(ln) or any(c in ln for c in "|,:。;") or self.pat["not_title"].search(ln):
                 continue
-            if 4 <= len(ln) <= 40 and not self.pat["doc_number"].fullmatch(ln):
+            if 8 <= len(ln) <= 40 and len(re.findall(r"[\u4e00-\u9fff]", ln)) >= 4 \
+                    and not self.pat["doc_number"].fullmatch(ln):
                 return ln
         return None
+
+    def _title_head(self, line: str) -> bool:
+        """The first line of a title broken in two: a short line with no punctuation that opens like a title."""
+        return (4 <= len(line) <= 40 and not any(c in line for c in "|,:。;!?()")
+                and not self.pat["not_title"].search(line) and not self.pat["doc_number"].search(line)
+                and not self.pat["title_line"].match(line) and not _HEADING_START.match(line)
+                and bool(re.match(r"(?:关于|中共|.{0,20}(?:人民政府|办公室|办公厅|委员会|关于))", line)))
 
     def _doc_number(self, text: str) -> str | None:
         for m in self.pat["doc_number"].finditer(text[:600]):
@@ -250,8 +264,15 @@ def _attach_row(r: TableRow, doc: PolicyDoc) -> TableRow:
 
 
 def _date(y: str, m: str, d: str) -> dt.date | None:
+    """A date from digits or Chinese numerals (二○一二, 十二, 二十一)."""
+    parts: list[int] = []
+    for x in (y, m, d):
+        v = int(x) if x.isdigit() else parse_chinese(x.replace("○", "〇"))
+        if v is None:
+            return None
+        parts.append(int(v))
     try:
-        return dt.date(int(y), int(m), int(d))
+        return dt.date(parts[0], parts[1], parts[2])
     except ValueError:
         return None
 

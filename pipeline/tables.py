@@ -7,7 +7,7 @@ still has all its columns and types.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -28,9 +28,11 @@ SCHEMAS: dict[str, pa.Schema] = {
          ("script", _STR), ("title", _STR), ("doc_number", _STR), ("issuer", _STR), ("issue_date", _DATE),
          ("province", _STR), ("city", _STR), ("county", _STR), ("ref_year", _INT), ("n_chars", _INT)]
     ),
+    # where each document was found: identical files (one doc_id) under several names have one row each
+    "document_sources": pa.schema([("doc_id", _STR), ("source", _STR), ("collection", _STR), ("path", _STR)]),
     "tasks": pa.schema(
         [("doc_id", _STR), ("task_id", _INT), ("section", _STR), *_SPAN, ("kind", _STR),
-         ("lead_units", _LIST), ("co_units", _LIST), ("deadline", _DATE)]
+         ("lead_units", _LIST), ("co_units", _LIST), ("deadline", _DATE), ("deadline_source", _STR)]
     ),
     "responsibilities": pa.schema(
         [("doc_id", _STR), ("task_id", _INT), *_SPAN, ("canonical", _STR), ("role", _STR),
@@ -72,14 +74,16 @@ def document_row(r: DocResult) -> dict[str, Any]:
     }
 
 
-def rows_of(r: DocResult) -> dict[str, list[dict[str, Any]]]:
-    """Rows of every table for one document."""
+def rows_of(r: DocResult, collection: str | None = None, path: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Rows of every table for one document (found as ``collection`` at ``path``, when known)."""
     d = r.doc_id
     return {
         "documents": [document_row(r)],
+        "document_sources": [{"doc_id": d, "source": r.source, "collection": collection, "path": path}],
         "tasks": [
             {"doc_id": d, "task_id": t.task_id, "section": t.section, **_span(t.span), "kind": t.kind,
-             "lead_units": list(t.lead_units), "co_units": list(t.co_units), "deadline": t.deadline}
+             "lead_units": list(t.lead_units), "co_units": list(t.co_units), "deadline": t.deadline,
+             "deadline_source": t.deadline_source}
             for t in r.tasks
         ],
         "responsibilities": [
@@ -112,12 +116,24 @@ def rows_of(r: DocResult) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def arrow_tables(results: Iterable[DocResult]) -> dict[str, pa.Table]:
-    """All tables for a set of results, with the contract's schemas."""
+def arrow_tables(results: Iterable[DocResult],
+                 locations: Mapping[str, tuple[str, str]] | None = None) -> dict[str, pa.Table]:
+    """All tables for a set of results, with the contract's schemas.
+
+    ``locations`` maps a result's ``source`` to its ``(collection, resolved
+    path)``. Results with the same ``doc_id`` (identical bytes under several
+    names) give their rows once and one ``document_sources`` row each.
+    """
     acc: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
+    seen: set[str] = set()
     for r in results:
-        for t, rows in rows_of(r).items():
-            acc[t].extend(rows)
+        collection, path = (locations or {}).get(r.source, (None, None))
+        rows = rows_of(r, collection, path)
+        if r.doc_id in seen:
+            rows = {"document_sources": rows["document_sources"]}
+        seen.add(r.doc_id)
+        for t, table_rows in rows.items():
+            acc[t].extend(table_rows)
     return {t: pa.Table.from_pylist(acc[t], schema=SCHEMAS[t]) for t in TABLES}
 
 

@@ -247,7 +247,9 @@ class TargetExtractor:
             return False
         if self._past_opener(doc, text, c) or self._reported(doc, text, c):
             return False
-        if self._is_param(clause, before_sent, text[c.span_end:c.clause_end]) or _inside_parens(before_sent, self._pat["aside_open"]):
+        raised = self._pat["raise_to"].search(text[c.clause_start:c.span_start]) is not None
+        if (not raised and self._is_param(clause, before_sent, text[c.span_end:c.clause_end])) \
+                or _inside_parens(before_sent, self._pat["aside_open"]):
             return False
         if self._in_progress_column(doc, n.nstart) or self._in_fact_section(n.nstart):
             return False
@@ -430,6 +432,7 @@ class TargetExtractor:
         c0 = ctxs[first]
         indicator, pred = self._indicator(text, nums[first], c0, len(group) == 1)
         indicator = self._pat["period_in_indicator"].sub("", indicator).strip("、 ") or indicator
+        indicator = self._pat["raise_to"].sub("", indicator).strip() or indicator  # …标准提高到每人每月
         inherited_kind = None
         if indicator in self._kind["rate_words"] and self._last and self._last[0] == c0.sent_start:
             if not indicator and self._last[3] == nums[first].unit:

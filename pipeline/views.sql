@@ -1,8 +1,8 @@
 -- Views over the store that answer the common questions without joins (created by pipeline/store.py).
 CREATE OR REPLACE VIEW commitments AS
-SELECT t.doc_id, d.source, d.title, d.doc_number, d.province, d.city, d.county, d.issue_date,
+SELECT t.doc_id, d.source, d.title, d.doc_number, d.province, d.city, d.county, d.issue_date, d.ref_year,
        t.target_id, t.task_id, t.indicator, t.kind, t.comparator, t.value, t.unit, t.value_base, t.unit_base,
-       t.baseline_value, t.period, t.due, t.lead_units, t.text
+       t.baseline_value, t.period, t.due, t.lead_units, t.start, t."end", t.text
 FROM targets t JOIN documents d USING (doc_id);
 
 CREATE OR REPLACE VIEW unit_workload AS
@@ -11,7 +11,8 @@ WITH resp AS (
     FROM responsibilities r LEFT JOIN tasks k ON k.doc_id = r.doc_id AND k.task_id = r.task_id
     WHERE NOT r.generic AND r.canonical IS NOT NULL
 ), tg AS (
-    SELECT unnest(lead_units) AS canonical, count(*) AS targets FROM targets GROUP BY 1
+    -- unnest in a subquery, not beside GROUP BY: DuckDB 1.4/1.5 (which read the store) reject the latter
+    SELECT canonical, count(*) AS targets FROM (SELECT unnest(lead_units) AS canonical FROM targets) GROUP BY 1
 )
 SELECT resp.canonical,
        count(DISTINCT CASE WHEN role = 'lead' THEN doc_id || ':' || task_id END) AS tasks_led,

@@ -34,7 +34,8 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_every_document_gets_a_row(run_dir: Path) -> None:
-    docs = pd.read_parquet(run_dir / "documents.parquet").set_index("source")
+    docs = pd.read_parquet(run_dir / "documents.parquet")
+    docs = docs.set_index(docs["source"].str.removeprefix("in/"))
     assert set(docs.index) == {"004.txt", "sub/d01.txt", "empty.txt", "binary.txt", "gbk.txt", "big5.txt",
                                "truncated.txt", "broken.html", "notext.pdf"}
     assert docs.loc["empty.txt", "status"] == "error" and docs.loc["empty.txt", "error"].startswith("E001")
@@ -52,11 +53,11 @@ def test_offsets_point_at_the_original_text(run_dir: Path) -> None:
     docs = pd.read_parquet(run_dir / "documents.parquet").set_index("doc_id")
     texts = {}
     for doc_id, row in docs.iterrows():
-        if row["status"] == "ok" and row["source"] in ("004.txt", "sub/d01.txt"):
-            texts[doc_id] = read(SEED_004 if row["source"] == "004.txt" else CORPUS / "dev" / "d01.txt")
+        if row["status"] == "ok" and row["source"] in ("in/004.txt", "in/sub/d01.txt"):
+            texts[doc_id] = read(SEED_004 if row["source"] == "in/004.txt" else CORPUS / "dev" / "d01.txt")
     seen = 0
     for t in TABLES:
-        if t == "documents":
+        if t in ("documents", "document_sources"):
             continue
         df = pd.read_parquet(run_dir / f"{t}.parquet")
         for row in df.itertuples():
@@ -68,7 +69,7 @@ def test_offsets_point_at_the_original_text(run_dir: Path) -> None:
 
 def test_traditional_seed_has_rows_in_every_extraction_table(run_dir: Path) -> None:
     docs = pd.read_parquet(run_dir / "documents.parquet")
-    doc_id = docs.loc[docs["source"] == "004.txt", "doc_id"].item()
+    doc_id = docs.loc[docs["source"] == "in/004.txt", "doc_id"].item()
     for t in ("tasks", "responsibilities", "organizations", "deadlines", "figures", "targets"):
         df = pd.read_parquet(run_dir / f"{t}.parquet")
         assert (df["doc_id"] == doc_id).sum() > 5, t
@@ -86,7 +87,9 @@ def test_rerun_does_not_duplicate(run_dir: Path, tmp_path: Path) -> None:
     inp = tmp_path / "in"
     inp.mkdir()
     shutil.copy(SEED_004, inp / "004.txt")
-    assert main(["extract", str(inp), "--out", str(run_dir), "--quiet", "--no-report"]) == 0
+    # another folder named in/: refused unless --collection says it is the same collection
+    assert main(["extract", str(inp), "--out", str(run_dir), "--quiet", "--no-report"]) == 2
+    assert main(["extract", str(inp), "--out", str(run_dir), "--quiet", "--no-report", "--collection", "in"]) == 0
     after = {t: len(pd.read_parquet(run_dir / f"{t}.parquet")) for t in TABLES}
     assert after == before
 
@@ -104,6 +107,37 @@ def test_adding_a_folder_merges_and_the_index_lists_the_whole_store(run_dir: Pat
     shutil.copy(CORPUS / "dev" / "d06.txt", inp / "d06.txt")
     assert main(["extract", str(inp), "--out", str(run_dir), "--quiet"]) == 0
     docs = pd.read_parquet(run_dir / "documents.parquet")
-    assert {"d06.txt", "004.txt", "sub/d01.txt"} <= set(docs["source"])
+    assert {"new/d06.txt", "in/004.txt", "in/sub/d01.txt"} <= set(docs["source"])
     index = (run_dir / "report" / "index.html").read_text(encoding="utf-8")
-    assert "d06.txt" in index and "004.txt" in index and "sub/d01.txt" in index
+    assert "new/d06.txt" in index and "in/004.txt" in index and "in/sub/d01.txt" in index
+
+
+def one_line_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    return err
+
+
+def test_eval_bad_paths_and_no_gold_are_one_line_exit_2(tmp_path: Path, capsys) -> None:
+    docs, gold = tmp_path / "docs", tmp_path / "gold"
+    docs.mkdir()
+    gold.mkdir()
+    shutil.copy(SEED_004, docs / "a.txt")
+    assert "no such folder" in one_line_exit_2(["eval", "--docs", "/nonexist", "--gold", str(gold)], capsys)
+    assert "no such folder" in one_line_exit_2(["eval", "--docs", str(docs), "--gold", "/nonexist"], capsys)
+    assert "no such folder" in one_line_exit_2(["eval", "--corpus", "/nonexist"], capsys)
+    assert "gold" in one_line_exit_2(["eval", "--docs", str(docs), "--gold", str(gold)], capsys)
+
+
+def test_bench_bad_paths_and_empty_folders_are_one_line_exit_2(tmp_path: Path, capsys) -> None:
+    assert "no such file" in one_line_exit_2(["bench", "/nonexist"], capsys)
+    assert "no supported documents" in one_line_exit_2(["bench", str(tmp_path)], capsys)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    assert main(["bench", str(tmp_path), "--mb", "0.01"]) == 2
+    assert capsys.readouterr().err.strip().endswith("no readable text in the given documents")
+
+
+def test_search_on_a_corrupt_store_is_one_line_exit_2(tmp_path: Path, capsys) -> None:
+    (tmp_path / "policy.duckdb").write_bytes(b"not a database " * 500)
+    assert "cannot read the store" in one_line_exit_2(["search", "低保", "--out", str(tmp_path)], capsys)

@@ -88,3 +88,23 @@ def test_reporting_windows_of_a_report(extractor: DeadlineExtractor, normalizer:
     doc = structurer.build("x", "x.txt", normalizer.normalize(plan))
     assert not doc.report
     assert [d.span.text for d in extractor(doc)] == ["上半年"]
+
+
+def test_events_before_the_issue_date(extractor: DeadlineExtractor, normalizer: Normalizer,
+                                      structurer: Structurer) -> None:
+    """Pool p064/p107: a dated meeting before the document was issued is an event, not a deadline;
+    a deadline before the publication date of a task list stays (holdout a06)."""
+    text = "8项重点工作,已经2013年2月25日市政府第57次常务会议研究通过。2013年2月20日前报送。"
+    doc = structurer.build("x", "x.txt", normalizer.normalize(text))
+    doc.meta = DocMeta(ref_year=2013, issue_date=dt.date(2013, 3, 1))
+    assert [d.span.text for d in extractor(doc)] == ["2013年2月20日前"]
+
+
+def test_year_cells_of_a_period_column(extractor: DeadlineExtractor, normalizer: Normalizer,
+                                       structurer: Structurer) -> None:
+    """Pool p062 (宁海): bare years in a 建设起止年限 column are the years the work is for."""
+    text = ("序號 | 項目名稱 | 總投資 | 建設起止年限 | 責任單位 |\n1 | 護眼燈光工程 | 1800 | 2022 | 縣教育局 |\n"
+            "2 | 教學樓提升工程 | 3685 | 2022-2023 | 縣教育局 |\n")
+    doc = structurer.build("x", "x.txt", normalizer.normalize(text))
+    got = [(d.span.text, d.kind, _iso(d.date_start), _iso(d.date_end)) for d in extractor(doc)]
+    assert got == [("2022", "period", "2022-01-01", "2022-12-31"), ("2022-2023", "period", "2022-01-01", "2023-12-31")]

@@ -274,6 +274,23 @@ def test_html_layout_table_keeps_paragraphs(tmp_path: Path) -> None:
     assert got.text == "国务院关于促进综合保税区\n高水平开放的若干意见\n国发〔2019〕3号\n各省、自治区、直辖市人民政府："
 
 
+def test_html_rowspan_and_colspan(tmp_path: Path) -> None:
+    """A 牵头单位 cell merged over two rows is copied into both; a colspan cell keeps the columns aligned."""
+    body = (
+        "<table><tr><th>序号</th><th>工作任务</th><th>牵头单位</th><th>完成时限</th></tr>"
+        "<tr><td>1</td><td>新建停车场3处</td><td rowspan='2'>县住建局</td><td>6月底前</td></tr>"
+        "<tr><td>2</td><td>改造老旧小区5个</td><td>年底前</td></tr>"
+        "<tr><td colspan='2'>合计</td><td>县财政局</td><td></td></tr></table>"
+    )
+    got = read_document(write(tmp_path, "span.html", html_doc(body).encode("utf-8")))
+    assert got.text == (
+        "序号 | 工作任务 | 牵头单位 | 完成时限 |\n"
+        "1 | 新建停车场3处 | 县住建局 | 6月底前 |\n"
+        "2 | 改造老旧小区5个 | 县住建局 | 年底前 |\n"
+        "合计 | | 县财政局 | |"
+    )
+
+
 def test_broken_html_still_yields_text(tmp_path: Path) -> None:
     data = f"<html><body><div><p>{SIMPLIFIED}<p>{SIMPLIFIED_2}<table><tr><td>省财政厅<td>省商务厅".encode()
     got = read_document(write(tmp_path, "broken.html", data))
@@ -496,3 +513,20 @@ def test_iter_inputs_explicit_files_and_duplicates(tmp_path: Path) -> None:
 def test_iter_inputs_missing_path(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         iter_inputs([tmp_path / "nope"])
+
+
+def test_docx_vertically_merged_cell_in_every_row(tmp_path: Path) -> None:
+    """A 牵头单位 cell merged down over two rows names the lead of both rows."""
+    import docx
+
+    d = docx.Document()
+    t = d.add_table(rows=3, cols=3)
+    for i, row in enumerate([["序号", "工作任务", "牵头单位"], ["1", "新建停车场3处", ""], ["2", "改造老旧小区5个", ""]]):
+        for j, v in enumerate(row):
+            t.cell(i, j).text = v
+    t.cell(1, 2).merge(t.cell(2, 2)).text = "县住建局"
+    path = tmp_path / "vm.docx"
+    d.save(str(path))
+    assert read_document(path).text == (
+        "序号 | 工作任务 | 牵头单位 |\n1 | 新建停车场3处 | 县住建局 |\n2 | 改造老旧小区5个 | 县住建局 |"
+    )

@@ -77,7 +77,7 @@ def test_coverage_equals_the_scan(orgs: list[tuple[int, int]], queries: list[tup
 
 
 def test_content_end_is_the_length_of_the_stripped_text() -> None:
-    from pipeline.units import _content_end
+    from pipeline.units.clauses import _content_end
 
     for s in ("", " ", "甲乙 \n\t", "甲\u3000", "\n\n甲", "甲乙"):
         assert _content_end(s) == len(s.rstrip())

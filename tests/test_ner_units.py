@@ -16,9 +16,12 @@ from pipeline.normalize import Normalizer
 from pipeline.units import UnitExtractor
 from tests.conftest import make_doc
 
-# Real sentences (corpus-real r12, 师宗县; r19, 嘉兴市): the rules know neither 漾月街道 nor 丹凤街道.
+# Real sentences (corpus-real r12, 师宗县; r19, 嘉兴市) for the tagger itself.
 R12 = ("由县工业园区管委会牵头,县自然资源局、漾月街道配合,在12月底前完成工业园区74.0亩批而未供土地处置任务;"
        "由丹凤街道牵头,县自然资源局配合,在12月底前完成荣海新区50.06亩批而未供土地处置任务。")
+# State enterprises named without a unit suffix (as in the utility and telecom rows of county task lists): the
+# unit grammar cannot read them, the tagger can.
+ORGS = "由中国移动牵头,县工信局、中国铁塔配合,年底前完成5G基站建设。"
 R19 = "强化清华长三角研究院引领作用,支持北理工长三角研究院打造教育、科研、孵化一体的创新载体,推动南湖实验室和中电科南湖研究院提档升级。"
 
 
@@ -75,13 +78,16 @@ def test_lac_on_traditional_input_after_normalisation(lac: LacBackend, normalize
 
 
 def test_ner_adds_the_units_the_grammar_cannot_parse(ner_units: NerUnits, normalizer: Normalizer) -> None:
-    plain = _resp(UnitExtractor(), normalizer, R12, county="师宗县")
-    with_ner = _resp(UnitExtractor(ner_units), normalizer, R12, county="师宗县")
-    assert ("漾月街道", "co", "漾月街道") not in plain
-    assert ("漾月街道", "co", "漾月街道") in with_ner
-    assert ("丹凤街道", "lead", "丹凤街道") in with_ner
-    assert ("县自然资源局", "co", "师宗县自然资源局") in with_ner  # the co part no longer fails as a whole
+    plain = _resp(UnitExtractor(), normalizer, ORGS, county="师宗县")
+    with_ner = _resp(UnitExtractor(ner_units), normalizer, ORGS, county="师宗县")
+    assert ("中国移动", "lead", "中国移动") not in plain
+    assert ("中国移动", "lead", "中国移动") in with_ner
+    assert ("中国铁塔", "co", "中国铁塔") in with_ner
+    assert ("县工信局", "co", "师宗县工业和信息化局") in with_ner  # the co part no longer fails as a whole
     assert set(plain) <= set(with_ner)  # NER only adds
+    plain = _resp(UnitExtractor(), normalizer, R12, county="师宗县")
+    assert ("漾月街道", "co", "漾月街道") in plain  # a name ending like a body: the grammar reads it itself
+    assert set(plain) <= set(_resp(UnitExtractor(ner_units), normalizer, R12, county="师宗县"))
 
 
 def test_ner_mention_keeps_a_written_name_and_expands_a_region_prefix(normalizer: Normalizer) -> None:
@@ -113,11 +119,11 @@ def test_measure_units_are_never_names() -> None:
 
 
 def test_tagger_is_asked_only_in_unit_slots(normalizer: Normalizer) -> None:
-    stub = Stub({"漾月街道": "LOC"})
+    stub = Stub({"中国移动": "ORG"})
     ex = UnitExtractor(NerUnits(stub))
-    _resp(ex, normalizer, "(一)完善工作机制。漾月街道位于县城东部,2023年完成改造。(试行)\n附件:清单")
+    _resp(ex, normalizer, "(一)完善工作机制。中国移动位于县城东部,2023年完成改造。(试行)\n附件:清单")
     assert stub.seen == []
-    _resp(ex, normalizer, "由漾月街道牵头")
+    _resp(ex, normalizer, "由中国移动牵头")
     assert stub.seen  # before a role cue it is asked
 
 
@@ -154,11 +160,11 @@ def test_hanlp_backend_through_its_real_loading_path(tmp_path: Path, monkeypatch
     loaded: list[str] = []
 
     def model(sentence: str) -> dict:
-        i = sentence.find("漾月街道")
+        i = sentence.find("中国铁塔")
         if i < 0:
             return {"tok/fine": [sentence], "ner/msra": []}
-        toks = [sentence[:i], "漾月街道", sentence[i + 4:]]
-        return {"tok/fine": toks, "ner/msra": [("漾月街道", "ORGANIZATION", 1, 2)]}
+        toks = [sentence[:i], "中国铁塔", sentence[i + 4:]]
+        return {"tok/fine": toks, "ner/msra": [("中国铁塔", "ORGANIZATION", 1, 2)]}
 
     def load(path: str) -> object:
         loaded.append(path)
@@ -168,8 +174,8 @@ def test_hanlp_backend_through_its_real_loading_path(tmp_path: Path, monkeypatch
     backend = make_backend(f"hanlp:{tmp_path}")
     assert isinstance(backend, HanLPBackend) and loaded == []  # lazily
     ex = UnitExtractor(NerUnits(backend))
-    got = _resp(ex, normalizer, "由县自然资源局牵头,漾月街道配合", county="师宗县")
-    assert ("漾月街道", "co", "漾月街道") in got
+    got = _resp(ex, normalizer, "由县自然资源局牵头,中国铁塔配合", county="师宗县")
+    assert ("中国铁塔", "co", "中国铁塔") in got
     assert loaded == [str(tmp_path)]
 
 
@@ -186,12 +192,10 @@ def test_eval_prints_each_group_without_and_with_ner(tmp_path: Path, capsys: pyt
     docs, gold = tmp_path / "docs", tmp_path / "gold"
     docs.mkdir()
     gold.mkdir()
-    (docs / "r12.txt").write_text(R12, encoding="utf-8")
-    units = [{"text": t, "occ": o, "role": r} for t, o, r in (
-        ("县工业园区管委会", 1, "lead"), ("县自然资源局", 1, "co"), ("漾月街道", 1, "co"),
-        ("丹凤街道", 1, "lead"), ("县自然资源局", 2, "co"))]
-    g = {"doc": "r12.txt", "ref_year": 2022, "units": units, "deadlines": [], "targets": [], "figures": []}
-    (gold / "r12.gold.json").write_text(json.dumps(g, ensure_ascii=False), encoding="utf-8")
+    (docs / "orgs.txt").write_text(ORGS, encoding="utf-8")
+    units = [{"text": t, "occ": 1, "role": r} for t, r in (("中国移动", "lead"), ("县工信局", "co"), ("中国铁塔", "co"))]
+    g = {"doc": "orgs.txt", "ref_year": 2022, "units": units, "deadlines": [], "targets": [], "figures": []}
+    (gold / "orgs.gold.json").write_text(json.dumps(g, ensure_ascii=False), encoding="utf-8")
     assert main(["eval", "--docs", str(docs), "--gold", str(gold), "--ner", "both", "--errors", "0"]) == 0
     out = capsys.readouterr().out
     assert "without NER | with NER (lac)" in out
@@ -207,13 +211,13 @@ def test_extract_chooses_the_backend(tmp_path: Path, capsys: pytest.CaptureFixtu
 
     inp = tmp_path / "in"
     inp.mkdir()
-    (inp / "r12.txt").write_text("师宗县人民政府\n" + R12, encoding="utf-8")
+    (inp / "orgs.txt").write_text("师宗县人民政府\n" + ORGS, encoding="utf-8")
     names = {}
     for ner in ("off", "lac"):
         out = tmp_path / ner
         assert main(["extract", str(inp), "--out", str(out), "--quiet", "--no-report", "--ner", ner]) == 0
         names[ner] = set(pd.read_parquet(out / "responsibilities.parquet")["text"])
-    assert "漾月街道" in names["lac"] - names["off"]
+    assert "中国移动" in names["lac"] - names["off"]
     assert main(["extract", str(inp), "--out", str(tmp_path / "x"), "--quiet", "--ner", "bert"]) == 2
     assert "unknown NER backend" in capsys.readouterr().err
 

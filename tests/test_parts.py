@@ -16,11 +16,14 @@ from tests.test_dask import _inputs
 
 def test_jobs_2_tables_equal_jobs_1(tmp_path: Path) -> None:
     folder = _inputs(tmp_path)
+    first = sorted(folder.glob("*.txt"))[0]
+    (folder / "zz_same_bytes.txt").write_bytes(first.read_bytes())  # one document under two names, in two parts
     one, two = tmp_path / "one", tmp_path / "two"
     assert main(["extract", str(folder), "--out", str(one), "--quiet"]) == 3
     assert main(["extract", str(folder), "--out", str(two), "--quiet", "--jobs", "2"]) == 3
     a, b = read_store(one / DB_NAME), read_store(two / DB_NAME)
-    assert a["documents"].num_rows == 5 and a["responsibilities"].num_rows > 0
+    assert a["documents"].num_rows == 5 and a["document_sources"].num_rows == 6
+    assert a["responsibilities"].num_rows > 0
     for table in a:
         assert a[table].to_pylist() == b[table].to_pylist(), table
     assert not (two / ".parts").exists()

@@ -188,3 +188,37 @@ def test_json_output(tmp_path: Path, capsys) -> None:
     assert run_search(args) == 0
     rows = json.loads(capsys.readouterr().out)
     assert rows[0]["doc_id"] == "a" * 16 and rows[0]["region"] == "某省 甲县" and rows[0]["kind"] == "task"
+
+
+def test_whole_word_matches_rank_before_matches_inside_longer_words(tmp_path: Path) -> None:
+    doc = synthetic("a" * 16, "a.txt", [
+        "完善最低保障制度,做好困难群众兜底工作。",  # 低保 only inside 最低保障
+        "加强资金监管,确保专款专用。",
+        "提高城乡低保标准,确保应保尽保。",  # 低保 as a word
+    ])
+    save(tmp_path, arrow_tables([doc]))
+    hits = search(tmp_path / DB_NAME, "低保")
+    assert [h.item_id for h in hits][:2] == [3, 1]
+    assert hits[0].whole_words and not hits[1].whole_words
+
+
+def test_hits_without_a_section_print_no_placeholder(tmp_path: Path, capsys) -> None:
+    doc = synthetic("a" * 16, "a.txt", ["提高城乡低保标准。"])
+    doc.tasks[0] = Task(1, "", doc.tasks[0].span, doc.tasks[0].nstart, doc.tasks[0].nend)
+    save(tmp_path, arrow_tables([doc]))
+    assert run("低保标准", "--out", str(tmp_path)) == 0
+    out = capsys.readouterr().out
+    assert "(no section)" not in out and "1. [task]\n" in out
+
+
+def test_search_and_bench_help_describe_their_options(capsys) -> None:
+    for cmd, options in (("search", ("--limit", "--json", "--out")), ("bench", ("--mb",))):
+        with pytest.raises(SystemExit):
+            main([cmd, "--help"])
+        out = capsys.readouterr().out
+        for opt in options:
+            line = next(ln for ln in out.splitlines() if ln.strip().startswith(opt))
+            rest = line.strip()[len(opt):].strip(" ,").split(None, 1)
+            described = len(rest) > 1 or (rest and not rest[0].isupper())
+            assert described, (cmd, opt, line)
+        assert len(out.split("options:")[0]) > 200, out  # a description, not just the usage line

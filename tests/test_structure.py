@@ -109,3 +109,17 @@ def test_ref_year_from_the_only_year_named(st: Structurer, normalizer: Normalize
     one = build(st, normalizer, "信息公开目录\n公开内容 | 公开时限 |\n2021年随机抽查计划 | 6月底前 |\n").meta
     two = build(st, normalizer, "信息公开目录\n2020年完成情况 | 2021年计划 |\n").meta
     assert (one.ref_year, two.ref_year) == (2021, None)
+
+
+@pytest.mark.parametrize(("text", "title", "issued"), [
+    # a title broken over two lines keeps both (pool p038)
+    ("關于2023年為民辦實事項目\n實施情況的通報\n一、新增學位5萬個\n", "关于2023年为民办实事项目实施情况的通报", None),
+    # a byline or a breadcrumb is not a title (issue 12.7)
+    ("理论调研\n通讯员 李君茹\n今年以来,全县上下…\n", None, None),
+    # a signature date in Chinese numerals (pool f014)
+    ("新余市绿色建筑管理办法\n新余市人民政府办公室\n二○一二年一月九日\n", "新余市绿色建筑管理办法", dt.date(2012, 1, 9)),
+])
+def test_titles_and_signature_dates(text: str, title: str | None, issued: dt.date | None,
+                                    normalizer: Normalizer) -> None:
+    meta = Structurer().meta(normalizer.normalize(text).text)
+    assert (meta.title, meta.issue_date) == (title, issued)

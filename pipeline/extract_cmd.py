@@ -1,0 +1,255 @@
+"""``policy-extract extract``: the inputs and their sources, the checks before the work, the run, the summary.
+
+Sources: every file is named ``<collection>/<path inside its folder>``; the
+collection is ``--collection LABEL`` or the name of the folder given on the
+command line (for a file given by name, of the folder it is in). So
+``countyA/plan.txt`` and ``countyB/plan.txt`` are two sources and never
+replace each other in the store. Two different folders with the same name
+would give the same sources; that is refused before the work (exit 2) unless
+``--collection`` says which is which.
+
+Everything that can stop a run — a bad ``--out``, another run or program
+holding the store, a corrupt store, clashing sources — is checked before the
+first document is read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.outlock import OutLock, check_out_dir, wait_for_store
+
+EXIT_OK, EXIT_SOME_FAILED = 0, 3
+SUFFIXES = ".txt .text .md .html .htm .docx .pdf"
+#: How many skipped files the summary names before it only counts them.
+MAX_LISTED = 20
+
+
+class UsageError(Exception):
+    """The command line cannot be run as given (one line; exit 2)."""
+
+
+@dataclass
+class Inputs:
+    """The files of a run with their sources, where they are, and what was left out and why."""
+
+    files: list[tuple[Path, str]] = field(default_factory=list)
+    locations: dict[str, tuple[str, str]] = field(default_factory=dict)  # source -> (collection, resolved path)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    regions: dict[str, str] = field(default_factory=dict)  # source -> fallback region
+
+
+class Sidecars:
+    """``policy-extract.yaml`` files: a folder's settings apply to its files and sub-folders (nearest wins).
+
+    Only ``region`` is read: the division (苍南县, 温州市苍南县) a document of
+    that folder governs when it names none itself. Checked when read.
+    """
+
+    def __init__(self, default_region: str | None) -> None:
+        from pipeline.gazetteer import Gazetteer
+
+        self.gazetteer = Gazetteer()
+        self.default = self._checked(default_region, "--region") if default_region else None
+        self._cache: dict[Path, str | None] = {}
+
+    def _checked(self, name: str, where: str) -> str:
+        from pipeline.compose import named_region
+
+        try:
+            named_region(self.gazetteer, name)
+        except ValueError as exc:
+            raise UsageError(f"{where}: {exc}") from None
+        return name
+
+    def _read(self, folder: Path) -> str | None:
+        import yaml
+
+        from pipeline.ingest import SIDECAR_NAME
+
+        if folder not in self._cache:
+            path = folder / SIDECAR_NAME
+            region = None
+            if path.is_file():
+                try:
+                    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+                    raise UsageError(f"{path}: cannot read it ({type(exc).__name__})") from None
+                if not isinstance(data, dict) or set(data) - {"region"} or not isinstance(data.get("region"), str):
+                    raise UsageError(f"{path}: expected one line `region: <division name>`, e.g. region: 苍南县")
+                region = self._checked(data["region"].strip(), str(path))
+            self._cache[folder] = region
+        return self._cache[folder]
+
+    def region(self, path: Path, root: Path) -> str | None:
+        """The region for ``path`` found under ``root``: the nearest sidecar up to ``root``, else ``--region``."""
+        folder = path.parent.resolve()
+        top = root.resolve() if root.is_dir() else folder
+        while True:
+            found = self._read(folder)
+            if found or folder == top or folder.parent == folder:
+                return found or self.default
+            folder = folder.parent
+
+
+def collect_inputs(paths: list[Path], collection: str | None, region: str | None = None) -> Inputs:
+    """Expand the command line's paths into sourced inputs (see the module docstring)."""
+    from pipeline.ingest import iter_inputs
+
+    got = Inputs()
+    sidecars = Sidecars(region)
+    seen: set[str] = set()
+    for root in paths:
+        here = root.resolve()
+        label = collection or (here.name if root.is_dir() else here.parent.name) or "root"
+        for path, rel in iter_inputs([root], got.skipped):
+            resolved = str(path.resolve())
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            source = f"{label}/{rel}"
+            if source in got.locations:
+                raise UsageError(f"two inputs would both be {source} ({got.locations[source][1]} and {resolved}); "
+                                 "run them separately, each with its own --collection")
+            got.locations[source] = (label, resolved)
+            got.files.append((path, source))
+            if found := sidecars.region(path, root):
+                got.regions[source] = found
+    return got
+
+
+def _say(msg: str) -> None:
+    print(f"policy-extract: {msg}", file=sys.stderr)
+
+
+def run_extract(args: argparse.Namespace) -> int:
+    """Check, lock, process, merge, export, report, summarise; returns the exit code."""
+    from pipeline.store import DB_NAME, source_conflicts
+
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if args.collection is not None and (not args.collection.strip() or "/" in args.collection):
+        raise UsageError("--collection needs a non-empty label without '/'")
+    inputs = collect_inputs(args.paths, args.collection, args.region)
+    if not inputs.files:
+        raise UsageError(f"no supported documents ({SUFFIXES}) found" + _skipped_note(inputs.skipped))
+    out: Path = args.out
+    check_out_dir(out)
+    lock = OutLock(out)
+    lock.acquire(args.wait, _say)
+    try:
+        db = out / DB_NAME
+        wait_for_store(db, args.wait, _say)
+        if args.collection is None:
+            clash = source_conflicts(db, [(s, p) for s, (_, p) in inputs.locations.items()])
+            if clash:
+                source, old = clash[0]
+                raise UsageError(f"the store already has {source} from {old}, another file; give these inputs "
+                                 "their own name with --collection LABEL (or the old one's, to replace it)")
+        return _process(args, inputs, db)
+    finally:
+        lock.release()
+
+
+def _process(args: argparse.Namespace, inputs: Inputs, db: Path) -> int:
+    from pipeline.report import write_report
+    from pipeline.runner import Progress, run
+    from pipeline.store import save, write_atomic_text
+    from pipeline.tables import arrow_tables
+
+    options: dict[str, object] = {}
+    if args.ner_model:
+        from pipeline.ner import HanLPOrganizations, NerUnavailable
+
+        try:
+            HanLPOrganizations(args.ner_model)  # fail fast, before any document is read
+        except NerUnavailable as exc:
+            raise UsageError(str(exc)) from None
+        options["ner_model"] = args.ner_model
+    if args.ner != "default":
+        from pipeline.ner import NerUnavailable, make_backend
+
+        try:
+            if args.ner != "off":
+                make_backend(args.ner)  # fail fast: package or model missing
+        except NerUnavailable as exc:
+            raise UsageError(str(exc)) from None
+        options["ner"] = None if args.ner == "off" else args.ner
+    out: Path = args.out
+    prog = Progress(len(inputs.files), args.quiet)
+    if inputs.regions:
+        options["regions"] = inputs.regions
+    executor = getattr(args, "executor", "local")
+    workers_wrote = executor == "dask" or (args.jobs > 1 and len(inputs.files) > 1)
+    if executor == "dask":  # workers write rows, texts and report pages themselves (dask_exec.py)
+        from pipeline.dask_exec import run_dask
+
+        results, run_tables = run_dask(inputs.files, out, options, scheduler=args.scheduler, n_workers=args.jobs,
+                                       report=not args.no_report, progress=prog, locations=inputs.locations)
+        seconds = prog.close()
+    elif workers_wrote:  # worker processes write their own rows (parts.py)
+        from pipeline.parts import run_parts
+
+        results, run_tables = run_parts(inputs.files, out, args.jobs, options, report=not args.no_report,
+                                        progress=prog, locations=inputs.locations)
+        seconds = prog.close()
+    else:
+        results = run(inputs.files, jobs=args.jobs, progress=prog, options=options)
+        seconds = prog.close()
+    wait_for_store(db, True, _say)  # the work is done: wait for the store rather than lose it
+    if not workers_wrote:
+        (out / "text").mkdir(parents=True, exist_ok=True)
+        for (path, _), r in zip(inputs.files, results, strict=False):
+            if r.status == "ok" and path.suffix.lower() not in (".txt", ".text"):
+                write_atomic_text(out / "text" / f"{r.doc_id}.txt", r.original_text)
+        run_tables = arrow_tables(results, inputs.locations)
+    changed: list[str] = []
+    store = save(out, run_tables, changed, csv_bom=not args.csv_no_bom, xlsx=not args.no_xlsx)
+    if not args.no_report:
+        pages = [] if workers_wrote else list({r.doc_id: r for r in results}.values())  # workers wrote theirs
+        write_report(out, pages, store)
+    failed = [r for r in results if r.status != "ok"]
+    folders = [s for s in inputs.skipped if s[1].startswith("cannot read folder")]
+    if not args.quiet:
+        n_docs = run_tables["documents"].num_rows
+        print(f"documents: {len(results) - len(failed)} ok, {len(failed)} failed", file=sys.stderr)
+        for r in failed:
+            print(f"  {r.source}: {r.error}", file=sys.stderr)
+        if n_docs < len(results):
+            print(f"identical files: {len(results)} files hold {n_docs} distinct documents; each document's rows "
+                  "are written once, all its names are in document_sources", file=sys.stderr)
+        no_region = [r.source for r in results if r.status == "ok"
+                     and not (r.meta.province or r.meta.city or r.meta.county)]
+        if no_region:
+            print(f"no region: {len(no_region)} document(s) name no province, city or county, so their units keep "
+                  "bare names (县交通运输局); give --region or a policy-extract.yaml with `region: <county>` in "
+                  f"their folder: {', '.join(no_region[:5])}{' …' if len(no_region) > 5 else ''}", file=sys.stderr)
+        if changed:
+            print(f"replaced {len(changed)} changed file(s) (their old rows are gone): {', '.join(changed)}",
+                  file=sys.stderr)
+        if inputs.skipped:
+            print(f"skipped {len(inputs.skipped)} (not read):", file=sys.stderr)
+            for where, why in inputs.skipped[:MAX_LISTED]:
+                print(f"  {where}: {why}", file=sys.stderr)
+            if len(inputs.skipped) > MAX_LISTED:
+                print(f"  … and {len(inputs.skipped) - MAX_LISTED} more", file=sys.stderr)
+        counts = ", ".join(f"{k} {v.num_rows}" for k, v in run_tables.items() if k != "documents")
+        print(f"rows this run: {counts}", file=sys.stderr)
+        n_chars = sum(r.n_chars for r in results)
+        rate = n_chars / seconds if seconds > 0 else 0.0
+        print(f"time: {seconds:.1f} s, {n_chars} chars, {rate:,.0f} chars/s; written to {out}/", file=sys.stderr)
+    return EXIT_SOME_FAILED if failed or folders else EXIT_OK
+
+
+def _skipped_note(skipped: list[tuple[str, str]]) -> str:
+    if not skipped:
+        return ""
+    first, why = skipped[0]
+    more = f" and {len(skipped) - 1} other(s)" if len(skipped) > 1 else ""
+    return f"; skipped {Path(first).name} ({why}){more}"
