@@ -111,7 +111,8 @@ class Structurer:
         return (4 <= len(line) <= 40 and not any(c in line for c in "|,:。;!?()")
                 and not self.pat["not_title"].search(line) and not self.pat["doc_number"].search(line)
                 and not self.pat["title_line"].match(line) and not _HEADING_START.match(line)
-                and bool(re.match(r"(?:关于|中共|.{0,20}(?:人民政府|办公室|办公厅|委员会|关于))", line)))
+                and not self.pat["date_field"].search(line) and len(re.findall(r"[\u4e00-\u9fff]", line)) >= 4
+                and not re.search(r"[>›»/网]", line))
 
     def _doc_number(self, text: str) -> str | None:
         for m in self.pat["doc_number"].finditer(text[:600]):
