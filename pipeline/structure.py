@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from pipeline.document import Cell, PolicyDoc, TableRow
 from pipeline.gazetteer import Gazetteer
-from pipeline.grid import TableReader, pipe_cells
+from pipeline.grid import TableReader, line_spans, pipe_cells
 from pipeline.lexicon import compile_patterns, expand, read_yaml
 from pipeline.models import DocMeta, Heading, Task
 from pipeline.numbers import parse_chinese
@@ -184,7 +184,7 @@ class Structurer:
                                      roles=tuple(c.role for c in cols), header_roles=tuple(c.role for c in cols)))
             block.clear()
 
-        for s, e in _lines(text):
+        for s, e in line_spans(text):
             cells = pipe_cells(text, s, e)
             if len(cells) == 2 and cells[0].text.endswith(":") and cells[1].text:
                 key = cells[0].text.rstrip(":").strip()
@@ -231,7 +231,7 @@ class Structurer:
             tasks.append(Task(0, sec, norm.span(s, e), s, e, "table_row"))
             covered.append((s, e))
         first_marker = markers[0].nstart if markers else len(text)
-        for s, e in _lines(text):
+        for s, e in line_spans(text):
             if s >= first_marker and markers:
                 break
             seg = text[s:e].strip()
@@ -270,16 +270,6 @@ def _date(y: str, m: str, d: str) -> dt.date | None:
         return dt.date(parts[0], parts[1], parts[2])
     except ValueError:
         return None
-
-
-def _lines(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of every line, without the newline."""
-    out = []
-    pos = 0
-    for ln in text.split("\n"):
-        out.append((pos, pos + len(ln.rstrip("\r"))))
-        pos += len(ln) + 1
-    return out
 
 
 def _rstrip(text: str, s: int, e: int) -> int:
