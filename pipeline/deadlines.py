@@ -22,6 +22,7 @@ from functools import cache
 from typing import Any
 
 from pipeline.document import PolicyDoc
+from pipeline.grid import line_spans
 from pipeline.lexicon import LexiconError, compile_patterns, read_yaml
 from pipeline.models import Deadline
 from pipeline.recache import first_char_gate
@@ -310,15 +311,6 @@ def load_rules(name: str = "time.yaml") -> TimeRules:
     )
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
-    """``[start, end)`` of every line (without its newline)."""
-    out, pos = [], 0
-    for ln in text.split("\n"):
-        out.append((pos, pos + len(ln)))
-        pos += len(ln) + 1
-    return out
-
-
 def title_year_spans(text: str, title: str | None = None) -> list[tuple[int, int]]:
     """Normalised spans of title lines (and of the known title) whose times are names, not deadlines.
 
@@ -329,7 +321,7 @@ def title_year_spans(text: str, title: str | None = None) -> list[tuple[int, int
     rules = load_rules()
     out: list[tuple[int, int]] = []
     nonblank = 0
-    for s, e in _lines(text):
+    for s, e in line_spans(text):
         line = text[s:e]
         if not line.strip():
             continue
@@ -458,7 +450,7 @@ class DeadlineExtractor:
                     out.append((m.start("x"), m.end("x")))
                 else:
                     out.append((m.start(), m.end()))
-        for s, e in _lines(text):
+        for s, e in line_spans(text):
             if self.rules.date_line.match(text[s:e]) and not _overlaps(s, e, cells):
                 out.append((s, e))
         return [(s, e) for s, e in out if s < e]

@@ -195,7 +195,7 @@ class TableReader:
 
     def rows(self, text: str) -> list[TableRow]:
         """Rows of every pipe table and one-cell-per-line table under a recognised header."""
-        lines = _lines(text)
+        lines = line_spans(text)
         out: list[TableRow] = []
         i = 0
         while i < len(lines):
@@ -403,7 +403,8 @@ def _is_pipe_line(line: str) -> bool:
     return line.count("|") >= 2 or (line.count("|") == 1 and not line.rstrip().endswith("|"))
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
+def line_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every line, without the newline (and without a CR before it)."""
     out = []
     pos = 0
     for ln in text.split("\n"):

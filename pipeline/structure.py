@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from pipeline.document import Cell, PolicyDoc, TableRow
 from pipeline.gazetteer import Gazetteer
-from pipeline.grid import TableReader, pipe_cells
+from pipeline.grid import TableReader, line_spans, pipe_cells
 from pipeline.lexicon import compile_patterns, expand, read_yaml
 from pipeline.models import DocMeta, Heading, Task
 from pipeline.numbers import parse_chinese
@@ -112,7 +112,8 @@ class Structurer:
         return (4 <= len(line) <= 40 and not any(c in line for c in "|,:。;!?()")
                 and not self.pat["not_title"].search(line) and not self.pat["doc_number"].search(line)
                 and not self.pat["title_line"].match(line) and not _HEADING_START.match(line)
-                and bool(re.match(r"(?:关于|中共|.{0,20}(?:人民政府|办公室|办公厅|委员会|关于))", line)))
+                and not self.pat["date_field"].search(line) and len(re.findall(r"[\u4e00-\u9fff]", line)) >= 4
+                and not re.search(r"[>›»/网]", line))
 
     def _doc_number(self, text: str) -> str | None:
         for m in self.pat["doc_number"].finditer(text[:600]):
@@ -184,7 +185,7 @@ class Structurer:
                                      roles=tuple(c.role for c in cols), header_roles=tuple(c.role for c in cols)))
             block.clear()
 
-        for s, e in _lines(text):
+        for s, e in line_spans(text):
             cells = pipe_cells(text, s, e)
             if len(cells) == 2 and cells[0].text.endswith(":") and cells[1].text:
                 key = cells[0].text.rstrip(":").strip()
@@ -236,7 +237,7 @@ class Structurer:
         in_task = bytearray(len(text) + 1)
         for cs, ce in covered:
             in_task[cs:ce] = b"\x01" * max(0, ce - cs)
-        for s, e in _lines(text):
+        for s, e in line_spans(text):
             if s >= first_marker and markers:
                 break
             seg = text[s:e].strip()
@@ -275,16 +276,6 @@ def _date(y: str, m: str, d: str) -> dt.date | None:
         return dt.date(parts[0], parts[1], parts[2])
     except ValueError:
         return None
-
-
-def _lines(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of every line, without the newline."""
-    out = []
-    pos = 0
-    for ln in text.split("\n"):
-        out.append((pos, pos + len(ln.rstrip("\r"))))
-        pos += len(ln) + 1
-    return out
 
 
 def _rstrip(text: str, s: int, e: int) -> int:

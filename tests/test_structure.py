@@ -114,6 +114,9 @@ def test_ref_year_from_the_only_year_named(st: Structurer, normalizer: Normalize
 @pytest.mark.parametrize(("text", "title", "issued"), [
     # a title broken over two lines keeps both (pool p038)
     ("關于2023年為民辦實事項目\n實施情況的通報\n一、新增學位5萬個\n", "关于2023年为民办实事项目实施情况的通报", None),
+    # the first line of a title may open with a place (issue 12.7)
+    ("重庆市构建分型分类精准培育机制\n促进个体工商户高质量发展实施方案\n一、总体要求\n",
+     "重庆市构建分型分类精准培育机制促进个体工商户高质量发展实施方案", None),
     # a byline or a breadcrumb is not a title (issue 12.7)
     ("理论调研\n通讯员 李君茹\n今年以来,全县上下…\n", None, None),
     # a signature date in Chinese numerals (pool f014)

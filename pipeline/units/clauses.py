@@ -138,6 +138,7 @@ class ClauseGrammar:
         """Unit items from ``pos``: separated by 、/和/及, each maybe followed by 等相关部门."""
         g = self.g
         items: list[_Item] = []
+        pending: list[tuple[int, int]] = []  # bare place names waiting for a shared body
         while pos < end:
             while pos < end and text[pos] in " \t":
                 pos += 1
@@ -176,6 +177,12 @@ class ClauseGrammar:
                 while iend > pos and text[iend - 1] in " \t*":
                     iend -= 1
                 seg = text[pos:iend]
+                pm = g.prefix_rx.fullmatch(text, pos, iend) if seg else None
+                sep_m = re.match(r"\s*、\s*", text[iend:end])
+                if pm is not None and pm.group("places") and sep_m and pm.group("lv") not in ("乡", "镇", "街道"):
+                    pending.append((pos, iend))  # 哈尔滨、黑河、绥芬河市政府: places sharing the last item's body
+                    pos = iend + sep_m.end()
+                    continue
                 if not seg or len(seg) > 24 or g.p["not_item"].search(seg) or seg.count("(") != seg.count(")"):
                     break
                 if g.p["group"].search(seg):
@@ -199,6 +206,14 @@ class ClauseGrammar:
                 star = True
             mark = g.p["lead_mark"].match(text, item.nend, end)
             star = star or mark is not None
+            if pending and item.mention is not None and item.mention.prefix and not item.generic:
+                mn = item.mention
+                lv = mn.prefix[-1] if mn.prefix[-1:] in "省市县区州旗盟" else ""  # 绥芬河市政府: the level is shared
+                for a, b in pending:
+                    pre = text[a:b] + ("" if text[b - 1] in "省市县区州旗盟" else lv)
+                    items.append(_Item(a, b, Mention(a, b, pre, mn.full, mn.sub, mn.kind, mn.level, mn.complete,
+                                                     mn.rule, mn.form), False))
+            pending = []
             items.append(_Item(item.nstart, item.nend, item.mention, item.generic, star))
             pos = mark.end() if mark else item.nend
             aside = g.p["aside"].match(text, pos, end)
