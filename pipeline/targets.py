@@ -413,6 +413,16 @@ class TargetExtractor:
         k = bisect.bisect_right([h.nstart for h in doc.headings], pos) - 1
         return k >= 0 and doc.headings[k].nstart <= pos < doc.headings[k].nend
 
+    @staticmethod
+    def _row_indicator(doc: PolicyDoc, pos: int) -> str | None:
+        """The indicator cell left of a table cell that holds only a change and a value (指标 | 增长5.5%)."""
+        for row in doc.table_rows:
+            if row.cells and row.cells[0].nstart <= pos < row.cells[-1].nend:
+                cells = [c.text for c, r in zip(row.cells, row.roles, strict=False)
+                         if r == "task" and c.nend <= pos and 2 <= len(c.text) <= 30]
+                return cells[-1] if cells else None
+        return None
+
     def _in_progress_column(self, doc: PolicyDoc, pos: int) -> bool:
         """The number stands in a table cell of a fact column (progress, status, remarks: reports, not goals)."""
         for row in doc.table_rows:
@@ -440,6 +450,8 @@ class TargetExtractor:
             indicator = self._last[1] + indicator
         if not indicator:
             indicator = text[c0.seg_start:c0.span_start].strip(" ,、")
+        if not indicator or indicator in self._growth_verbs or indicator in self._reduction_verbs:
+            indicator = self._row_indicator(doc, nums[first].nstart) or indicator  # 地区生产总值 | 增长5.5%
         if _unit_core(nums[first].unit) in self._time_units:
             verb = self._time_limit_verb(text, c0)
             if verb:  # 投诉举报7个工作日内办结 → 投诉举报办结

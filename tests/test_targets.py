@@ -133,3 +133,14 @@ def test_bare_planned_cells(normalizer: Normalizer, extractor: TargetExtractor, 
     doc = Structurer().build("example", "example.txt", normalizer.normalize(text))
     got = [(t.span.text, t.indicator, t.value, t.unit, t.value_base) for t in extractor(doc, figures.hits(doc), [])]
     assert got == [("1800", "总投资", 1800.0, "万元", 18000000.0)]
+
+
+def test_indicator_from_the_row_when_the_cell_holds_only_a_change(normalizer: Normalizer, extractor: TargetExtractor,
+                                                                  figures: FigureExtractor) -> None:
+    """Pool p050 (上城区): 指标 | 指标要求 tables: the indicator is the row's indicator cell, not the verb 增长."""
+    from pipeline.structure import Structurer
+
+    text = "序号 | 任务名称 | 指标要求 | 牵头部门 |\n1 | 地区生产总值 | 增长5.5% | 区发改经信局 |\n"
+    doc = Structurer().build("example", "example.txt", normalizer.normalize(text))
+    got = [(t.span.text, t.indicator, t.kind) for t in extractor(doc, figures.hits(doc), [])]
+    assert got == [("5.5%", "地区生产总值", "growth")]
