@@ -183,9 +183,14 @@ class ClauseGrammar:
                     pending.append((pos, iend))  # 哈尔滨、黑河、绥芬河市政府: places sharing the last item's body
                     pos = iend + sep_m.end()
                     continue
-                if not seg or len(seg) > 24 or g.p["not_item"].search(seg) or seg.count("(") != seg.count(")"):
+                sm = g.p["sector_item"].fullmatch(text, pos, iend) if seg else None
+                if sm is not None and g.p["sector_list_end"].search(text, pos, _next_top(text, pos, end, ",;。")):
+                    body = sm.group("body")  # 市发展改革、财政、规划等相关部门: each field is a department
+                    mn_s = Mention(pos, iend, sm.group("pre"), body + "部门", "", "government", None, False, "sector")
+                    item = _Item(pos, iend, mn_s, False)
+                elif not seg or len(seg) > 24 or g.p["not_item"].search(seg) or seg.count("(") != seg.count(")"):
                     break
-                if g.p["group"].search(seg):
+                elif g.p["group"].search(seg):
                     item = _Item(pos, iend, None, True)
                 else:
                     # in running text a free name counts only right before its role cue (由丹凤街道牵头)
