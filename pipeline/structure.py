@@ -51,10 +51,9 @@ class Structurer:
         self.markers: list[tuple[re.Pattern[str], int, str]] = []
         for h in data["headings"]:
             body = expand(frags, h["pattern"])
-            if h["inline"]:
-                rx = rf"(?:(?<=\n)|^|(?<=[{after}])[ \t]*|(?<=\s))[ \t]*({body})"
-            else:
-                rx = rf"(?:(?<=\n)|^)[ \t]*({body})"
+            # before an inline marker, blanks are \s already (a [ \t]* there restarted at every blank: cubic)
+            inline = rf"(?:^|(?<=[{after}\s]))({body})"
+            rx = inline if h["inline"] else rf"(?:(?<=\n)|^)[ \t]*({body})"
             self.markers.append((first_char_gate(re.compile(rx, re.M)), int(h["level"]), h["id"]))
         self.province_abbr: dict[str, str] = data["province_abbr"]
         self.province_number = re.compile(data["province_number"])
