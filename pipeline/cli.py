@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
                     "mark (by default they have one, so that Excel reads them)")
     ex.add_argument("--no-xlsx", action="store_true", help="skip OUT/policy.xlsx (the CSV and Parquet files "
                     "are always written)")
+    ex.add_argument("--doc-timeout", type=float, default=60.0, metavar="SECONDS",
+                    help="per-document time limit; a document over it becomes an error row (default 60; 0: none)")
     ex.add_argument("--no-report", action="store_true", help="skip the HTML report")
     ex.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     ex.add_argument("--ner-model", metavar="DIR", help="optional: a local HanLP model directory for extra "

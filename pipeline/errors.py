@@ -18,6 +18,7 @@ CATALOGUE: dict[str, str] = {
     "E009": "no text after extraction",
     "E010": "unsupported file type",
     "E011": "cannot read file",
+    "E012": "took longer than the per-document time limit",
     "E099": "internal error while processing",
 }
 

@@ -197,10 +197,11 @@ def _process(args: argparse.Namespace, inputs: Inputs, db: Path) -> int:
         from pipeline.parts import run_parts
 
         results, run_tables = run_parts(inputs.files, out, args.jobs, options, report=not args.no_report,
-                                        progress=prog, locations=inputs.locations)
+                                        progress=prog, locations=inputs.locations,
+                                        doc_timeout=args.doc_timeout or None)
         seconds = prog.close()
     else:
-        results = run(inputs.files, jobs=args.jobs, progress=prog, options=options)
+        results = run(inputs.files, jobs=args.jobs, progress=prog, options=options, doc_timeout=args.doc_timeout or None)
         seconds = prog.close()
     wait_for_store(db, True, _say)  # the work is done: wait for the store rather than lose it
     if not workers_wrote:

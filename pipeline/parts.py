@@ -123,12 +123,16 @@ def remove_parts(parts_dir: Path) -> None:
 
 
 def _task(index: int, chunk: list[tuple[str, str]], out_dir: str, parts_dir: str, report: bool,
-          locations: dict[str, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
+          locations: dict[str, tuple[str, str]] | None = None, doc_timeout: float | None = None
+          ) -> list[dict[str, Any]]:
     """Process consecutive documents (the first has input ``index``); one part per table for all of them."""
     global _FORKED
+    from pipeline.runner import process_limited
+
     if _FORKED is None:  # a spawned (not forked) worker builds its own pipeline once
         _FORKED = Pipeline(**_OPTIONS)
-    done = [(Path(p), _FORKED.process_file(Path(p), s)) for p, s in chunk]
+    pipe = _FORKED
+    done = [(Path(p), process_limited(pipe, Path(p), s, doc_timeout)) for p, s in chunk]
     return finish_documents(Path(out_dir), Path(parts_dir), index, done, report, locations)
 
 
@@ -150,8 +154,11 @@ def run_parts(
     report: bool = True,
     progress: Callable[[DocResult], None] | None = None,
     locations: Locations | None = None,
+    doc_timeout: float | None = None,
 ) -> tuple[list[DocResult], dict[str, pa.Table]]:
     """Process ``inputs`` in ``jobs`` worker processes that write their own rows; returns summaries and tables.
+
+    ``doc_timeout`` seconds per document (``runner.process_limited``) turn a runaway document into E012.
 
     Documents a crashed worker left unfinished go through ``runner.run`` (which isolates the one that
     crashes); their rows are written by the parent.
@@ -178,7 +185,7 @@ def run_parts(
                                  initargs=(options,)) as pool:
             futs: dict[Future[list[dict[str, Any]]], int] = {
                 pool.submit(_task, i, [(str(p), s) for p, s in inputs[i:i + size]], str(out_dir), str(parts),
-                            report, _chunk_locations(locations, inputs[i:i + size])): i
+                            report, _chunk_locations(locations, inputs[i:i + size]), doc_timeout): i
                 for i in range(0, len(inputs), size)}
             for fut in as_completed(futs):
                 try:
@@ -191,7 +198,8 @@ def run_parts(
                         progress(done[futs[fut] + k])
         left = [i for i in range(len(inputs)) if i not in done]
         if left:  # a worker died: the unfinished documents are run again, one crash isolated at a time
-            for i, r in zip(left, run([inputs[i] for i in left], jobs=jobs, options=options), strict=True):
+            for i, r in zip(left, run([inputs[i] for i in left], jobs=jobs, options=options, doc_timeout=doc_timeout),
+                            strict=True):
                 done[i] = summary_result(finish_documents(out_dir, parts, i, [(inputs[i][0], r)], report,
                                                           locations)[0])
                 if progress:

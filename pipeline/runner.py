@@ -9,6 +9,7 @@ run goes on in a fresh pool.
 from __future__ import annotations
 
 import hashlib
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -25,14 +26,53 @@ from pipeline.models import DocResult
 _WORKER: Pipeline | None = None
 
 
-def _init_worker(options: dict[str, Any]) -> None:
-    global _WORKER
+DEFAULT_DOC_TIMEOUT = 60.0
+
+
+class _DocTimeout(BaseException):
+    """Raised by the alarm inside a runaway document (a BaseException, so no ``except Exception`` swallows it)."""
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise _DocTimeout
+
+
+def process_limited(pipe: Pipeline, path: Path, source: str, timeout: float | None) -> DocResult:
+    """``pipe.process_file`` under a time limit: past ``timeout`` seconds the document becomes an E012 row.
+
+    The limit is a ``SIGALRM`` timer in the process that does the work (a
+    worker, or the parent with one job), so the run goes on with the next
+    document; regex matching checks for signals, so a runaway pattern stops too.
+    """
+    if not timeout or timeout <= 0 or not hasattr(signal, "setitimer"):
+        return pipe.process_file(path, source)
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+        try:
+            return pipe.process_file(path, source)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _DocTimeout:
+        detail = f"{timeout:g} s; split the document or raise --doc-timeout"
+        return DocResult(doc_id=_fallback_id(path), source=source, status="error",
+                         error=DocumentError("E012", detail).one_line())
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _init_worker(options: dict[str, Any], doc_timeout: float | None = None) -> None:
+    global _WORKER, _TIMEOUT
     _WORKER = Pipeline(**options)
+    _TIMEOUT = doc_timeout
+
+
+_TIMEOUT: float | None = None
 
 
 def _work(path: str, source: str) -> DocResult:
     assert _WORKER is not None, "worker not initialised"
-    return _WORKER.process_file(Path(path), source)
+    return process_limited(_WORKER, Path(path), source, _TIMEOUT)
 
 
 @dataclass
@@ -50,17 +90,19 @@ def run(
     jobs: int = 1,
     progress: Callable[[DocResult], None] | None = None,
     options: dict[str, Any] | None = None,
+    doc_timeout: float | None = DEFAULT_DOC_TIMEOUT,
 ) -> list[DocResult]:
     """Process ``(path, source)`` pairs; results come back in input order.
 
-    ``options`` are passed to every ``Pipeline`` (e.g. ``ner_model``).
+    ``options`` are passed to every ``Pipeline`` (e.g. ``ner_model``);
+    ``doc_timeout`` seconds per document (None: no limit).
     """
     options = options or {}
     if jobs <= 1 or len(inputs) <= 1:
         pipe = Pipeline(**options)
         results = []
         for p, s in inputs:
-            r = pipe.process_file(p, s)
+            r = process_limited(pipe, p, s, doc_timeout)
             results.append(r)
             if progress:
                 progress(r)
@@ -68,7 +110,7 @@ def run(
     done: dict[int, DocResult] = {}
     pending = list(range(len(inputs)))
     while pending:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,)) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options, doc_timeout)) as pool:
             futs: dict[int, Future[DocResult]] = {i: pool.submit(_work, str(inputs[i][0]), inputs[i][1])
                                                   for i in pending}
             broken = False
@@ -87,7 +129,7 @@ def run(
             retry = [i for i in pending if i not in done]
             first = retry[0]
             try:
-                with ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(options,)) as single:
+                with ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(options, doc_timeout)) as single:
                     done[first] = single.submit(_work, str(inputs[first][0]), inputs[first][1]).result()
             except BrokenProcessPool:
                 done[first] = DocResult(
