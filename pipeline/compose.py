@@ -196,7 +196,8 @@ class Pipeline:
                              error=DocumentError("E011", str(exc.strerror)).one_line())
         try:
             ing = read_document(path)
-            return self.process_text(data_id, source, ing.text, self.regions.get(source), encoding=ing.encoding)
+            return self.process_text(data_id, source, ing.text, self.regions.get(source), encoding=ing.encoding,
+                                     warnings=list(ing.warnings))
         except DocumentError as exc:
             return DocResult(doc_id=data_id, source=source, status="error", error=exc.one_line())
         except Exception as exc:  # a bug must not lose the other documents; it is reported, not hidden

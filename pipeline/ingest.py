@@ -83,6 +83,7 @@ class Ingested:
     text: str
     encoding: str
     kind: str  # text | html | docx | pdf
+    warnings: tuple[str, ...] = ()  # what decoding kept out of the text (a cut-off tail, replaced bytes)
 
 
 def doc_id_of(data: bytes) -> str:
@@ -607,7 +608,25 @@ def read_document(path: Path, max_bytes: int = MAX_BYTES) -> Ingested:
     text, encoding = _READERS[kind](data)
     if not text.strip():
         raise DocumentError("E009", "only white space")
-    return Ingested(text=text, encoding=encoding, kind=kind)
+    warnings = decode_warnings(data, text, encoding) if kind in ("text", "html") else ()
+    return Ingested(text=text, encoding=encoding, kind=kind, warnings=warnings)
+
+
+def decode_warnings(data: bytes, text: str, encoding: str) -> tuple[str, ...]:
+    """What decoding ``data`` as ``encoding`` left out of ``text``: a cut-off tail, replaced byte sequences."""
+    try:
+        data.decode(encoding)
+    except LookupError:  # not a codec name (cannot happen for text and HTML; nothing to say then)
+        return ()
+    except UnicodeDecodeError as err:
+        out = []
+        if err.end == len(data) and len(data) - err.start < 4 and err.reason in _TRUNCATION_REASONS:
+            out.append(f"tail of {len(data) - err.start} bytes undecodable")
+        replaced = text.count("\ufffd") - data.decode(encoding, "ignore").count("\ufffd")
+        if replaced > 0:
+            out.append(f"{replaced} undecodable byte sequence(s) replaced by U+FFFD")
+        return tuple(out)
+    return ()
 
 
 #: A folder's settings for ``extract`` (e.g. ``region: 苍南县``); not a document.

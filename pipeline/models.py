@@ -145,6 +145,7 @@ class DocResult:
     encoding: str | None = None
     script: str | None = None
     n_chars: int = 0
+    warnings: list[str] = field(default_factory=list)  # one line each, e.g. "tail of 3 bytes undecodable"
     original_text: str = ""
     meta: DocMeta = field(default_factory=DocMeta)
     tasks: list[Task] = field(default_factory=list)

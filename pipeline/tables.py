@@ -26,7 +26,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "documents": pa.schema(
         [("doc_id", _STR), ("source", _STR), ("status", _STR), ("error", _STR), ("encoding", _STR),
          ("script", _STR), ("title", _STR), ("doc_number", _STR), ("issuer", _STR), ("issue_date", _DATE),
-         ("province", _STR), ("city", _STR), ("county", _STR), ("ref_year", _INT), ("n_chars", _INT)]
+         ("province", _STR), ("city", _STR), ("county", _STR), ("ref_year", _INT), ("n_chars", _INT), ("warnings", _STR)]
     ),
     # where each document was found: identical files (one doc_id) under several names have one row each
     "document_sources": pa.schema([("doc_id", _STR), ("source", _STR), ("collection", _STR), ("path", _STR)]),
@@ -70,7 +70,7 @@ def document_row(r: DocResult) -> dict[str, Any]:
         "doc_id": r.doc_id, "source": r.source, "status": r.status, "error": r.error, "encoding": r.encoding,
         "script": r.script, "title": m.title, "doc_number": m.doc_number, "issuer": m.issuer,
         "issue_date": m.issue_date, "province": m.province, "city": m.city, "county": m.county,
-        "ref_year": m.ref_year, "n_chars": r.n_chars,
+        "ref_year": m.ref_year, "n_chars": r.n_chars, "warnings": "; ".join(r.warnings) or None,
     }
 
 

@@ -141,3 +141,14 @@ def test_bench_bad_paths_and_empty_folders_are_one_line_exit_2(tmp_path: Path, c
 def test_search_on_a_corrupt_store_is_one_line_exit_2(tmp_path: Path, capsys) -> None:
     (tmp_path / "policy.duckdb").write_bytes(b"not a database " * 500)
     assert "cannot read the store" in one_line_exit_2(["search", "低保", "--out", str(tmp_path)], capsys)
+
+
+def test_cut_off_tail_is_named_in_the_documents_row(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    text = read(SEED_004)
+    (src / "cut.txt").write_bytes(text.encode("utf-8") + "中".encode()[:2])
+    assert main(["extract", str(src), "--out", str(tmp_path / "out"), "--quiet", "--no-report"]) == 0
+    docs = pd.read_parquet(tmp_path / "out" / "documents.parquet")
+    assert docs["warnings"].tolist() == ["tail of 2 bytes undecodable"]
+    assert docs["n_chars"].tolist() == [len(text)]

@@ -149,7 +149,23 @@ def test_truncated_utf8_drops_the_broken_tail(tmp_path: Path) -> None:
     text = f"{SIMPLIFIED}\n{SIMPLIFIED_2}"
     data = text.encode("utf-8") + "中".encode()[:2]
     got = read_document(write(tmp_path, "cut.txt", data))
-    assert got == Ingested(text=text, encoding="utf-8", kind="text")
+    assert got == Ingested(text=text, encoding="utf-8", kind="text", warnings=("tail of 2 bytes undecodable",))
+
+
+def test_truncated_gb18030_file_says_what_was_dropped(tmp_path: Path) -> None:
+    data = SIMPLIFIED_2.encode("gb18030") + "中".encode("gb18030")[:1]
+    got = read_document(write(tmp_path, "cut.txt", data))
+    assert (got.text, got.warnings) == (SIMPLIFIED_2, ("tail of 1 bytes undecodable",))
+
+
+def test_damaged_utf8_says_how_many_sequences_were_replaced(tmp_path: Path) -> None:
+    raw = ((SIMPLIFIED + SIMPLIFIED_2) * 3).encode("utf-8")
+    got = read_document(write(tmp_path, "bad.txt", raw[:30] + b"\xff" + raw[30:]))
+    assert got.warnings == ("1 undecodable byte sequence(s) replaced by U+FFFD",)
+
+
+def test_clean_file_has_no_warnings(tmp_path: Path) -> None:
+    assert read_document(write(tmp_path, "ok.txt", SIMPLIFIED.encode("gb18030"))).warnings == ()
 
 
 def test_truncated_gb18030_drops_the_broken_tail() -> None:
