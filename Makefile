@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-dev
 OUT ?= outputs
 JOBS ?= 2
 
-.PHONY: extract test test-duckdb-min eval bench lint type check clean notebook
+.PHONY: extract test test-duckdb-min eval bench fuzz lint type check clean notebook
 
 $(RUNTIME): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ eval: $(STAMP)  ## precision/recall/F1 per field against gold, every group witho
 
 bench: $(STAMP)  ## chars/s vs plain jieba (pipeline without and with NER) and peak memory, corpus replicated to >= 5 MB
 	$(PY) -m pipeline bench corpus --mb 5 --ner both
+
+fuzz: $(STAMP)  ## mutate the corpus into N damaged documents, run the CLI on them, check every row (not in make test)
+	$(PY) -m pipeline.fuzz --corpus corpus --n $(or $(N),10000)
 
 lint: $(STAMP)
 	$(PY) -m ruff check pipeline tests

@@ -38,6 +38,7 @@ CASES: dict[str, Callable[[int], str]] = {
     "numbers joined by 、": lambda n: _fill("、".join(str(i) for i in range(100)) + "、", n),
     "chinese numerals joined by 、": lambda n: _fill("、".join(_CN) + "、", n),
     "annex then blanks": lambda n: "附件" + " " * n + "x",
+    "run of labels (fuzzing)": lambda n: _fill("牵头单位:", n),
 }
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from pipeline.document import PolicyDoc, TableRow
 from pipeline.models import Responsibility
-from pipeline.units.clauses import _content_end, _Item, _next_top, _Part
+from pipeline.units.clauses import _CLOSE, _OPEN, _content_end, _Item, _next_top, _Part
 from pipeline.units.roles import RoleResolver, _Convention, _majority
 
 #: A new numbered item or heading at a line start: labelled lists on either side belong to different tasks.
@@ -24,10 +24,15 @@ class ClauseSources(RoleResolver):
         text = doc.text
         blocks: list[list[tuple[int, int]]] = []
         last_end = -10**9
+        top = (-1, -1)  # the last (start, end) of a list: reused while no bracket lies between (a run of labels)
         for m in self.g.p["label"].finditer(text):
             if covered[m.start()]:
                 continue
-            end = _next_top(text, m.end(), len(text), "。;\n")
+            if top[0] <= m.end() <= top[1] and not any(ch in _OPEN or ch in _CLOSE for ch in text[top[0]:m.end()]):
+                end = top[1]
+            else:
+                end = _next_top(text, m.end(), len(text), "。;\n")
+            top = (m.end(), end)
             nl = re.search(r"[\u4e00-\u9fff]{2,8}:", text[m.end():end])
             if nl and nl.start() > 0:
                 end = m.end() + nl.start()
