@@ -164,11 +164,26 @@ class Report:
     ok: int = 0
     errors: collections.Counter[str] = field(default_factory=collections.Counter)
     violations: list[str] = field(default_factory=list)
+    slow_under_load: int = 0  # E012 rows whose CPU time was within the budget (the machine was busy)
 
     def line(self) -> str:
         codes = ", ".join(f"{k} {v}" for k, v in sorted(self.errors.items()))
         return (f"documents {self.documents}: ok {self.ok}, errors {sum(self.errors.values())} ({codes}); "
+                f"over the wall-clock limit but within the CPU budget {self.slow_under_load}; "
                 f"violations {len(self.violations)}")
+
+
+def _cpu_seconds(path: Path, limit: float) -> float:
+    """CPU seconds of one document through a fresh in-process pipeline (build excluded; inf past ``limit`` s)."""
+    import time
+
+    from pipeline.compose import Pipeline
+    from pipeline.runner import process_limited
+
+    pipe = Pipeline()
+    t0 = time.process_time()
+    r = process_limited(pipe, path, path.name, limit)
+    return float("inf") if (r.error or "").startswith("E012") else time.process_time() - t0
 
 
 def check_batch(folder: Path, out: Path, names: list[str], report: Report, python: str = sys.executable) -> None:
@@ -207,8 +222,12 @@ def check_batch(folder: Path, out: Path, names: list[str], report: Report, pytho
         report.errors[err[:4]] += 1
         if not _CODED.match(err):
             v.append(f"{row.source}: error without a coded reason: {err!r}")
-        if err.startswith("E012"):
-            v.append(f"{row.source}: over its time budget ({timeout:.1f} s): {err}")
+        if err.startswith("E012"):  # wall clock on a shared machine: the CPU time decides
+            cpu = _cpu_seconds(folder / row.source, 5 * timeout)
+            if cpu > timeout:
+                v.append(f"{row.source}: over its time budget ({cpu:.1f} s CPU > {timeout:.1f} s)")
+            else:
+                report.slow_under_load += 1
         if err.startswith("E099"):
             v.append(f"{row.source}: internal error: {err}")
     for table in _SPAN_TABLES:

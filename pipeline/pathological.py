@@ -39,6 +39,7 @@ CASES: dict[str, Callable[[int], str]] = {
     "chinese numerals joined by 、": lambda n: _fill("、".join(_CN) + "、", n),
     "annex then blanks": lambda n: "附件" + " " * n + "x",
     "run of labels (fuzzing)": lambda n: _fill("牵头单位:", n),
+    "ideographic spaces inside a unit list (fuzzing)": lambda n: "各区政府,市委宣传部" + "\u3000" * n + "牵头",
 }
 
 

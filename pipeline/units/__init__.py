@@ -45,6 +45,10 @@ class UnitExtractor(ClauseSources):
         self.cue_any = re.compile(
             "(?:" + "|".join(self.g.p[k].pattern for k in ("lead_cue", "co_cue", "resp_cue")) + ")"
         )
+        # the cues without their leading \s*, for searching (a \s* re-run from every blank of a run is quadratic)
+        self.cue_word = re.compile(
+            "(?:" + "|".join(self.g.p[k].pattern.removeprefix(r"\s*") for k in ("lead_cue", "co_cue", "resp_cue")) + ")"
+        )
 
     # ------------------------------------------------------------ public API
     def user_words(self) -> list[str]:

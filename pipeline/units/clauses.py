@@ -110,6 +110,7 @@ class ClauseGrammar:
     columns: ColumnLexicon
     ner: NerUnits | None
     cue_any: re.Pattern[str]
+    cue_word: re.Pattern[str]
 
     # ------------------------------------------------------------ lists and parts
     def _list_only(self, text: str, s: int, e: int, parts: Sequence[_Part], ruled: bool = False) -> bool:
@@ -247,8 +248,13 @@ class ClauseGrammar:
 
     def _cue_in(self, text: str, s: int, e: int) -> int | None:
         """Start of the first role cue inside ``text[s:e]`` after at least two characters."""
-        m = self.cue_any.search(text, s + 2, e) if e - s > 2 else None
-        return m.start() if m else None
+        m = self.cue_word.search(text, s + 2, e) if e - s > 2 else None
+        if m is None:
+            return None
+        p = m.start()
+        while p > s + 2 and text[p - 1].isspace():  # the blanks before the cue belong to it (as in cue_any)
+            p -= 1
+        return p
 
     def _cue(self, text: str, pos: int, end: int) -> tuple[str | None, int]:
         for role, key in (("lead", "lead_cue"), ("co", "co_cue"), ("resp", "resp_cue")):
