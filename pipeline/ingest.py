@@ -28,7 +28,11 @@ from typing import Any
 from pipeline.errors import DocumentError
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"})
-MAX_BYTES: int = 50 * 1024 * 1024
+MAX_BYTES: int = 50 * 1024 * 1024  # any file (DOCX and PDF are large with their images)
+# Plain text and HTML above this are refused before reading: ~2.8M Chinese characters in UTF-8, more than MAX_CHARS.
+MAX_TEXT_BYTES: int = 8 * 1024 * 1024
+# Decoded or extracted text above this is refused: about a minute of work and ~300 MB of memory in one worker.
+MAX_CHARS: int = 2_000_000
 
 #: What to do with a common file type we do not read (shown when a folder holds one).
 UNSUPPORTED_HINTS: dict[str, str] = {
@@ -584,10 +588,12 @@ def _kind_of(suffix: str) -> str:
     return suffix.lstrip(".")
 
 
-def read_document(path: Path, max_bytes: int = MAX_BYTES) -> Ingested:
+def read_document(path: Path, max_bytes: int = MAX_BYTES, max_chars: int = MAX_CHARS) -> Ingested:
     """Read one input file into its original text.
 
-    The size limit is checked from the file size before reading. Raises
+    The size limits are checked from the file size before reading
+    (``max_bytes``, and ``MAX_TEXT_BYTES`` for plain text and HTML) and on the
+    text's length (``max_chars``), so memory stays bounded. Raises
     ``DocumentError`` for every kind of bad input (E001–E010; E011 when the
     file cannot be read at all).
     """
@@ -595,19 +601,22 @@ def read_document(path: Path, max_bytes: int = MAX_BYTES) -> Ingested:
     if suffix not in SUPPORTED_SUFFIXES:
         supported = " ".join(sorted(SUPPORTED_SUFFIXES))
         raise DocumentError("E010", f"{suffix or 'no suffix'}; supported: {supported}")
+    kind = _kind_of(suffix)
+    limit = min(max_bytes, MAX_TEXT_BYTES) if kind in ("text", "html") else max_bytes
     try:
         size = path.stat().st_size
-        if size > max_bytes:
-            raise DocumentError("E008", f"{size} bytes, limit {max_bytes}")
+        if size > limit:
+            raise DocumentError("E008", f"{size} bytes, limit {limit}")
         data = path.read_bytes()
     except OSError as err:
         raise DocumentError("E011", err.strerror or type(err).__name__) from err
     if not data:
         raise DocumentError("E001")
-    kind = _kind_of(suffix)
     text, encoding = _READERS[kind](data)
     if not text.strip():
         raise DocumentError("E009", "only white space")
+    if len(text) > max_chars:
+        raise DocumentError("E008", f"{len(text)} characters of text, limit {max_chars}; split the document")
     warnings = decode_warnings(data, text, encoding) if kind in ("text", "html") else ()
     return Ingested(text=text, encoding=encoding, kind=kind, warnings=warnings)
 

@@ -15,6 +15,7 @@ import pytest
 from pipeline.errors import DocumentError
 from pipeline.ingest import (
     MAX_BYTES,
+    MAX_TEXT_BYTES,
     SUPPORTED_SUFFIXES,
     Ingested,
     decode_text,
@@ -209,6 +210,23 @@ def test_too_large_is_checked_before_reading(tmp_path: Path) -> None:
         read_document(path, max_bytes=10)
     assert info.value.code == "E008"
     assert info.value.detail == f"{path.stat().st_size} bytes, limit 10"
+
+
+def test_a_50_mb_text_file_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as fh:  # sparse: 50 MB on paper, nothing on disk
+        fh.truncate(50_000_000)
+    with pytest.raises(DocumentError) as info:
+        read_document(path)
+    assert info.value.one_line() == f"E008: file is too large (50000000 bytes, limit {MAX_TEXT_BYTES})"
+
+
+def test_text_over_the_character_limit_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "long.txt", (SIMPLIFIED * 200).encode("utf-8"))
+    with pytest.raises(DocumentError) as info:
+        read_document(path, max_chars=1000)
+    assert info.value.code == "E008"
+    assert "characters of text, limit 1000; split the document" in info.value.detail
 
 
 def test_unsupported_suffix(tmp_path: Path) -> None:
