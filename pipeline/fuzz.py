@@ -97,7 +97,8 @@ def _html(rng: random.Random, text: str) -> bytes:
     data = page.encode("utf-8")
     return rng.choice([lambda: data, lambda: _truncate(rng, data), lambda: _flip(rng, data),
                        lambda: data.replace(b"</", b"<", rng.randint(1, 50)),
-                       lambda: b"<div>" * rng.randint(100, 3000) + data])()
+                       lambda: b"<div>" * rng.randint(100, 3000) + data,
+                       lambda: b"<table><tr><td>" * rng.randint(100, 3000) + data])()
 
 
 def _docx(rng: random.Random, text: str) -> bytes:

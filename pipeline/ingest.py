@@ -481,7 +481,10 @@ def _html_text(data: bytes) -> tuple[str, str]:
         raise DocumentError("E004", _describe(err)) from err
     for tag in soup.find_all(["script", "style", "noscript", "template"]):
         tag.decompose()
-    lines = _html_lines(_main_container(soup))
+    try:
+        lines = _html_lines(_main_container(soup))
+    except RecursionError as err:  # tables nested thousands deep (found by fuzzing): hostile markup, not a bug
+        raise DocumentError("E004", "elements nested too deeply") from err
     if not lines:
         raise DocumentError("E009", "HTML has no visible text")
     return "\n".join(lines), encoding

@@ -564,3 +564,12 @@ def test_docx_vertically_merged_cell_in_every_row(tmp_path: Path) -> None:
     assert read_document(path).text == (
         "序号 | 工作任务 | 牵头单位 |\n1 | 新建停车场3处 | 县住建局 |\n2 | 改造老旧小区5个 | 县住建局 |"
     )
+
+
+def test_tables_nested_thousands_deep_are_broken_html_not_an_internal_error(tmp_path: Path) -> None:
+    """Found by fuzzing: a RecursionError in the table walk ended as E099."""
+    page = "<table><tr><td>" * 3000 + SIMPLIFIED + "</td></tr></table>" * 3000
+    path = write(tmp_path, "nested.html", page.encode("utf-8"))
+    with pytest.raises(DocumentError) as info:
+        read_document(path)
+    assert info.value.one_line() == "E004: broken HTML (elements nested too deeply)"
