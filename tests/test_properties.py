@@ -1,0 +1,79 @@
+"""Property tests (Hypothesis) of the offset map and the table reader, on arbitrary text."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline import structure
+from pipeline.document import Cell
+from pipeline.normalize import Normalizer
+
+_N = Normalizer()
+_ST = structure.Structurer()
+
+# Table-ish pieces: header words, sequence numbers, pipes, tabs, blanks, line breaks, traditional characters.
+TABLE_PIECES = ["序号", "工作任务", "牵头单位", "责任单位", "完成时限", "配合单位", "1", "2", "12", "一、", "(一)",
+                "县發改局", "建设平台", "2025年底", "|", " | ", "||", "\t", " ", "\u3000", "\n", "\r\n", ":", "——",
+                "---", "任务1", "很长的一句话没有任何标点也没有换行超过十二个字"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_offset_map_of_any_text(original: str) -> None:
+    nt = _N.normalize(original)
+    assert len(nt.starts) == len(nt.ends) == len(nt.text)
+    for i in range(len(nt.text)):
+        assert 0 <= nt.starts[i] < nt.ends[i] <= len(original)
+        assert i == 0 or nt.starts[i - 1] <= nt.starts[i]
+    for a in range(0, len(nt.text) + 1, 5):
+        for b in range(a, min(len(nt.text), a + 9) + 1):
+            sp = nt.span(a, b)
+            assert original[sp.start : sp.end] == sp.text and sp.text_norm == nt.text[a:b]
+            assert nt.to_norm(sp.start) <= a or sp.start == sp.end
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(TABLE_PIECES), max_size=80))
+def test_table_reader_cells_are_slices_of_the_text(pieces: list[str]) -> None:
+    text = _N.normalize("".join(pieces)).text
+    rows = _ST.table_rows(text)
+    starts = [r.cells[0].nstart for r in rows]
+    assert starts == sorted(starts)
+    for r in rows:
+        assert r.cells and r.header
+        for c in r.cells:
+            assert text[c.nstart : c.nend] == c.text
+            assert c.text == c.text.strip() and "\n" not in c.text
+
+
+def _old_cell_block(text: str, lines: list[tuple[int, int]], i: int) -> tuple[list[Cell], int]:
+    """The quadratic scan ``CellBlocks`` replaced, kept as the oracle."""
+    cells: list[Cell] = []
+    j = i
+    while j < len(lines):
+        s, e = lines[j]
+        c = structure._cell(text, s, e)
+        if not c.text:
+            j += 1
+            continue
+        if len(c.text) > 12 or structure._SEQ_LINE.match(text[s:e]):
+            break
+        cells.append(c)
+        j += 1
+    while cells and (not any(w in cells[0].text for w in _ST.header_words)
+                     or structure._HEADING_START.match(cells[0].text)):
+        cells.pop(0)
+    return cells, j
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(TABLE_PIECES), max_size=80))
+def test_header_blocks_match_the_line_by_line_scan(pieces: list[str]) -> None:
+    text = _N.normalize("".join(pieces)).text
+    lines = structure._lines(text)
+    blocks = _ST._cell_blocks(text, lines)
+    for i in range(len(lines)):
+        old, j = _old_cell_block(text, lines, i)
+        want = old if old and _ST._is_header([c.text for c in old]) else []
+        assert blocks.header_at(i) == (want, j)
