@@ -197,6 +197,7 @@ class TableReader:
         """Rows of every pipe table and one-cell-per-line table under a recognised header."""
         lines = line_spans(text)
         out: list[TableRow] = []
+        memo: dict[int, tuple[list[Column] | None, int]] = {}  # header scans by fresh start line (see _line_header)
         i = 0
         while i < len(lines):
             s, e = lines[i]
@@ -209,7 +210,7 @@ class TableReader:
                     continue
                 i += 1
                 continue
-            hdr, j = self._line_header(text, lines, i)
+            hdr, j = self._line_header(text, lines, i, memo)
             if hdr is not None:
                 new, i = self._line_rows(text, lines, j, hdr)
                 out += new
@@ -278,12 +279,33 @@ class TableReader:
         return TableRow(tuple(cells[:m]), header, roles=tuple(roles), header_roles=tuple(roles))
 
     # ------------------------------------------------------------ one cell per line
-    def _line_header(self, text: str, lines: list[tuple[int, int]], i: int) -> tuple[list[Column] | None, int]:
+    def _line_header(self, text: str, lines: list[tuple[int, int]], i: int,
+                     memo: dict[int, tuple[list[Column] | None, int]] | None = None
+                     ) -> tuple[list[Column] | None, int]:
         """A header written one cell per line: consecutive named short lines (blank lines skipped, a cell
-        broken over two lines such as ``分管``/``领导`` joined); it ends at the first unnamed line."""
+        broken over two lines such as ``分管``/``领导`` joined); it ends at the first unnamed line.
+
+        Wherever the scan stands with no cell yet, the rest of it is a scan started there: ``memo`` keeps
+        those outcomes, so scans started from every line of a long run are not repeated (quadratic).
+        """
+        memo = {} if memo is None else memo
+        fresh: list[int] = []  # lines the scan reached with no cell collected
+        outcome = self._header_scan(text, lines, i, memo, fresh)
+        for k in fresh:
+            memo[k] = outcome
+        cols, j = outcome
+        return (cols, j) if cols is not None else (None, i + 1)
+
+    def _header_scan(self, text: str, lines: list[tuple[int, int]], i: int,
+                     memo: dict[int, tuple[list[Column] | None, int]], fresh: list[int]
+                     ) -> tuple[list[Column] | None, int]:
         cells: list[str] = []
         j = i
         while j < len(lines):
+            if not cells:
+                if j in memo:
+                    return memo[j]
+                fresh.append(j)
             raw = text[slice(*lines[j])]
             t = _WS.sub("", raw).strip("|")
             if not t:
@@ -313,10 +335,10 @@ class TableReader:
             cells.append(t)
             j += 1
         if len(cells) < 3:
-            return None, i + 1
+            return None, j
         cols = self.columns.header(cells)
         if cols is None or cols[0].role not in ("seq", "category", "task"):
-            return None, i + 1
+            return None, j
         return cols, j
 
     def _line_rows(self, text: str, lines: list[tuple[int, int]], j: int, cols: list[Column]

@@ -12,7 +12,6 @@ import re
 
 import pytest
 
-from pipeline import structure
 from pipeline.pathological import CASES, cases
 
 SIZE = 16_000
@@ -27,28 +26,24 @@ def test_pathological_input_gives_well_formed_output(pipeline_obj, name: str) ->
         assert text[rec.span.start : rec.span.end] == rec.span.text
 
 
-@pytest.mark.parametrize("unit", ["任务1\n", "1.\n", "\n", "任务\n \n"])
-def test_short_line_blocks_read_each_line_a_bounded_number_of_times(monkeypatch, normalizer, unit) -> None:
-    """The one-cell-per-line header scan once restarted from every line (quadratic in the line count)."""
-    calls = 0
-    real = structure._cell
+@pytest.mark.parametrize("unit", ["1.推进\n", "\n", " \n", "一、标题\n", "任务1\n"])
+def test_one_cell_per_line_header_scan_reads_each_line_a_bounded_number_of_times(unit: str) -> None:
+    """The header scan of the table reader once restarted from every line (quadratic in the line count)."""
+    from pipeline.grid import TableReader
 
-    def counting(text: str, s: int, e: int):
+    reader = TableReader()
+    calls = 0
+    real = reader.columns.column
+
+    def counting(text: str):
         nonlocal calls
         calls += 1
-        return real(text, s, e)
+        return real(text)
 
-    monkeypatch.setattr(structure, "_cell", counting)
-    n_lines = 3000
-    structure.Structurer().table_rows(normalizer.normalize(unit * n_lines).text)
-    assert calls <= 3 * (n_lines * unit.count("\n") + 1)
-
-
-def test_header_block_after_short_lines_still_found(normalizer) -> None:
-    text = "二、任务分工\n序号\n工作任务\n牵头单位\n完成时限\n1\n建设平台\n县发改局\n2025年底\n"
-    rows = structure.Structurer().table_rows(normalizer.normalize(text).text)
-    assert [c.text for c in rows[0].cells] == ["1", "建设平台", "县发改局", "2025年底"]
-    assert rows[0].header == ("序号", "工作任务", "牵头单位", "完成时限")
+    reader.columns.column = counting  # type: ignore[method-assign]
+    n_lines = 2000
+    reader.rows(unit * n_lines)
+    assert calls <= 4 * n_lines
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline import structure
-from pipeline.document import Cell
 from pipeline.normalize import Normalizer
 
 _N = Normalizer()
@@ -45,35 +44,3 @@ def test_table_reader_cells_are_slices_of_the_text(pieces: list[str]) -> None:
         for c in r.cells:
             assert text[c.nstart : c.nend] == c.text
             assert c.text == c.text.strip() and "\n" not in c.text
-
-
-def _old_cell_block(text: str, lines: list[tuple[int, int]], i: int) -> tuple[list[Cell], int]:
-    """The quadratic scan ``CellBlocks`` replaced, kept as the oracle."""
-    cells: list[Cell] = []
-    j = i
-    while j < len(lines):
-        s, e = lines[j]
-        c = structure._cell(text, s, e)
-        if not c.text:
-            j += 1
-            continue
-        if len(c.text) > 12 or structure._SEQ_LINE.match(text[s:e]):
-            break
-        cells.append(c)
-        j += 1
-    while cells and (not any(w in cells[0].text for w in _ST.header_words)
-                     or structure._HEADING_START.match(cells[0].text)):
-        cells.pop(0)
-    return cells, j
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(TABLE_PIECES), max_size=80))
-def test_header_blocks_match_the_line_by_line_scan(pieces: list[str]) -> None:
-    text = _N.normalize("".join(pieces)).text
-    lines = structure._lines(text)
-    blocks = _ST._cell_blocks(text, lines)
-    for i in range(len(lines)):
-        old, j = _old_cell_block(text, lines, i)
-        want = old if old and _ST._is_header([c.text for c in old]) else []
-        assert blocks.header_at(i) == (want, j)
