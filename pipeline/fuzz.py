@@ -204,15 +204,15 @@ def check_batch(folder: Path, out: Path, names: list[str], report: Report, pytho
         return
     docs = pd.read_parquet(out / "documents.parquet")
     counts = docs["source"].value_counts()
-    for nm in names:
-        if counts.get(nm, 0) != 1:
-            v.append(f"{nm}: {counts.get(nm, 0)} documents rows")
+    for nm in names:  # sources are <folder name>/<path in the folder>
+        if counts.get(f"{folder.name}/{nm}", 0) != 1:
+            v.append(f"{nm}: {counts.get(f'{folder.name}/{nm}', 0)} documents rows")
     originals: dict[str, str] = {}
     for row in docs.itertuples():
         report.documents += 1
         if row.status == "ok":
             report.ok += 1
-            path = folder / row.source
+            path = folder / row.source.split("/", 1)[1]
             if path.suffix == ".txt":
                 originals[row.doc_id] = read_document(path).text
             else:  # HTML/DOCX/PDF: the extracted text the offsets refer to
@@ -224,7 +224,7 @@ def check_batch(folder: Path, out: Path, names: list[str], report: Report, pytho
         if not _CODED.match(err):
             v.append(f"{row.source}: error without a coded reason: {err!r}")
         if err.startswith("E012"):  # wall clock on a shared machine: the CPU time decides
-            cpu = _cpu_seconds(folder / row.source, 5 * timeout)
+            cpu = _cpu_seconds(folder / row.source.split("/", 1)[1], 5 * timeout)
             if cpu > timeout:
                 v.append(f"{row.source}: over its time budget ({cpu:.1f} s CPU > {timeout:.1f} s)")
             else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -44,7 +45,8 @@ def process_limited(pipe: Pipeline, path: Path, source: str, timeout: float | No
     worker, or the parent with one job), so the run goes on with the next
     document; regex matching checks for signals, so a runaway pattern stops too.
     """
-    if not timeout or timeout <= 0 or not hasattr(signal, "setitimer"):
+    main = threading.current_thread() is threading.main_thread()  # signals reach the main thread only
+    if not timeout or timeout <= 0 or not hasattr(signal, "setitimer") or not main:
         return pipe.process_file(path, source)
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     try:
