@@ -47,3 +47,18 @@ def test_no_limit_leaves_the_alarm_alone(monkeypatch, tmp_path: Path) -> None:
     assert runner.run([(tmp_path / "a.txt", "a.txt")], doc_timeout=1.0)[0].status == "ok"
     assert signal.getsignal(signal.SIGALRM) is before
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_time_limit_in_the_workers_that_write_their_own_rows(monkeypatch, tmp_path: Path) -> None:
+    """``extract --jobs N`` goes through parts.run_parts: its workers apply the limit too."""
+    from pipeline import parts
+
+    monkeypatch.setattr(parts, "Pipeline", _SlowOnStuck)
+    inputs = []
+    for name in ("a.txt", "stuck.txt", "b.txt"):
+        (tmp_path / name).write_text("文本", encoding="utf-8")
+        inputs.append((tmp_path / name, name))
+    results, tables = parts.run_parts(inputs, tmp_path / "out", jobs=2, report=False, doc_timeout=0.3)
+    assert [r.status for r in results] == ["ok", "error", "ok"]
+    assert results[1].error is not None and results[1].error.startswith("E012: took longer than")
+    assert tables["documents"].num_rows == 3
