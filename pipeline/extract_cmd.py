@@ -186,7 +186,8 @@ def _process(args: argparse.Namespace, inputs: Inputs, db: Path) -> int:
     if inputs.regions:
         options["regions"] = inputs.regions
     executor = getattr(args, "executor", "local")
-    workers_wrote = executor == "dask" or (args.jobs > 1 and len(inputs.files) > 1)
+    # rows are written as documents finish, in worker processes, so the parent never holds every result
+    workers_wrote = executor == "dask" or len(inputs.files) > 1
     if executor == "dask":  # workers write rows, texts and report pages themselves (dask_exec.py)
         from pipeline.dask_exec import run_dask
 

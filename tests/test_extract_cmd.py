@@ -252,3 +252,25 @@ def test_an_unknown_region_is_one_line_exit_2(tmp_path: Path, capsys, how: str) 
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and ("不存在县" in err or "鼓楼区" in err)
     assert not (tmp_path / "out").exists()
+
+
+def test_jobs_1_writes_rows_in_a_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14.8: with --jobs 1 too, rows are written by a worker as documents finish (parts), so the
+    parent holds summaries, not every result."""
+    import pipeline.parts as parts
+    from pipeline.cli import main
+
+    calls: list[int] = []
+    real = parts.run_parts
+
+    def spy(*a: object, **k: object) -> object:
+        calls.append(1)
+        return real(*a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parts, "run_parts", spy)
+    inp = tmp_path / "in"
+    inp.mkdir()
+    for i in range(3):
+        (inp / f"d{i}.txt").write_text(f"县发改局牵头推进第{i}项工作,年底前完成。\n", encoding="utf-8")
+    assert main(["extract", str(inp), "--out", str(tmp_path / "out"), "--jobs", "1", "--quiet", "--no-report"]) == 0
+    assert calls == [1]
