@@ -8,7 +8,7 @@ separated by 、/和/及 (and by blanks in a cell).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -72,10 +72,9 @@ def _brackets(text: str) -> list[tuple[int, int, bool]]:
     return out
 
 
-def _split_top(text: str, s: int, e: int, seps: str) -> list[tuple[int, int, str]]:
-    """Split ``text[s:e]`` at top-level separators: (start, end, separator after)."""
-    out = []
-    depth, start = 0, s
+def _top_seps(text: str, s: int, e: int, seps: str) -> Iterator[int]:
+    """Positions of the separators in ``text[s:e]`` that stand outside every bracket."""
+    depth = 0
     for i in range(s, e):
         ch = text[i]
         if ch in _OPEN:
@@ -83,24 +82,23 @@ def _split_top(text: str, s: int, e: int, seps: str) -> list[tuple[int, int, str
         elif ch in _CLOSE:
             depth = max(0, depth - 1)
         elif depth == 0 and ch in seps:
-            out.append((start, i, ch))
-            start = i + 1
+            yield i
+
+
+def _split_top(text: str, s: int, e: int, seps: str) -> list[tuple[int, int, str]]:
+    """Split ``text[s:e]`` at top-level separators: (start, end, separator after)."""
+    out = []
+    start = s
+    for i in _top_seps(text, s, e, seps):
+        out.append((start, i, text[i]))
+        start = i + 1
     out.append((start, e, ""))
     return out
 
 
 def _next_top(text: str, pos: int, end: int, seps: str) -> int:
     """Position of the next top-level separator in ``text[pos:end]`` (or ``end``)."""
-    depth = 0
-    for i in range(pos, end):
-        ch = text[i]
-        if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth = max(0, depth - 1)
-        elif depth == 0 and ch in seps:
-            return i
-    return end
+    return next(_top_seps(text, pos, end, seps), end)
 
 
 class ClauseGrammar:
