@@ -1,0 +1,161 @@
+"""Data and small text helpers of the targets stage: a number and its context, list and bracket helpers,
+the period → date resolver."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    pass
+
+LEXICON = "comparators.yaml"
+
+_SENT_SEP = set("。;!?\n|")
+_CLAUSE_SEP = _SENT_SEP | set(",:")
+_FULL_SENT_SEP = set("。!?\n|")
+_LIST_GAP = re.compile(r"^\s*(?:、|和|及|与|以及|,)\s*$")
+_LIST_NEXT = re.compile(r"^\s*(?:和|及|与|以及)\s*[-\d]")
+_RANGE_GAP = re.compile(r"^\s*[~\-—–至到]\s*$")
+_CJK = re.compile(r"[\u3400-\u9fffA-Za-z“\"]")
+_QUOTES = "“”\"'‘’《》"
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_QUALIFIER_MAP = {">": ">=", ">=": ">=", "<": "<=", "<=": "<=", "~": "~"}
+
+
+@dataclass(slots=True)
+class _Num:
+    """A number candidate: figure hit or unit-less committed number (normalised offsets)."""
+
+    nstart: int
+    nend: int
+    value: float
+    unit: str | None
+    value_base: float
+    unit_base: str | None
+    qualifier: str | None = None
+    range_floor: bool = False
+
+
+@dataclass(slots=True)
+class _Ctx:
+    """Where a number stands: its sentence, clause and own segment, its adjacent qualifiers."""
+
+    sent_start: int
+    clause_start: int
+    clause_end: int
+    seg_start: int
+    span_start: int  # with an adjacent qualifier word before (不低于20%)
+    span_end: int  # with an adjacent qualifier word after (8%以上)
+    cmp_before: str | None = None
+    cmp_after: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def period_end(period: str, ref_year: int | None) -> dt.date | None:
+    """Last day of a period word (2024年, 一季度, 上半年, 全年, 6月) given the reference year."""
+    m = re.match(r"((?:19|20)\d{2})年", period)
+    year = int(m.group(1)) if m else ref_year
+    if year is None:
+        return None
+    rest = period[m.end():] if m else period
+    q = re.search(r"([一二三四1-4])季度", rest)
+    if q:
+        month = 3 * _CN_DIGITS[q.group(1)]
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    if "上半年" in rest:
+        return dt.date(year, 6, 30)
+    mm = re.search(r"(\d{1,2})月", rest)
+    if mm and 1 <= int(mm.group(1)) <= 12:
+        month = int(mm.group(1))
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    return dt.date(year, 12, 31)
+
+
+def _expand_quarters(s: str) -> list[str]:
+    """一、二季度 → [一季度, 二季度]; 一至四季度 → four quarters; 2023年、2024年 → the years."""
+    years = re.findall(r"(?:19|20)\d{2}年", s)
+    if years:
+        return years
+    names = "一二三四"
+    m = re.match(r"([一1])\s*[至到-]\s*([二三四2-4])季度", s)
+    if m:
+        return [f"{names[i]}季度" for i in range(_CN_DIGITS[m.group(2)])]
+    return [f"{names[_CN_DIGITS[d] - 1]}季度" for d in re.findall(r"[一二三四1-4]", s)]
+
+
+def _unit_core(unit: str | None) -> str | None:
+    """The unit without a magnitude prefix (万户 → 户, 亿元 → 元)."""
+    if not unit:
+        return None
+    core = re.sub(r"^[万亿千百十]+", "", unit)
+    return core or unit
+
+
+def _inside_parens(s: str, aside_open: re.Pattern[str] | None = None) -> bool:
+    """The text ends inside a bracket, unless the bracket opens a part of the goal (其中…)."""
+    depth, opened = 0, -1
+    for k, ch in enumerate(s):
+        if ch == "(":
+            depth, opened = depth + 1, k
+        elif ch == ")" and depth:
+            depth -= 1
+    if depth <= 0:
+        return False
+    return not (aside_open is not None and aside_open.match(s, opened + 1))
+
+
+def _inside_quotes(s: str) -> bool:
+    """The text ends inside a “quoted” name or rule (落实“…比例不低于40%”政策)."""
+    return s.count("“") > s.count("”")
+
+
+def _drop_parens(s: str) -> str:
+    """Text without bracketed asides (新(改、扩)建 → 新建), for cue search."""
+    return re.sub(r"\([^()]*\)", "", s)
+
+
+def _split_list(s: str) -> list[str]:
+    """Split A、B和C on list separators outside brackets."""
+    parts, depth, cur, i = [], 0, "", 0
+    while i < len(s):
+        ch = s[i]
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth <= 0 and (ch in "、和" or (ch == "及" and not s.startswith("及其", i))):
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+        i += 1
+    parts.append(cur)
+    return [p for p in parts if p]
+
+
+def _has_list(s: str) -> bool:
+    depth = 0
+    for ch in s:
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "、" and depth <= 0:
+            return True
+    return False
+
+
+def _strip_trailing_paren(s: str) -> str:
+    """空气质量优良天数比例(AQI达标率) → 空气质量优良天数比例 (an alias after the indicator)."""
+    m = re.search(r"\([^()]*\)$", s)
+    if m and m.start() > 1:
+        return s[: m.start()]
+    return s
+
+
+def _strip_outer(s: str) -> str:
+    return s.strip(_QUOTES + " ")
