@@ -60,6 +60,10 @@ class CommitmentRules(IndicatorRules):
         before_clause = _drop_parens(text[c.clause_start:c.span_start])
         if self._word_in(self._scope_before, before_clause) or self._pat["scope_object"].search(before_clause):
             return False  # 涉及楼栋1083栋, 确保剩余387户…脱贫, 对全镇156家养殖场户…: the scope, not the goal
+        if unit_core in self._count_units and self._pat["count_of_rate"].match(after):
+            return False  # 27个省级地表水监测断面优良率达到90%: the items a rate is over, not a goal
+        if self._pat["scope_frame_before"].search(before_clause) and self._pat["scope_frame_after"].match(after):
+            return False  # 以全市7600多名持证残疾人为主要对象: who the work is for
         if unit_core in self._time_units:
             return bool(self._time_verbs.search(text[c.seg_start:n.nstart]))
         if self._is_modifier(text, nums, ctxs, i):
