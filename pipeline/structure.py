@@ -184,14 +184,24 @@ class Structurer:
                                      roles=tuple(c.role for c in cols), header_roles=tuple(c.role for c in cols)))
             block.clear()
 
-        for s, e in line_spans(text):
+        lines = line_spans(text)
+        pending_key: str | None = None  # a key alone on its line (进展情况…及下一步工作建议: |), its value below
+        for s, e in lines:
             cells = pipe_cells(text, s, e)
+            if pending_key is not None and block and len(cells) == 1 and cells[0].text \
+                    and not cells[0].text.endswith(":"):
+                block.append((pending_key, cells[0]))
+                pending_key = None
+                continue
+            pending_key = None
             if len(cells) == 2 and cells[0].text.endswith(":") and cells[1].text:
                 key = cells[0].text.rstrip(":").strip()
                 if any(k == key for k, _ in block) or _KV_START_KEY.search(key):
                     flush()
                 block.append((key, cells[1]))
-            else:
+            elif len(cells) == 1 and cells[0].text.endswith(":") and block and "|" in text[s:e]:
+                pending_key = cells[0].text.rstrip(":").strip()
+            elif text[s:e].strip():
                 flush()
         flush()
         return rows

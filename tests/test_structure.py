@@ -126,3 +126,12 @@ def test_titles_and_signature_dates(text: str, title: str | None, issued: dt.dat
                                     normalizer: Normalizer) -> None:
     meta = Structurer().meta(normalizer.normalize(text).text)
     assert (meta.title, meta.issue_date) == (title, issued)
+
+
+def test_key_alone_on_its_line_takes_the_value_below(normalizer: Normalizer) -> None:
+    """r22 (广州): a key whose value stands on the next line (进展情况…: | / 已完成。… |) is one cell of the block."""
+    text = ("重点工作: | 统筹违法建设治理。 |\n牵头单位: | 市城市管理综合执法局 |\n进展情况、存在问题 及下一步工作建议: |\n"
+            "已完成。 全市治理违法建设2318.70万平方米。 |\n")
+    rows = Structurer().table_rows(normalizer.normalize(text).text)
+    assert [(c.text[:6], r) for c, r in zip(rows[0].cells, rows[0].roles, strict=True)] == [
+        ("统筹违法建设", "task"), ("市城市管理综", "lead"), ("已完成。 全", "progress")]
