@@ -64,8 +64,9 @@ class CommitmentRules(IndicatorRules):
             return False  # 27个省级地表水监测断面优良率达到90%: the items a rate is over, not a goal
         if self._pat["scope_frame_before"].search(before_clause) and self._pat["scope_frame_after"].match(after):
             return False  # 以全市7600多名持证残疾人为主要对象: who the work is for
-        if unit_core in self._time_units:
-            return bool(self._time_verbs.search(text[c.seg_start:n.nstart]))
+        if unit_core in self._time_units:  # a time needs a verb, unless it is the value of a span indicator
+            return bool(self._time_verbs.search(text[c.seg_start:n.nstart])
+                        or self._pat["span_indicator"].search(before_clause))
         if self._is_modifier(text, nums, ctxs, i):
             return False
         if n.unit != "%" and c.cmp_after and text.startswith("的", c.span_end):
