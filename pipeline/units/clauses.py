@@ -43,6 +43,7 @@ class _Part:
     role: str | None  # lead | co | resp | None (no cue yet)
     sep: str  # the separator after the part: ',' ';' '' (end)
     all_lead: bool = False
+    cut_off: bool = False  # the list ran into the end of an excerpt: more units were named than survive
 
 
 
@@ -286,8 +287,11 @@ class ClauseGrammar:
             rest = ""  # 责任单位:A、B(第一责任单位为牵头单位,下同): the convention is read by RoleResolver
         if g.p["all_lead"].search(rest):
             return _Part(items, "lead", "", all_lead=True)
+        cut = False
         if strict or label_role:
-            cut = label_role in ("lead", "co", "resp") and e >= _content_end(text) and not rest.strip(" 、")
+            # an excerpt cut off in the middle of a list (…、区统计局、区): the whole names before the cut stand
+            cut = e >= _content_end(text) and len(rest.strip(" 、|")) <= 3 and (
+                label_role in ("lead", "co", "resp") or strict)
             spaced = label_role is not None and rest[:1].isspace()  # 配合单位:A、B 鄞州 海曙…: the list ends at a blank
             if rest.strip() and not g.p["cue_tail"].match(rest) and not cut and not spaced \
                     and not (cue == "lead" and not strict):
@@ -295,7 +299,7 @@ class ClauseGrammar:
         role = cue or (label_role if label_role != "neutral" else None)
         if label_role in ("lead", "co") and cue in (None, "resp"):
             role = label_role
-        return _Part(items, role, "")
+        return _Part(items, role, "", cut_off=bool((strict or label_role) and rest.strip(" 、|") and cut))
 
     def _parse_clause(self, text: str, s: int, e: int, strict: bool, default: str | None = None) -> list[_Part]:
         """Parts of a clause separated by , ; 。 (top level)."""

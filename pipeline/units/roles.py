@@ -74,7 +74,7 @@ class RoleResolver(ClauseGrammar):
                 lead_keys = {(it.nstart, it.nend) for it in resp_items[:conv.n]}
                 role_of = {(it.nstart, it.nend): "lead" if (it.nstart, it.nend) in lead_keys else "co"
                            for it in resp_items}
-            elif len(specific) == 1:
+            elif len(specific) == 1 and not any(p.cut_off for p in parts):
                 role_of = {(it.nstart, it.nend): "lead" for it in resp_items}
             else:
                 role_of = {(it.nstart, it.nend): "joint" for it in resp_items}
