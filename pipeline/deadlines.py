@@ -178,6 +178,8 @@ class DeadlineExtractor:
                 continue  # when something was done, in a progress column
             if h.past_is_fact and self._before_ref(h, doc.meta.ref_year):
                 continue  # 2021年,累计投入… in a 2022 document: a report of what was done
+            if doc.report and h.rule == "y_clause":
+                continue  # 2020年,省委和省政府坚持… in a progress report: the year reported on
             if kind == "period" and _overlaps(h.nstart, h.nend, captions) and not _overlaps(h.nstart, h.nend, cells):
                 continue  # a caption or heading naming an event
             rec = self.record(doc, h, kind)

@@ -84,6 +84,9 @@ def test_reporting_windows_of_a_report(extractor: DeadlineExtractor, normalizer:
     doc = structurer.build("x", "x.txt", normalizer.normalize(report))
     assert doc.report
     assert [d.span.text for d in extractor(doc)] == []
+    report = "关于2020年为民办实事项目实施情况的通报\n2020年,省委和省政府坚持以人民为中心。\n"
+    doc = structurer.build("x", "x.txt", normalizer.normalize(report))
+    assert [d.span.text for d in extractor(doc)] == []  # the year a report is about opens its account
     plan = "2024年稳就业工作方案\n上半年,完成全部招聘会。\n"
     doc = structurer.build("x", "x.txt", normalizer.normalize(plan))
     assert not doc.report
