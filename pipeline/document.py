@@ -61,6 +61,9 @@ class PolicyDoc:
     #: (the task list it was built for, task starts, running maximum of task ends): built on the first ``task_at``
     _task_index: tuple[list[Task], list[int], list[int]] | None = field(default=None, init=False, repr=False,
                                                                         compare=False)
+    #: (the row list it was built for, row starts, running maximum of row ends): built on the first ``row_at``
+    _row_index: tuple[list[TableRow], list[int], list[int]] | None = field(default=None, init=False, repr=False,
+                                                                           compare=False)
 
     @property
     def text(self) -> str:
@@ -75,6 +78,28 @@ class PolicyDoc:
     def span(self, nstart: int, nend: int) -> Span:
         """Original-text span for a normalised ``[nstart, nend)``."""
         return self.norm.span(nstart, nend)
+
+    def row_at(self, npos: int, end_inclusive: bool = False) -> TableRow | None:
+        """The first table row (in ``table_rows`` order) whose span contains ``npos``; with ``end_inclusive``
+        a position right after the row's last cell counts too."""
+        idx = self._row_index
+        if idx is None or idx[0] is not self.table_rows or len(idx[1]) != len(self.table_rows):
+            ends: list[int] = []
+            for r in self.table_rows:
+                e = r.cells[-1].nend if r.cells else -1
+                ends.append(max(ends[-1], e) if ends else e)
+            starts = [r.cells[0].nstart if r.cells else -1 for r in self.table_rows]
+            idx = self._row_index = (self.table_rows, starts, ends)
+        _, starts, max_end = idx
+        found = None
+        i = bisect.bisect_right(starts, npos) - 1
+        while i >= 0 and (max_end[i] >= npos if end_inclusive else max_end[i] > npos):
+            r = self.table_rows[i]
+            if r.cells and r.cells[0].nstart <= npos and (
+                    npos <= r.cells[-1].nend if end_inclusive else npos < r.cells[-1].nend):
+                found = r  # keep walking back: the earliest row in list order wins, as a scan would
+            i -= 1
+        return found
 
     def task_at(self, npos: int) -> Task | None:
         """The task whose normalised span contains ``npos`` (innermost, latest start)."""

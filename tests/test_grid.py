@@ -111,3 +111,17 @@ def test_not_a_table(reader: TableReader, normalizer: Normalizer) -> None:
     """Running text and metadata bars yield no rows."""
     text = "索引号: | 001 |\n发布机构: | 县政府办 |\n一、工作任务\n(一)加快产业升级(县发改局牵头)。\n"
     assert _rows(reader, normalizer, text) == []
+
+
+def test_row_at_finds_the_row_of_a_position(normalizer: Normalizer) -> None:
+    """``PolicyDoc.row_at``: the row whose span holds a position (its end only when asked), none between rows."""
+    from pipeline.structure import Structurer
+
+    text = "序号 | 工作任务 | 牵头单位 |\n1 | 新建停车场3处 | 县住建局 |\n\n2 | 改造小区5个 | 县民政局 |\n"
+    doc = Structurer().build("x", "x.txt", normalizer.normalize(text))
+    first, second = doc.table_rows
+    assert doc.row_at(doc.text.index("停车场")) is first
+    assert doc.row_at(doc.text.index("县民政局")) is second
+    end = first.cells[-1].nend
+    assert doc.row_at(end) is None and doc.row_at(end, end_inclusive=True) is first
+    assert doc.row_at(doc.text.index("序号")) is None

@@ -200,8 +200,7 @@ class CommitmentRules(IndicatorRules):
             return False
         if self._pat["report_fact"].search(before) and not self._pat["report_commit"].search(sent):
             return True
-        if any(r.cells and r.cells[0].nstart <= c.span_start < r.cells[-1].nend
-                                           for r in doc.table_rows):
+        if doc.row_at(c.span_start) is not None:
             return False  # (table cells are read by their column roles)
         if self._pat["report_window"].match(text, c.sent_start):
             return True
@@ -210,22 +209,20 @@ class CommitmentRules(IndicatorRules):
 
     @staticmethod
     def _in_heading_title(doc: PolicyDoc, pos: int) -> bool:
-        k = bisect.bisect_right([h.nstart for h in doc.headings], pos) - 1
+        k = bisect.bisect_right(doc.headings, pos, key=lambda h: h.nstart) - 1
         return k >= 0 and doc.headings[k].nstart <= pos < doc.headings[k].nend
 
     @staticmethod
     def _row_indicator(doc: PolicyDoc, pos: int) -> str | None:
         """The indicator cell left of a table cell that holds only a change and a value (指标 | 增长5.5%)."""
-        for row in doc.table_rows:
-            if row.cells and row.cells[0].nstart <= pos < row.cells[-1].nend:
-                cells = [c.text for c, r in zip(row.cells, row.roles, strict=False)
-                         if r == "task" and c.nend <= pos and 2 <= len(c.text) <= 30]
-                return cells[-1] if cells else None
-        return None
+        row = doc.row_at(pos)
+        if row is None:
+            return None
+        cells = [c.text for c, r in zip(row.cells, row.roles, strict=False)
+                 if r == "task" and c.nend <= pos and 2 <= len(c.text) <= 30]
+        return cells[-1] if cells else None
 
     def _in_progress_column(self, doc: PolicyDoc, pos: int) -> bool:
         """The number stands in a table cell of a fact column (progress, status, remarks: reports, not goals)."""
-        for row in doc.table_rows:
-            if row.cells and row.cells[0].nstart <= pos <= row.cells[-1].nend:
-                return row.role_at(pos) in ("progress", "status", "remarks")
-        return False
+        row = doc.row_at(pos, end_inclusive=True)
+        return row is not None and row.role_at(pos) in ("progress", "status", "remarks")
