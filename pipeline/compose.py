@@ -67,45 +67,11 @@ class Resources:
         self.segmenter = Segmenter([*self.units.user_words(), *lexicon_words()])
 
 
-def _units_stage(res: Resources) -> Stage:
-    ex = res.units
+def stage_factories() -> dict[str, Callable[[Resources], Stage]]:
+    """The stage factory of every extraction dimension, by name (``pipeline/dimensions.py``)."""
+    from pipeline.dimensions import DIMENSIONS
 
-    def run(doc: PolicyDoc, st: dict[str, Any]) -> dict[str, Any]:
-        resp = ex.responsibilities(doc)
-        return {"organizations": ex.organizations(doc, resp), "responsibilities": resp}
-
-    return Stage("units", ("doc",), ("organizations", "responsibilities"), run)
-
-
-def _deadlines_stage(res: Resources) -> Stage:
-    from pipeline.deadlines import DeadlineExtractor
-
-    ex = DeadlineExtractor()
-    return Stage("deadlines", ("doc",), ("deadlines",), lambda doc, st: {"deadlines": ex(doc)})
-
-
-def _figures_stage(res: Resources) -> Stage:
-    from pipeline.figures import FigureExtractor
-
-    ex = FigureExtractor()
-
-    def run(doc: PolicyDoc, st: dict[str, Any]) -> dict[str, Any]:
-        hits = ex.hits(doc)
-        return {"number_hits": hits, "figures": ex.figures_from_hits(doc, hits)}
-
-    return Stage("figures", ("doc",), ("number_hits", "figures"), run)
-
-
-def _targets_stage(res: Resources) -> Stage:
-    from pipeline.targets import TargetExtractor
-
-    ex = TargetExtractor(res.segmenter)
-    return Stage(
-        "targets",
-        ("doc", "number_hits", "deadlines"),
-        ("targets",),
-        lambda doc, st: {"targets": ex(doc, st["number_hits"], st["deadlines"])},
-    )
+    return {d.name: d.stage for d in DIMENSIONS}
 
 
 def _ner_stage(model: str) -> Stage:
@@ -120,12 +86,6 @@ def _ner_stage(model: str) -> Stage:
     )
 
 
-STAGE_FACTORIES: dict[str, Callable[[Resources], Stage]] = {
-    "units": _units_stage,
-    "deadlines": _deadlines_stage,
-    "figures": _figures_stage,
-    "targets": _targets_stage,
-}
 
 
 @dataclass
@@ -145,7 +105,7 @@ class Pipeline:
         self.normalizer = Normalizer()
         self.structurer = Structurer()
         res = self.resources = Resources(self.ner)
-        self.stages = [STAGE_FACTORIES[n](res) for n in self.stage_names]
+        self.stages = [stage_factories()[n](res) for n in self.stage_names]
         if self.ner_model:
             self.stages.append(_ner_stage(self.ner_model))
         available = {"doc"}
