@@ -72,7 +72,7 @@ def test_lexicon_rejects_unknown_normaliser(tmp_path: Path) -> None:
     src = EXAMPLES.parent.parent.parent / "lexicons" / "time.yaml"
     bad.write_text(src.read_text(encoding="utf-8").replace("norm: day", "norm: nope", 1), encoding="utf-8")
     with pytest.raises(LexiconError):
-        load_rules.__wrapped__(bad)  # type: ignore[attr-defined]
+        load_rules(bad)
 
 
 def test_reporting_windows_of_a_report(extractor: DeadlineExtractor, normalizer: Normalizer,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.lexicon import LexiconError
-from pipeline.numbers import UnitInfo, UnitTable, parse_number
+from pipeline.numbers import Numerals, UnitInfo, UnitTable
 
 NUMBERS = [
     ("5.14", 5.14), ("68", 68.0), ("1,200", 1200.0), ("-19", -19.0), ("0.75", 0.75),
@@ -19,14 +19,19 @@ NUMBERS = [
 NOT_NUMBERS = ["", "abc", "十四五", "三四十", "万", "12.5%", "统一", "5G"]
 
 
+@pytest.fixture(scope="module")
+def numerals() -> Numerals:
+    return Numerals()
+
+
 @pytest.mark.parametrize(("text", "value"), NUMBERS)
-def test_parse_number(text: str, value: float) -> None:
-    assert parse_number(text) == pytest.approx(value)
+def test_parse_number(text: str, value: float, numerals: Numerals) -> None:
+    assert numerals.parse_number(text) == pytest.approx(value)
 
 
 @pytest.mark.parametrize("text", NOT_NUMBERS)
-def test_not_a_number(text: str) -> None:
-    assert parse_number(text) is None
+def test_not_a_number(text: str, numerals: Numerals) -> None:
+    assert numerals.parse_number(text) is None
 
 
 @pytest.fixture(scope="module")

@@ -144,3 +144,18 @@ def test_indicator_from_the_row_when_the_cell_holds_only_a_change(normalizer: No
     doc = Structurer().build("example", "example.txt", normalizer.normalize(text))
     got = [(t.span.text, t.indicator, t.kind) for t in extractor(doc, figures.hits(doc), [])]
     assert got == [("5.5%", "地区生产总值", "growth")]
+
+
+def test_the_extractor_keeps_no_state_between_documents(normalizer: Normalizer, figures: FigureExtractor) -> None:
+    """Per-document scan state (news section, fact sections, last target) is passed, never kept on the
+    extractor: after two documents it has the attributes it was built with, and each document's targets do
+    not depend on the one before (a news section or a list of goals in one does not leak into the next)."""
+    ex = TargetExtractor()
+    built = dict(vars(ex))
+    first = make_doc(normalizer, "一、工作目标\n全县地区生产总值增长6%,规模工业产值90亿元。\n二、工作动态\n全县完成投资30亿元。",
+                     ref_year=2024)
+    second = make_doc(normalizer, "规模工业产值12亿元。", ref_year=2024)
+    alone = [_row(t) for t in TargetExtractor()(second, figures.hits(second), [])]
+    ex(first, figures.hits(first), [])
+    assert [_row(t) for t in ex(second, figures.hits(second), [])] == alone
+    assert vars(ex).keys() == built.keys() and all(vars(ex)[k] is v for k, v in built.items())

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pipeline.document import PolicyDoc
 from pipeline.lexicon import compile_patterns, read_yaml
 from pipeline.models import Deadline
+from pipeline.numbers import Numerals
 from pipeline.segment import Segmenter
 from pipeline.table_targets import TableTargets
-
-if TYPE_CHECKING:
-    pass
 from pipeline.targets.model import (
     _CJK,
     _CLAUSE_SEP,
@@ -34,11 +32,6 @@ from pipeline.targets.model import (
 
 class IndicatorRules:
     """The compiled cue lexicon (``lexicons/comparators.yaml``); indicators, kinds and periods."""
-
-    # per-document state, set by TargetExtractor.__call__ (issue 15: to be passed explicitly)
-    _news_from: int
-    _fact_sections: list[tuple[int, bool]]
-    _last: tuple[int, str, str, str | None] | None
 
     def __init__(self, segmenter: Segmenter | None = None) -> None:
         lex = read_yaml(LEXICON)
@@ -78,6 +71,7 @@ class IndicatorRules:
         self._head_rx = re.compile(f"(?:{ind['head_nouns']})$")
         self._growth_verbs = sorted(kind["growth_verbs"], key=len, reverse=True)
         self._reduction_verbs = sorted(kind["reduction_verbs"], key=len, reverse=True)
+        self._numerals = Numerals()
         self._table = TableTargets()
         if segmenter is None:
             segmenter = Segmenter()

@@ -7,10 +7,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    pass
+from typing import Any
 
 LEXICON = "comparators.yaml"
 
@@ -53,6 +50,15 @@ class _Ctx:
     cmp_before: str | None = None
     cmp_after: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _DocScan:
+    """Per-document state of one targets run, passed explicitly (the extractor itself keeps none)."""
+
+    news_from: int  # where a news or report part starts: numbers from here on are no goals
+    fact_sections: list[tuple[int, bool]]  # (heading start, under a situation or results heading)
+    last: tuple[int, str, str, str | None] | None = None  # (sentence start, indicator, kind, unit) of the last target
 
 
 def _alternation(words: list[str]) -> str:
