@@ -24,8 +24,9 @@ from pipeline.document import PolicyDoc
 from pipeline.grid import line_spans
 from pipeline.lexicon import LexiconError, compile_patterns, read_yaml
 from pipeline.models import Deadline
+from pipeline.numbers import Numerals
 from pipeline.recache import first_char_gate
-from pipeline.timenorm import _NEEDS_NO_YEAR, NORMALISERS, cn_int
+from pipeline.timenorm import _NEEDS_NO_YEAR, NORMALISERS, Groups
 
 KINDS = ("deadline", "period", "duration", "frequency", "auto")
 
@@ -127,6 +128,7 @@ class DeadlineExtractor:
 
     def __init__(self) -> None:
         self.rules = load_rules()
+        self.numerals = Numerals()
 
     def __call__(self, doc: PolicyDoc) -> list[Deadline]:
         text = doc.text
@@ -292,10 +294,9 @@ class DeadlineExtractor:
             return "deadline"
         return "period"
 
-    @staticmethod
-    def _before_ref(h: Hit, ref_year: int | None) -> bool:
+    def _before_ref(self, h: Hit, ref_year: int | None) -> bool:
         y = dict(h.groups).get("y")
-        year = cn_int(y) if y else None
+        year = self.numerals.parse_int(y) if y else None
         return ref_year is not None and year is not None and year < ref_year
 
     # ------------------------------------------------------------ records
@@ -303,7 +304,7 @@ class DeadlineExtractor:
         """Explicit year of the hit, else ``ref_year`` shifted by a relative word (明年 → +1)."""
         y = groups.get("y")
         if y:
-            return cn_int(y)
+            return self.numerals.parse_int(y)
         if ref_year is None:
             return None
         return ref_year + self.rules.relative.get(groups.get("rel") or "", 0)
@@ -312,7 +313,7 @@ class DeadlineExtractor:
         """The ``Deadline`` record of a hit (null dates for durations and frequencies)."""
         groups = dict(h.groups)
         y = None if h.norm in _NEEDS_NO_YEAR else self.year_of(groups, doc.meta.ref_year)
-        start, end, gran = NORMALISERS[h.norm](groups, y)
+        start, end, gran = NORMALISERS[h.norm](Groups(groups, self.numerals), y)
         if kind in ("duration", "frequency"):
             start = end = None
         return Deadline(doc.span(h.nstart, h.nend), kind, start, end, gran, None, h.rule)

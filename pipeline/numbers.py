@@ -89,6 +89,17 @@ class Numerals:
             return float(s.replace(",", "").replace("−", "-"))
         return self.parse_chinese(s)
 
+    def parse_int(self, s: str) -> int | None:
+        """A whole number in Arabic digits or a Chinese numeral, as dates and counts write it (十二, 二十一,
+        二〇二四 or 二○二四 with a circle, 两); None for anything else (半, 1.5, 三点五, 三四十, '')."""
+        s = s.strip()
+        if s.isdigit():
+            return int(s)
+        if self.point in s:
+            return None
+        v = self.parse_chinese(s.replace("○", "〇"))
+        return None if v is None else int(v)
+
 
 def _chinese_int(s: str, digits: dict[str, int], units: dict[str, int], sections: dict[str, int]) -> int | None:
     """Integer value of a Chinese numeral without a decimal part."""

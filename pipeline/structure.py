@@ -278,10 +278,10 @@ def _date(numerals: Numerals, y: str, m: str, d: str) -> dt.date | None:
     """A date from digits or Chinese numerals (二○一二, 十二, 二十一)."""
     parts: list[int] = []
     for x in (y, m, d):
-        v = int(x) if x.isdigit() else numerals.parse_chinese(x.replace("○", "〇"))
+        v = numerals.parse_int(x)
         if v is None:
             return None
-        parts.append(int(v))
+        parts.append(v)
     try:
         return dt.date(parts[0], parts[1], parts[2])
     except ValueError:

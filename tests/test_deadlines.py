@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline.deadlines import DeadlineExtractor, cn_int, load_rules
+from pipeline.deadlines import DeadlineExtractor, load_rules
 from pipeline.lexicon import LexiconError
 from pipeline.models import DocMeta
 from pipeline.normalize import Normalizer
@@ -60,11 +60,6 @@ def test_never_reads_the_clock(extractor: DeadlineExtractor, normalizer: Normali
     doc = structurer.build("x", "x.txt", normalizer.normalize("年底前完成,一季度开工。"))
     doc.meta = dataclasses.replace(doc.meta, ref_year=None)
     assert all(d.date_end is None for d in extractor(doc))
-
-
-def test_cn_int() -> None:
-    assert [cn_int(s) for s in ("十二", "二十一", "三十", "二〇二四", "7", "十", "两")] == [12, 21, 30, 2024, 7, 10, 2]
-    assert cn_int("半") is None
 
 
 def test_lexicon_rejects_unknown_normaliser(tmp_path: Path) -> None:

@@ -11,7 +11,9 @@ import yaml
 
 from pipeline.figures import FigureExtractor
 from pipeline.normalize import Normalizer
-from pipeline.targets import TargetExtractor, period_end
+from pipeline.numbers import Numerals
+from pipeline.targets import TargetExtractor
+from pipeline.timenorm import period_end
 from tests.conftest import make_doc
 
 EXAMPLES = Path(__file__).resolve().parent / "examples" / "targets.yaml"
@@ -71,9 +73,14 @@ def test_due_from_period(normalizer: Normalizer, extractor: TargetExtractor, fig
     ("上半年", 2022, dt.date(2022, 6, 30)),
     ("2月", 2024, dt.date(2024, 2, 29)),
     ("一季度", None, None),
+    ("4季度", 2023, dt.date(2023, 12, 31)),
+    ("2023年二季度", 2020, dt.date(2023, 6, 30)),
+    ("全年", 2024, dt.date(2024, 12, 31)),
+    ("13月", 2024, dt.date(2024, 12, 31)),  # no month: the year
+    ("全年", None, None),
 ])
 def test_period_end(period: str, ref: int | None, end: dt.date | None) -> None:
-    assert period_end(period, ref) == end
+    assert period_end(period, ref, Numerals()) == end
 
 
 def test_situation_section_holds_facts_not_targets(pipeline_obj: Any) -> None:

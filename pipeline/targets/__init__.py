@@ -32,10 +32,9 @@ from pipeline.targets.model import (
     _drop_parens,
     _Num,
     _unit_core,
-    period_end,
 )
 
-__all__ = ["TargetExtractor", "period_end"]
+__all__ = ["TargetExtractor"]
 
 
 class TargetExtractor(CommitmentRules):

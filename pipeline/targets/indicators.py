@@ -26,8 +26,8 @@ from pipeline.targets.model import (
     _strip_outer,
     _strip_trailing_paren,
     _unit_core,
-    period_end,
 )
+from pipeline.timenorm import period_end
 
 
 class IndicatorRules:
@@ -262,7 +262,7 @@ class IndicatorRules:
         before = text[c.sent_start:c.span_start]
         if k > 1:
             for m in self._pat["period_list"].finditer(before):
-                items = _expand_quarters(m.group(0))
+                items = _expand_quarters(m.group(0), self._numerals)
                 if len(items) == k:
                     return [(q, None) for q in items]
         found = None
@@ -300,4 +300,4 @@ class IndicatorRules:
             for d in deadlines:
                 if d.span.start < sp.end and sp.start < d.span.end and d.date_end is not None:
                     return d.date_end
-        return period_end(period, doc.meta.ref_year)
+        return period_end(period, doc.meta.ref_year, self._numerals)

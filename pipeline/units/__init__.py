@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from pipeline.document import PolicyDoc
 from pipeline.grid import ColumnLexicon
 from pipeline.models import Organization, Responsibility, Span
+from pipeline.numbers import Numerals
 from pipeline.units.clauses import _brackets
 from pipeline.units.mentions import _Grammar, canonical_name, trie_regex
 from pipeline.units.model import Mention, Town
@@ -41,6 +42,7 @@ class UnitExtractor(ClauseSources):
     def __init__(self, ner: NerUnits | None = None, grammar: _Grammar | None = None) -> None:
         self.g = grammar if grammar is not None else _Grammar()  # the compiled unit lexicons, shared with ``ner``
         self.columns = ColumnLexicon()
+        self.numerals = Numerals()  # n of 排前两位的为牵头单位
         self.ner = ner  # optional: asked about list items the grammar cannot parse (pipeline/ner_units.py)
         self.cue_any = re.compile(
             "(?:" + "|".join(self.g.p[k].pattern for k in ("lead_cue", "co_cue", "resp_cue")) + ")"

@@ -18,6 +18,7 @@ from pipeline.units.model import Mention
 
 if TYPE_CHECKING:
     from pipeline.ner_units import NerUnits
+    from pipeline.numbers import Numerals
 
 _OPEN = "(〔【["
 _CLOSE = ")〕】]"
@@ -106,6 +107,7 @@ class ClauseGrammar:
 
     g: _Grammar
     columns: ColumnLexicon
+    numerals: Numerals
     ner: NerUnits | None
     cue_any: re.Pattern[str]
     cue_word: re.Pattern[str]
