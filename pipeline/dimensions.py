@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from pipeline.models import DocResult, Span, Target
+from pipeline.models import Deadline, DocResult, Extraction, Figure, Organization, Responsibility, Span, Target
 
 if TYPE_CHECKING:
     from pipeline.compose import Resources, Stage
     from pipeline.document import PolicyDoc
+    from pipeline.figures import NumberHit
 
 Item = dict[str, Any]
 Row = dict[str, Any]
@@ -129,16 +130,46 @@ def target_value(t: Target) -> str:
 # ---- stage factories (the extractors are imported when a pipeline is built)
 
 
+@dataclass(frozen=True, slots=True)
+class UnitsOutput:
+    """Output of the units stage (and of the optional NER stage, which only adds organisations)."""
+
+    organizations: list[Organization]
+    responsibilities: list[Responsibility]
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlinesOutput:
+    """Output of the deadlines stage."""
+
+    deadlines: list[Deadline]
+
+
+@dataclass(frozen=True, slots=True)
+class FiguresOutput:
+    """Output of the figures stage: every number hit (read again by targets) and the figure records."""
+
+    number_hits: list[NumberHit]
+    figures: list[Figure]
+
+
+@dataclass(frozen=True, slots=True)
+class TargetsOutput:
+    """Output of the targets stage."""
+
+    targets: list[Target]
+
+
 def _units_stage(res: Resources) -> Stage:
     from pipeline.compose import Stage
 
     ex = res.units
 
-    def run(doc: PolicyDoc, st: dict[str, Any]) -> dict[str, Any]:
+    def run(doc: PolicyDoc, ext: Extraction) -> UnitsOutput:
         resp = ex.responsibilities(doc)
-        return {"organizations": ex.organizations(doc, resp), "responsibilities": resp}
+        return UnitsOutput(ex.organizations(doc, resp), resp)
 
-    return Stage("units", ("doc",), ("organizations", "responsibilities"), run)
+    return Stage("units", ("doc",), UnitsOutput, run)
 
 
 def _deadlines_stage(res: Resources) -> Stage:
@@ -146,7 +177,7 @@ def _deadlines_stage(res: Resources) -> Stage:
     from pipeline.deadlines import DeadlineExtractor
 
     ex = DeadlineExtractor()
-    return Stage("deadlines", ("doc",), ("deadlines",), lambda doc, st: {"deadlines": ex(doc)})
+    return Stage("deadlines", ("doc",), DeadlinesOutput, lambda doc, ext: DeadlinesOutput(ex(doc)))
 
 
 def _figures_stage(res: Resources) -> Stage:
@@ -155,11 +186,11 @@ def _figures_stage(res: Resources) -> Stage:
 
     ex = FigureExtractor()
 
-    def run(doc: PolicyDoc, st: dict[str, Any]) -> dict[str, Any]:
+    def run(doc: PolicyDoc, ext: Extraction) -> FiguresOutput:
         hits = ex.hits(doc)
-        return {"number_hits": hits, "figures": ex.figures_from_hits(doc, hits)}
+        return FiguresOutput(hits, ex.figures_from_hits(doc, hits))
 
-    return Stage("figures", ("doc",), ("number_hits", "figures"), run)
+    return Stage("figures", ("doc",), FiguresOutput, run)
 
 
 def _targets_stage(res: Resources) -> Stage:
@@ -170,10 +201,9 @@ def _targets_stage(res: Resources) -> Stage:
     return Stage(
         "targets",
         ("doc", "number_hits", "deadlines"),
-        ("targets",),
-        lambda doc, st: {"targets": ex(doc, st["number_hits"], st["deadlines"])},
+        TargetsOutput,
+        lambda doc, ext: TargetsOutput(ex(doc, ext.number_hits, ext.deadlines)),
     )
-
 
 
 # ---- units: responsibilities (and the organisations they name)
