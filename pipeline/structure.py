@@ -209,9 +209,10 @@ class Structurer:
 
     # ---------------------------------------------------------------- build
     def build(self, doc_id: str, source: str, norm: NormText) -> PolicyDoc:
-        """Find metadata, headings, table rows and tasks of one normalised document."""
+        """Find metadata, sentences, headings, table rows and tasks of one normalised document."""
         text = norm.text
         doc = PolicyDoc(doc_id, source, norm, meta=self.meta(text))
+        _ = doc.sentences  # the sentence and clause bounds, once, for every extractor
         markers = self.find_markers(text)
         rows = self.table_rows(text)
         headings: list[Heading] = []

@@ -15,7 +15,6 @@ from pipeline.segment import Segmenter
 from pipeline.table_targets import TableTargets
 from pipeline.targets.model import (
     _CJK,
-    _CLAUSE_SEP,
     LEXICON,
     _alternation,
     _Ctx,
@@ -252,12 +251,13 @@ class IndicatorRules:
         return "level"
 
     # -------------------------------------------------------------- periods
-    def _periods(self, text: str, c: _Ctx, k: int) -> list[tuple[str | None, tuple[int, int] | None]]:
+    def _periods(self, doc: PolicyDoc, c: _Ctx, k: int) -> list[tuple[str | None, tuple[int, int] | None]]:
         """Period of each of ``k`` values: a period list (一、二季度) or the nearest period word.
 
         A period word counts in the value's own clause, or in an earlier clause of the sentence
         that is nothing but the period (2022年,全市新建…); 到2025年 / 年底前 are deadlines, not periods.
         """
+        text = doc.text
         before = text[c.sent_start:c.span_start]
         if k > 1:
             for m in self._pat["period_list"].finditer(before):
@@ -278,9 +278,7 @@ class IndicatorRules:
             clause_end = e
             while clause_end < len(text) and text[clause_end] == " ":
                 clause_end += 1
-            cs = s
-            while cs > c.sent_start and text[cs - 1] not in _CLAUSE_SEP:
-                cs -= 1
+            cs = max(c.sent_start, doc.sentences.clause_start(s))
             solo = text[clause_end:clause_end + 1] in (",", ":") and not self._trim(text[cs:s])
             led = bool(self._pat["period_year_lead"].search(text[c.sent_start:s]))
             if solo or (led and self._pat["year_period"].match(m.group(0))):

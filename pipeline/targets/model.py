@@ -8,9 +8,6 @@ from typing import Any
 
 LEXICON = "comparators.yaml"
 
-_SENT_SEP = set("。;!?\n|")
-_CLAUSE_SEP = _SENT_SEP | set(",:")
-_FULL_SENT_SEP = set("。!?\n|")
 _LIST_GAP = re.compile(r"^\s*(?:、|和|及|与|以及|,)\s*$")
 _LIST_NEXT = re.compile(r"^\s*(?:和|及|与|以及)\s*[-\d]")
 _RANGE_GAP = re.compile(r"^\s*[~\-—–至到]\s*$")
