@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from pipeline.numbers import Numerals
+from typing import Any
 
 LEXICON = "comparators.yaml"
 
-_SENT_SEP = set("。;!?\n|")
-_CLAUSE_SEP = _SENT_SEP | set(",:")
-_FULL_SENT_SEP = set("。!?\n|")
 _LIST_GAP = re.compile(r"^\s*(?:、|和|及|与|以及|,)\s*$")
 _LIST_NEXT = re.compile(r"^\s*(?:和|及|与|以及)\s*[-\d]")
 _RANGE_GAP = re.compile(r"^\s*[~\-—–至到]\s*$")
@@ -62,18 +56,6 @@ class _DocScan:
 
 def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
-def _expand_quarters(s: str, numerals: Numerals) -> list[str]:
-    """一、二季度 → [一季度, 二季度]; 一至四季度 → four quarters; 2023年、2024年 → the years."""
-    years = re.findall(r"(?:19|20)\d{2}年", s)
-    if years:
-        return years
-    names = "一二三四"
-    m = re.match(r"([一1])\s*[至到-]\s*([二三四2-4])季度", s)
-    if m:
-        return [f"{names[i]}季度" for i in range(numerals.parse_int(m.group(2)) or 0)]
-    return [f"{names[(numerals.parse_int(d) or 1) - 1]}季度" for d in re.findall(r"[一二三四1-4]", s)]
 
 
 def _unit_core(unit: str | None) -> str | None:
