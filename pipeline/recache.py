@@ -115,9 +115,12 @@ def first_char_gate(rx: re.Pattern[str]) -> re.Pattern[str]:
     if rx.flags & re.IGNORECASE:
         return rx
     try:
-        from re import _parser  # type: ignore[attr-defined]
+        from re import _compiler, _parser  # type: ignore[attr-defined]
 
-        first, nullable = _first(_parser.parse(rx.pattern, rx.flags).data)
+        parsed = _parser.parse(rx.pattern, rx.flags)
+        if _compiler._get_literal_prefix(parsed, rx.flags)[0] or _compiler._get_charset_prefix(parsed, rx.flags):
+            return rx  # re already skips to the positions of its first literal or character set, faster than a gate
+        first, nullable = _first(parsed.data)
     except (ImportError, AttributeError, TypeError, ValueError):  # pragma: no cover - internals changed
         return rx
     if first is None or nullable or not first:

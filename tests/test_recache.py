@@ -115,3 +115,12 @@ def test_first_char_gate_leaves_unknown_starts_alone(pattern: str) -> None:
 
     rx = re.compile(pattern)
     assert first_char_gate(rx) is rx
+
+
+@pytest.mark.parametrize("pattern", [r"每(?:个)?(?:月|季度)", r"(?P<rel>今|本)年(?:度)?", r"[两二三]\s*(?:年|月)一", r"经过\s*\d+年"])
+def test_first_char_gate_leaves_a_literal_or_charset_start_to_re(pattern: str) -> None:
+    """re skips to such a start itself (a C loop over the text); a lookahead gate would make it try every position."""
+    from pipeline.recache import first_char_gate
+
+    rx = re.compile(pattern)
+    assert first_char_gate(rx) is rx
