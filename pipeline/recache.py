@@ -140,7 +140,7 @@ def first_char_gate(rx: re.Pattern[str]) -> re.Pattern[str]:
 def _with_start_set(rx: re.Pattern[str], parsed: Any, first: set[str]) -> re.Pattern[str]:
     """``rx`` compiled with ``first`` as the character set of its info block (as ``re`` does for ``[ab]x``)."""
     import _sre
-    from re import _compiler
+    from re import _compiler  # type: ignore[attr-defined]
     from re import _constants as c  # type: ignore[attr-defined]
 
     flags = parsed.state.flags | rx.flags
