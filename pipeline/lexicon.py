@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from pipeline.recache import compile_cached
+from pipeline.recache import MIN_CACHED_LEN, compile_cached, first_char_gate
 
 #: The lexicons of a source checkout (the top-level ``lexicons/``, the one copy kept in git).
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicons"
@@ -112,7 +112,11 @@ def compile_patterns(
             raise LexiconError(f"{where}: pattern {key!r} is empty")
         check_alternatives(pat, f"{where}:{key}")
         try:
-            out[key] = compile_cached(expand(fragments, pat))
+            full = expand(fragments, pat)
+            rx = compile_cached(full)
+            # a start set for re's scans; big patterns (the unit tries) are only matched at anchors, and parsing them
+            # again would cost a second per process
+            out[key] = first_char_gate(rx) if len(full) < MIN_CACHED_LEN else rx
         except re.error as exc:
             raise LexiconError(f"{where}: pattern {key!r} does not compile: {exc}") from exc
     return out
