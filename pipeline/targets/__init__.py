@@ -12,6 +12,7 @@ and the one-target-per-value rule of 分别 lists.
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from pipeline.targets.commitment import CommitmentRules
 from pipeline.targets.model import (
     _CLAUSE_SEP,
     _LIST_GAP,
+    _MAX_SENTENCE,
     _QUALIFIER_MAP,
     _RANGE_GAP,
     _SENT_SEP,
@@ -45,7 +47,8 @@ class TargetExtractor(CommitmentRules):
         """Targets of ``doc`` (task_id/lead_units left for the linking step)."""
         text = doc.text
         nums = self._numbers(text, hits)
-        ctxs = [self._context(text, n, nums[i - 1] if i else None) for i, n in enumerate(nums)]
+        stops = _Stops(text)
+        ctxs = [self._context(text, n, nums[i - 1] if i else None, stops) for i, n in enumerate(nums)]
         out: list[Target] = []
         baseline: dict[int, float] = {}
         for i, n in enumerate(nums):
@@ -100,18 +103,13 @@ class TargetExtractor(CommitmentRules):
         merged.sort(key=lambda n: n.nstart)
         return merged
 
-    def _context(self, text: str, n: _Num, prev: _Num | None) -> _Ctx:
-        """Sentence/clause bounds and adjacent qualifier words of one number."""
+    def _context(self, text: str, n: _Num, prev: _Num | None, stops: _Stops | None = None) -> _Ctx:
+        """Sentence/clause bounds (at most ``_MAX_SENTENCE`` back) and adjacent qualifier words of one number."""
+        stops = stops or _Stops(text)
         p = n.nstart
-        sent_start = p
-        while sent_start > 0 and text[sent_start - 1] not in _SENT_SEP:
-            sent_start -= 1
-        clause_start = p
-        while clause_start > 0 and text[clause_start - 1] not in _CLAUSE_SEP:
-            clause_start -= 1
-        clause_end = n.nend
-        while clause_end < len(text) and text[clause_end] not in _CLAUSE_SEP:
-            clause_end += 1
+        sent_start = stops.start(stops.sent, p)
+        clause_start = stops.start(stops.clause, p)
+        clause_end = stops.end(stops.clause, n.nend)
         ctx = _Ctx(sent_start, clause_start, clause_end, clause_start, n.nstart, n.nend)
         for w, c in self._after:
             if text.startswith(w, n.nend):
@@ -207,3 +205,26 @@ class TargetExtractor(CommitmentRules):
             ))
         self._last = (c0.sent_start, indicators[-1], out[-1].kind, out[-1].unit)
         return out
+
+
+class _Stops:
+    """The sentence and clause stops of a text, found in one pass; a number's bounds by bisection.
+
+    Scanning back from every number to its stop was quadratic in a sentence packed with numbers.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.n = len(text)
+        self.sent = [m.start() for m in re.finditer("[" + re.escape("".join(sorted(_SENT_SEP))) + "]", text)]
+        self.clause = [m.start() for m in re.finditer("[" + re.escape("".join(sorted(_CLAUSE_SEP))) + "]", text)]
+
+    @staticmethod
+    def start(stops: list[int], p: int) -> int:
+        """Just after the last stop before ``p``, at most ``_MAX_SENTENCE`` back."""
+        k = bisect.bisect_left(stops, p)
+        return max(stops[k - 1] + 1 if k else 0, p - _MAX_SENTENCE)
+
+    def end(self, stops: list[int], e: int) -> int:
+        """The first stop at or after ``e`` (the text's end if none), at most ``_MAX_SENTENCE`` on."""
+        k = bisect.bisect_left(stops, e)
+        return min(stops[k] if k < len(stops) else self.n, e + _MAX_SENTENCE)

@@ -17,6 +17,7 @@ from pipeline.targets.model import (
     _CJK,
     _FULL_SENT_SEP,
     _LIST_NEXT,
+    _MAX_SENTENCE,
     _Ctx,
     _drop_parens,
     _inside_parens,
@@ -115,8 +116,8 @@ class CommitmentRules(IndicatorRules):
         ref = doc.meta.ref_year
         if ref is None:
             return False
-        start = c.sent_start
-        while start > 0 and text[start - 1] not in _FULL_SENT_SEP:
+        start, lo = c.sent_start, max(0, c.span_start - _MAX_SENTENCE)
+        while start > lo and text[start - 1] not in _FULL_SENT_SEP:
             start -= 1
         if self._pat["plan_cue"].search(text, start, c.span_start):
             return False  # 2022年,力争…: still a plan, whatever ref_year says
