@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 from pipeline.targets.commitment import CommitmentRules
 from pipeline.targets.model import (
     _LIST_GAP,
+    _MAX_SENTENCE,
     _QUALIFIER_MAP,
     _RANGE_GAP,
     _Ctx,
@@ -98,8 +99,10 @@ class TargetExtractor(CommitmentRules):
         """Sentence/clause bounds (the document's) and adjacent qualifier words of one number."""
         text, bounds = doc.text, doc.sentences
         clause_start = bounds.clause_start(n.nstart)
-        ctx = _Ctx(bounds.sentence_start(n.nstart), clause_start, bounds.clause_end(n.nend), clause_start,
-                   n.nstart, n.nend)
+        # bounded windows: a text with no stop in sight (thousands of 1% in a row) stays linear
+        clause_start = max(clause_start, n.nstart - _MAX_SENTENCE)
+        ctx = _Ctx(max(bounds.sentence_start(n.nstart), n.nstart - _MAX_SENTENCE), clause_start,
+                   min(bounds.clause_end(n.nend), n.nend + _MAX_SENTENCE), clause_start, n.nstart, n.nend)
         for w, c in self._after:
             if text.startswith(w, n.nend):
                 ctx.span_end, ctx.cmp_after = n.nend + len(w), c
@@ -196,3 +199,4 @@ class TargetExtractor(CommitmentRules):
             ))
         scan.last = (c0.sent_start, indicators[-1], out[-1].kind, out[-1].unit)
         return out
+

@@ -12,6 +12,7 @@ from pipeline.targets.indicators import IndicatorRules
 from pipeline.targets.model import (
     _CJK,
     _LIST_NEXT,
+    _MAX_SENTENCE,
     _Ctx,
     _DocScan,
     _drop_parens,
@@ -112,7 +113,7 @@ class CommitmentRules(IndicatorRules):
         ref = doc.meta.ref_year
         if ref is None:
             return False
-        start = doc.sentences.full_sentence_start(c.sent_start)
+        start = max(doc.sentences.full_sentence_start(c.sent_start), c.span_start - _MAX_SENTENCE)
         if self._pat["plan_cue"].search(text, start, c.span_start):
             return False  # 2022年,力争…: still a plan, whatever ref_year says
         for s in (start, c.clause_start):

@@ -184,8 +184,9 @@ class IndicatorRules:
             return ""
         e = s
         share_phrase = text.startswith("的", c.span_end)
-        while e < c.clause_end and (text[e] not in self._noun_stop or (share_phrase and text[e] in "和及")):
-            e += 1
+        stops = self._noun_stop - set("和及") if share_phrase else self._noun_stop
+        m = re.compile("[" + re.escape("".join(sorted(stops))) + "]").search(text, e, c.clause_end) if stops else None
+        e = m.start() if m else max(e, c.clause_end)  # the first stop, not a scan of every character
         noun = text[s:e].strip()
         if noun and noun[0] in "“\"" and noun[-1] in "”\"":
             noun = noun[1:-1]
