@@ -28,6 +28,7 @@ from pipeline.units.clauses import _brackets
 from pipeline.units.mentions import _grammar, canonical_name, trie_regex
 from pipeline.units.model import Mention, Town
 from pipeline.units.sources import ClauseSources
+from pipeline.units.subjects import SubjectSentences
 
 if TYPE_CHECKING:
     from pipeline.ner_units import NerUnits
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["Mention", "Town", "UnitExtractor", "_grammar", "canonical_name", "trie_regex"]
 
 
-class UnitExtractor(ClauseSources):
+class UnitExtractor(ClauseSources, SubjectSentences):
     """Organisation mentions and responsibilities of a ``PolicyDoc``."""
 
     def __init__(self, ner: NerUnits | None = None) -> None:
@@ -115,6 +116,8 @@ class UnitExtractor(ClauseSources):
         results += self._tables(doc, covered, conventions)
         # 4. running text: 由A牵头,B配合 / A牵头抓总
         results += self._sentences(doc, covered)
+        # 5. duty sentences: 县河长办要… where nothing else names a responsible unit (pipeline/units/subjects.py)
+        results += self._subjects(doc, covered, prose_only=not results)
         seen: set[tuple[int, int]] = set()
         out = []
         for r in sorted(results, key=lambda r: r.span.start):

@@ -1,0 +1,76 @@
+"""Duty sentences: a unit list opening a sentence as the subject of a duty (县河长办要…, 第四条 市建设行政主管部门负责…).
+
+Two conventions of the genre, both read from ``unit_grammar.yaml``:
+
+- A subject declared the lead in prose (海关总署要继续做好牵头工作, 市经委作为…牵头责任部门) leads in any document.
+- In a document with no other responsibility clause (no bracket, label, table column or 由…牵头 sentence: meeting
+  minutes, notices, regulations), the subject of a duty verb (要/负责/应当/将/承担) is the responsibility clause of
+  that duty: one specific unit leads, several are joint. Supervision and assessment of the whole notice (督查,
+  考核, 通报…) is not such a duty, and neither is the issuing government speaking of itself (市政府将…) or a
+  category of departments (发展改革部门要…). Where a document does write responsibility clauses, sentences in its
+  body describe roles without being the clause of a task, so they are left out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.document import PolicyDoc
+from pipeline.models import Responsibility
+from pipeline.units.clauses import _Item, _Part
+from pipeline.units.roles import RoleResolver
+
+#: Where a sentence starts: the text's start, a line, a sentence end, an opening quote, a 第N条 of a regulation,
+#: the main clause after a condition (…取得…奖励的,市建设行政主管部门应当…); a comma (group ``comma``) starts a
+#: clause only beside a duty clause of the same sentence (县发改局要加强统筹,县财政局要保障资金).
+_END = re.compile(r"[。;!?\n”]")
+_START = re.compile(r"(?:^|(?<=[\n。;!?“])|(?<=的,)|(?P<comma>(?<=,)))[ \t\u3000]*(?:第[一二三四五六七八九十百零〇\d]{1,5}条[ \t\u3000]*)?")
+
+
+class SubjectSentences(RoleResolver):
+    """Units made responsible as the subject of a duty sentence (read by ``UnitExtractor.responsibilities``)."""
+
+    def _subjects(self, doc: PolicyDoc, covered: bytearray, prose_only: bool) -> list[Responsibility]:
+        """Subjects declared the lead in prose; with ``prose_only`` (no other clause), subjects of duty verbs too."""
+        text = doc.text
+        g = self.g
+        marker_end = {h.nstart: h.nstart + len(h.marker) for h in doc.headings}
+        out: list[Responsibility] = []
+        sentence_end = -1  # the end of the sentence of the last duty clause
+        for sm in _START.finditer(text):
+            if sm.group("comma") is not None and sm.start() >= sentence_end:
+                continue
+            s = max(sm.end(), marker_end.get(sm.start(), 0))
+            while s < len(text) and text[s] in " \t\u3000":
+                s += 1
+            if s >= len(text) or covered[s]:
+                continue
+            if not g.anchors.starts_at(text, s):
+                continue
+            e = _END.search(text, s)
+            end = e.start() if e else len(text)
+            mn = g.match_at(text, s, end)
+            cut = g.p["subject_cut"].search(text, mn.nend if mn else s, end)
+            if cut is None:
+                continue
+            items, pos = self._parse_list(text, s, cut.end("tail"), strict=True)
+            if not items and mn is not None:  # a unit right before its verb (县河长办要…) ends no list
+                items, pos = [_Item(mn.nstart, mn.nend, mn, False)], mn.nend
+            if pos < cut.end("tail"):
+                continue  # the subject is more than a unit list (县河长办和各镇要…)
+            pos = cut.end()
+            first = items[0].mention if items else None
+            if first is None or items[0].generic or first.rule == "item" or (first.rule == "sector" and not first.prefix) \
+                    or g.p["subject_not"].fullmatch(text, first.nstart, first.nend):
+                continue  # 发展改革部门要…: a category of departments; 市政府将…: the issuer itself
+            if g.p["subject_lead"].match(text, pos, end):
+                role = "lead"
+            elif prose_only and g.p["subject_duty"].match(text, pos, end) and not g.p["supervision"].search(
+                    text, pos, end):
+                role = "resp"
+            else:
+                continue
+            out += self._resolve(doc, [_Part(items, role, "")], s, end, ())
+            sentence_end = end
+            covered[s:pos] = b"\x01" * (pos - s)
+        return out
