@@ -116,6 +116,7 @@ class UnitExtractor(ClauseSources, SubjectSentences):
         results += self._tables(doc, covered, conventions)
         # 4. running text: 由A牵头,B配合 / A牵头抓总
         results += self._sentences(doc, covered)
+        results += self._by_inside(doc, covered)  # …细则由A、B负责 (pipeline/units/subjects.py)
         # 5. duty sentences: 县河长办要… where nothing else names a responsible unit (pipeline/units/subjects.py)
         results += self._subjects(doc, covered, prose_only=not results)
         seen: set[tuple[int, int]] = set()

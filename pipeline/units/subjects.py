@@ -24,6 +24,9 @@ from pipeline.units.roles import RoleResolver
 #: the main clause after a condition (…取得…奖励的,市建设行政主管部门应当…); a comma (group ``comma``) starts a
 #: clause only beside a duty clause of the same sentence (县发改局要加强统筹,县财政局要保障资金).
 _END = re.compile(r"[。;!?\n”]")
+_PART_END = re.compile(r"[。;!?\n,:]")
+#: Characters before 由 that make it the opener of its clause (read by ``ClauseSources._sentences``).
+_OPENERS = ",;。:!?\n(“"
 _START = re.compile(r"(?:^|(?<=[\n。;!?“])|(?<=的,)|(?P<comma>(?<=,)))[ \t\u3000]*(?:第[一二三四五六七八九十百零〇\d]{1,5}条[ \t\u3000]*)?")
 
 
@@ -74,3 +77,33 @@ class SubjectSentences(RoleResolver):
             sentence_end = end
             covered[s:pos] = b"\x01" * (pos - s)
         return out
+
+    def _by_inside(self, doc: PolicyDoc, covered: bytearray) -> list[Responsibility]:
+        """由 inside a clause, after its topic: 具体考核细则由镇组织办、纪检办、宣传办负责; …扣2分由市统计局考评.
+
+        The list after 由 must end in a role cue that closes the clause (nothing but a blank or 工作/落实 after it);
+        建立由A牵头的机制 names who leads a mechanism, not a task's unit.
+        """
+        text = doc.text
+        g = self.g
+        out: list[Responsibility] = []
+        for m in g.p["by_inside"].finditer(text):
+            s = m.end()
+            if covered[s] or (m.start() > 0 and text[m.start() - 1] in _OPENERS):
+                continue  # a clause opened by 由 is read by the running-text source
+            e = _PART_END.search(text, s)
+            end = e.start() if e else len(text)
+            items, pos = self._parse_list(text, s, end, strict=True)
+            if not items or not any(not it.generic for it in items):
+                continue
+            role, after = self._cue(text, pos, end)
+            if role is None or not g.p["cue_tail"].match(text[after:_blank(text, after, end)]):
+                continue
+            out += self._resolve(doc, [_Part(items, role, "")], s, end, ())
+        return out
+
+
+def _blank(text: str, pos: int, end: int) -> int:
+    """The first blank in ``text[pos:end]`` (or ``end``): a scoring sheet separates its items by blanks."""
+    m = re.compile(r"\s").search(text, pos, end)
+    return m.start() if m else end
