@@ -24,6 +24,9 @@ from pipeline.units.roles import RoleResolver
 #: the main clause after a condition (…取得…奖励的,市建设行政主管部门应当…); a comma (group ``comma``) starts a
 #: clause only beside a duty clause of the same sentence (县发改局要加强统筹,县财政局要保障资金).
 _END = re.compile(r"[。;!?\n”]")
+_SUBJECT_MAX = 80  # characters of a duty sentence's subject list, at most
+_LIST_MAX = 300  # characters of a list after 由, at most
+_DUTY_MAX = 120  # characters of a duty read for supervision words
 _PART_END = re.compile(r"[。;!?\n,:]")
 #: Characters before 由 that make it the opener of its clause (read by ``ClauseSources._sentences``).
 _OPENERS = ",;。:!?\n(“"
@@ -40,6 +43,7 @@ class SubjectSentences(RoleResolver):
         marker_end = {h.nstart: h.nstart + len(h.marker) for h in doc.headings}
         out: list[Responsibility] = []
         sentence_end = -1  # the end of the sentence of the last duty clause
+        end = -1  # the end of the sentence being read (found once per sentence: starts inside it reuse it)
         for sm in _START.finditer(text):
             if sm.group("comma") is not None and sm.start() >= sentence_end:
                 continue
@@ -50,10 +54,12 @@ class SubjectSentences(RoleResolver):
                 continue
             if not g.anchors.starts_at(text, s):
                 continue
-            e = _END.search(text, s)
-            end = e.start() if e else len(text)
-            mn = g.match_at(text, s, end)
-            cut = g.p["subject_cut"].search(text, mn.nend if mn else s, end)
+            if end < s:
+                e = _END.search(text, s)
+                end = e.start() if e else len(text)
+            limit = min(end, s + _SUBJECT_MAX)  # a subject is a short list: no scan of a long sentence per start
+            mn = g.match_at(text, s, limit)
+            cut = g.p["subject_cut"].search(text, mn.nend if mn else s, limit)
             if cut is None:
                 continue
             items, pos = self._parse_list(text, s, cut.end("tail"), strict=True)
@@ -69,7 +75,7 @@ class SubjectSentences(RoleResolver):
             if g.p["subject_lead"].match(text, pos, end):
                 role = "lead"
             elif prose_only and g.p["subject_duty"].match(text, pos, end) and not g.p["supervision"].search(
-                    text, pos, end):
+                    text, pos, min(end, pos + _DUTY_MAX)):
                 role = "resp"
             else:
                 continue
@@ -87,17 +93,24 @@ class SubjectSentences(RoleResolver):
         text = doc.text
         g = self.g
         out: list[Responsibility] = []
+        end = -1
         for m in g.p["by_inside"].finditer(text):
             s = m.end()
-            if covered[s] or (m.start() > 0 and text[m.start() - 1] in _OPENERS):
+            if s >= len(text) or covered[s] or (m.start() > 0 and text[m.start() - 1] in _OPENERS):
                 continue  # a clause opened by 由 is read by the running-text source
-            e = _PART_END.search(text, s)
-            end = e.start() if e else len(text)
-            items, pos = self._parse_list(text, s, end, strict=True)
+            if not g.anchors.starts_at(text, s):
+                continue  # the list after 由 starts with a unit (a place, a level word or a unit type)
+            if end < s:
+                e = _PART_END.search(text, s)
+                end = e.start() if e else len(text)
+            cue = self.cue_word.search(text, s, min(end, s + _LIST_MAX))
+            if cue is None:
+                continue  # no role cue closes a list here: nothing to parse
+            items, pos = self._parse_list(text, s, cue.start(), strict=True)
             if not items or not any(not it.generic for it in items):
                 continue
             role, after = self._cue(text, pos, end)
-            if role is None or not g.p["cue_tail"].match(text[after:_blank(text, after, end)]):
+            if role is None or not g.p["cue_tail"].match(text[after:_blank(text, after, min(end, after + 12))]):
                 continue
             out += self._resolve(doc, [_Part(items, role, "")], s, end, ())
         return out
