@@ -8,8 +8,9 @@ sub-unit (溆浦分局) and bracketed alias ((区整违办)). All lexicon words 
 compiled into a few trie-shaped regexes once, in ``UnitExtractor()``.
 
 Responsibilities come from *clauses*: a bracket after a task (A牵头,B、C按职责分工负责),
-labelled lines (牵头单位:A / 责任单位:B、C), running text (由A牵头,B配合) and table
-unit columns. A clause is cut into parts at commas and semicolons; each part is
+labelled lines (牵头单位:A / 责任单位:B、C), running text (由A牵头,B配合; …细则由A、B负责) and table
+unit columns; in a document that writes none of these, the subject of a duty sentence (县河长办要…,
+第四条 市建设行政主管部门负责…; ``subjects``). A clause is cut into parts at commas and semicolons; each part is
 a unit list followed by a role cue (牵头 → lead, 配合/参与/协作/协办 → co,
 负责/责任单位 → lead if it is the only unit, co beside a lead, joint otherwise).
 The document's own conventions (排第一位的为牵头单位, 下同) are applied in their scope.
