@@ -43,6 +43,10 @@ CASES: dict[str, Callable[[int], str]] = {
     # the targets stage once scanned back to the sentence start from every number (issue 14)
     "percentages packed in one sentence": lambda n: _fill("1%", n),
     "percentages listed after a verb": lambda n: _fill("增长1%、", n),
+    "run of 由": lambda n: "由" * n,
+    "由 before units, no cue": lambda n: _fill("由县发改局", n),
+    "duty clauses joined by commas": lambda n: _fill("县发改局要做好,", n),
+    "conditions before duty subjects": lambda n: _fill("的,市发改局", n),
 }
 
 
