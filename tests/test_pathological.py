@@ -70,10 +70,10 @@ class _CountingText(str):
 
 def test_targets_read_a_bounded_window_around_each_number(pipeline_obj) -> None:
     """Each number of a sentence packed with 1% once scanned back to the sentence's start (issue 14): quadratic."""
-    from pipeline.document import PolicyDoc
-    from pipeline.figures import FigureExtractor
     from array import array
 
+    from pipeline.document import PolicyDoc
+    from pipeline.figures import FigureExtractor
     from pipeline.offsets import NormText
 
     def identity(text: str) -> NormText:  # the normalised form is the original itself
