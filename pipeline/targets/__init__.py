@@ -152,7 +152,8 @@ class TargetExtractor(CommitmentRules):
         """Targets of one value or of one list of values sharing an indicator (分别, 不低于A、B、C)."""
         text = doc.text
         first = group[0]
-        if not self._committed(text, doc, nums, ctxs, first):
+        decided = self._decide(text, doc, nums, ctxs, first)
+        if decided.verdict != "commit":
             kept = [i for i in group[1:] if self._committed(text, doc, nums, ctxs, i)]
             return [t for i in kept for t in self._group_targets(doc, nums, ctxs, [i], baseline, deadlines)]
         c0 = ctxs[first]
@@ -203,7 +204,7 @@ class TargetExtractor(CommitmentRules):
                 span=doc.span(c.span_start, c.span_end), indicator=ind, kind=kind, comparator=cmp_,
                 value=n.value, unit=unit, value_base=value_base, unit_base=unit_base,
                 baseline_value=baseline.get(i), period=period, due=self._due(doc, period, pspan, deadlines),
-                rule="targets",
+                rule=decided.id,
             ))
         self._last = (c0.sent_start, indicators[-1], out[-1].kind, out[-1].unit)
         return out
