@@ -27,6 +27,7 @@ from pipeline.models import Organization, Responsibility, Span
 from pipeline.units.clauses import _brackets
 from pipeline.units.mentions import _grammar, canonical_name, trie_regex
 from pipeline.units.model import Mention, Town
+from pipeline.units.roles import RoleRules
 from pipeline.units.sources import ClauseSources
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ class UnitExtractor(ClauseSources):
         self.g = _grammar()
         self.columns = ColumnLexicon()
         self.ner = ner  # optional: asked about list items the grammar cannot parse (pipeline/ner_units.py)
+        self.role_rules = RoleRules()
         self.cue_any = re.compile(
             "(?:" + "|".join(self.g.p[k].pattern for k in ("lead_cue", "co_cue", "resp_cue")) + ")"
         )
