@@ -151,3 +151,18 @@ def test_no_generic_rule_on_the_seed_and_real_corpus(pipeline_obj: Any, recordin
             n_targets += len(r.targets)
             n_resp += len(r.responsibilities)
     assert n_targets > 100 and n_resp > 100
+
+
+def test_rule_data_lives_in_the_lexicons() -> None:
+    """The cue list of the structure stage, the level words, suffix kinds, township title pattern and regulator
+    renames of the units stage are lexicon data (issue 15), not constants in code."""
+    import pipeline.structure as structure
+    import pipeline.units.model as unit_model
+
+    assert not hasattr(structure, "_TASK_CUE") and read_yaml("structure.yaml")["patterns"]["task_cue"]
+    for name in ("_LEVEL_OF_CHAR", "_SUFFIX_KIND", "_TOWN_RX"):
+        assert not hasattr(unit_model, name)
+    g = read_yaml("unit_grammar.yaml")
+    assert g["level_of_char"]["街道"] == "township" and ["管委会", "development_zone"] in g["suffix_kind"]
+    assert any("银保监" in a for a, _ in g["complete_renames"])
+    assert "银保监" not in (ROOT / "pipeline" / "units" / "canonical.py").read_text(encoding="utf-8")
