@@ -68,6 +68,9 @@ class RuleTable(Generic[C]):
     def decide(self, ctx: C) -> Rule[C]:
         """The first rule whose checks all hold for ``ctx``."""
         for r in self.rules:
-            if all(check(ctx) for check in r.checks):
+            for check in r.checks:
+                if not check(ctx):
+                    break
+            else:
                 return r
         return self.rules[-1]  # unreachable: the last rule has no checks

@@ -1,6 +1,7 @@
 """Commitment rules of the targets stage: is a number something the document commits to reach (not a fact,
-a parameter, a scope or a name)? The ordered checks of ``_committed`` and the report, table and section
-conventions they use."""
+a parameter, a scope or a name)? The ordered rules of ``lexicons/commitment.yaml`` (their conditions compiled
+here, the predicates they name registered in ``_PREDICATES``) and the report, table and section conventions
+the predicates use."""
 
 from __future__ import annotations
 
@@ -135,8 +136,7 @@ class CommitmentRules(IndicatorRules):
             name = cond["pred"]
             if name not in _PREDICATES:
                 raise KeyError(f"unknown predicate {name!r}")
-            pred = _PREDICATES[name]
-            return lambda f: pred(f)
+            return _PREDICATES[name]
         if "has" in cond:
             attr = {"comparator_before": "cmp_before", "comparator_after": "cmp_after"}.get(cond["has"])
             if attr is not None:
@@ -160,7 +160,7 @@ class CommitmentRules(IndicatorRules):
             return lambda f: self._word_in(rx, f.window(window))
         if "ends_with" in cond:
             ends = tuple(self._rule_lists[cond["ends_with"]])
-            return lambda f: any(f.window(window).endswith(s) for s in ends)
+            return lambda f: f.window(window).endswith(ends)
         how = "search" if "search" in cond else "match"
         rx = self._rule_rx[cond[how]]
         if how == "search":
