@@ -116,9 +116,3 @@ def compile_patterns(
         except re.error as exc:
             raise LexiconError(f"{where}: pattern {key!r} does not compile: {exc}") from exc
     return out
-
-
-@cache
-def word_list(name: str, column: str = "word") -> tuple[str, ...]:
-    """One column of a TSV lexicon (cached: lexicon files are read-only data)."""
-    return tuple(r[column] for r in read_tsv(name) if r.get(column))

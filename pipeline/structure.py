@@ -20,7 +20,7 @@ from pipeline.gazetteer import Gazetteer
 from pipeline.grid import TableReader, line_spans, pipe_cells
 from pipeline.lexicon import compile_patterns, expand, read_yaml
 from pipeline.models import DocMeta, Heading, Task
-from pipeline.numbers import parse_chinese
+from pipeline.numbers import Numerals
 from pipeline.offsets import NormText
 from pipeline.recache import first_char_gate
 
@@ -44,6 +44,7 @@ class Structurer:
 
     def __init__(self, gazetteer: Gazetteer | None = None) -> None:
         data = read_yaml("structure.yaml")
+        self.numerals = Numerals()
         frags = data["fragments"]
         self.pat = compile_patterns(frags, data["patterns"], "structure.yaml")
         after = re.escape(data["inline_after"])
@@ -70,7 +71,7 @@ class Structurer:
         if issue_date is None:
             m = self.pat["date_field"].search(text[:3000])
             if m:
-                issue_date = _date(m.group(1), m.group(2), m.group(3))
+                issue_date = _date(self.numerals, m.group(1), m.group(2), m.group(3))
         if issuer is None:
             if title and self.pat["title_line"].match(title) and 2 <= title.find("关于") <= 30:
                 issuer = title[: title.index("关于")].strip()
@@ -128,7 +129,7 @@ class Structurer:
             m = self.pat["date_line"].match(lines[i])
             if not m:
                 continue
-            date = _date(m.group(1), m.group(2), m.group(3))
+            date = _date(self.numerals, m.group(1), m.group(2), m.group(3))
             issuer = None
             if k > 0:
                 im = self.pat["issuer_line"].match(lines[idx[k - 1]])
@@ -273,14 +274,14 @@ def _attach_row(r: TableRow, doc: PolicyDoc) -> TableRow:
     return TableRow(r.cells, r.header, t.task_id if t else None, r.roles, r.header_roles)
 
 
-def _date(y: str, m: str, d: str) -> dt.date | None:
+def _date(numerals: Numerals, y: str, m: str, d: str) -> dt.date | None:
     """A date from digits or Chinese numerals (二○一二, 十二, 二十一)."""
     parts: list[int] = []
     for x in (y, m, d):
-        v = int(x) if x.isdigit() else parse_chinese(x.replace("○", "〇"))
+        v = numerals.parse_int(x)
         if v is None:
             return None
-        parts.append(int(v))
+        parts.append(v)
     try:
         return dt.date(parts[0], parts[1], parts[2])
     except ValueError:

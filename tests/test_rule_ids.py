@@ -47,8 +47,8 @@ class _Recording(TargetExtractor):
 
     log: list[tuple[float, str]]
 
-    def _decide(self, text: str, doc: Any, nums: list[Any], ctxs: list[Any], i: int) -> Any:
-        r = super()._decide(text, doc, nums, ctxs, i)
+    def _decide(self, text: str, doc: Any, nums: list[Any], ctxs: list[Any], i: int, scan: Any) -> Any:
+        r = super()._decide(text, doc, nums, ctxs, i, scan)
         self.log.append((nums[i].value, r.id))
         return r
 

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from pipeline.document import PolicyDoc
 from pipeline.models import Deadline, Target
-from pipeline.numbers import parse_number
 
 if TYPE_CHECKING:
     from pipeline.figures import NumberHit
@@ -29,13 +28,13 @@ from pipeline.targets.model import (
     _RANGE_GAP,
     _SENT_SEP,
     _Ctx,
+    _DocScan,
     _drop_parens,
     _Num,
     _unit_core,
-    period_end,
 )
 
-__all__ = ["TargetExtractor", "period_end"]
+__all__ = ["TargetExtractor"]
 
 
 class TargetExtractor(CommitmentRules):
@@ -55,12 +54,9 @@ class TargetExtractor(CommitmentRules):
                 baseline[i + 1] = n.value
                 ctxs[i].extra["baseline_of_next"] = True
         m = self._pat["news_marker"].search(text)
-        self._news_from = m.start() if m else len(text)
-        self._fact_sections = self._fact_sections_of(doc)
-        # (sentence start, indicator, kind, unit) of the previous target
-        self._last: tuple[int, str, str, str | None] | None = None
+        scan = _DocScan(m.start() if m else len(text), self._fact_sections_of(doc))
         for group in self._groups(text, nums, ctxs):
-            out.extend(self._group_targets(doc, nums, ctxs, group, baseline, deadlines))
+            out.extend(self._group_targets(doc, nums, ctxs, group, baseline, deadlines, scan))
         taken = [(t.span.start, t.span.end) for t in out]
         out += [t for t in self._table(doc, self._kind_of) if not any(a < t.span.end and t.span.start < b for a, b in taken)]
         return sorted(out, key=lambda t: t.span.start)
@@ -94,7 +90,7 @@ class TargetExtractor(CommitmentRules):
             merged.append(_Num(s, e, val, None, val, None, None))
         for m in self._pat["cn_count"].finditer(text):
             s, e = m.start("val"), m.end("unit")
-            cval = parse_number(m.group("val"))
+            cval = self._numerals.parse_number(m.group("val"))
             if cval is not None and taken.find(1, s, e) < 0:
                 merged.append(_Num(s, e, cval, m.group("unit"), cval, m.group("unit"), None))
         merged.sort(key=lambda n: n.nstart)
@@ -148,23 +144,25 @@ class TargetExtractor(CommitmentRules):
 
     # -------------------------------------------------------------- targets
     def _group_targets(self, doc: PolicyDoc, nums: list[_Num], ctxs: list[_Ctx], group: list[int],
-                       baseline: dict[int, float], deadlines: list[Deadline]) -> list[Target]:
-        """Targets of one value or of one list of values sharing an indicator (分别, 不低于A、B、C)."""
+                       baseline: dict[int, float], deadlines: list[Deadline], scan: _DocScan) -> list[Target]:
+        """Targets of one value or of one list of values sharing an indicator (分别, 不低于A、B、C);
+        records the last target in ``scan``."""
         text = doc.text
         first = group[0]
-        decided = self._decide(text, doc, nums, ctxs, first)
+        decided = self._decide(text, doc, nums, ctxs, first, scan)
         if decided.verdict != "commit":
-            kept = [i for i in group[1:] if self._committed(text, doc, nums, ctxs, i)]
-            return [t for i in kept for t in self._group_targets(doc, nums, ctxs, [i], baseline, deadlines)]
+            kept = [i for i in group[1:] if self._committed(text, doc, nums, ctxs, i, scan)]
+            return [t for i in kept for t in self._group_targets(doc, nums, ctxs, [i], baseline, deadlines, scan)]
         c0 = ctxs[first]
         indicator, pred = self._indicator(text, nums[first], c0, len(group) == 1)
         indicator = self._pat["period_in_indicator"].sub("", indicator).strip("、 ") or indicator
         indicator = self._pat["raise_to"].sub("", indicator).strip() or indicator  # …标准提高到每人每月
         inherited_kind = None
-        if indicator in self._kind["rate_words"] and self._last and self._last[0] == c0.sent_start:
-            if not indicator and self._last[3] == nums[first].unit:
-                inherited_kind = self._last[2]
-            indicator = self._last[1] + indicator
+        last_target = scan.last
+        if indicator in self._kind["rate_words"] and last_target and last_target[0] == c0.sent_start:
+            if not indicator and last_target[3] == nums[first].unit:
+                inherited_kind = last_target[2]
+            indicator = last_target[1] + indicator
         if not indicator:
             indicator = text[c0.seg_start:c0.span_start].strip(" ,、")
         if not indicator or indicator in self._growth_verbs or indicator in self._reduction_verbs:
@@ -206,5 +204,5 @@ class TargetExtractor(CommitmentRules):
                 baseline_value=baseline.get(i), period=period, due=self._due(doc, period, pspan, deadlines),
                 rule=decided.id,
             ))
-        self._last = (c0.sent_start, indicators[-1], out[-1].kind, out[-1].unit)
+        scan.last = (c0.sent_start, indicators[-1], out[-1].kind, out[-1].unit)
         return out

@@ -22,6 +22,7 @@ from pipeline.targets.model import (
     LEXICON,
     _alternation,
     _Ctx,
+    _DocScan,
     _drop_parens,
     _inside_parens,
     _inside_quotes,
@@ -35,11 +36,12 @@ RULES = "commitment.yaml"
 class _Facts:
     """One number under decision and the text windows around it, each cut once when a rule first asks."""
 
-    __slots__ = ("_core", "_w", "c", "ctxs", "doc", "i", "n", "nums", "r", "text")
+    __slots__ = ("_core", "_w", "c", "ctxs", "doc", "i", "n", "nums", "r", "scan", "text")
 
     def __init__(self, r: CommitmentRules, text: str, doc: PolicyDoc, nums: list[_Num], ctxs: list[_Ctx],
-                 i: int) -> None:
+                 i: int, scan: _DocScan) -> None:
         self.r, self.text, self.doc, self.nums, self.ctxs, self.i = r, text, doc, nums, ctxs, i
+        self.scan = scan
         self.n, self.c = nums[i], ctxs[i]
         self._core: str | bool | None = False
         self._w: dict[str, str] = {}
@@ -80,17 +82,17 @@ def _window(name: str) -> str:
 #: The predicates a rule of ``commitment.yaml`` may name (``pred: NAME``): tests that need code.
 _PREDICATES: dict[str, Callable[[_Facts], bool]] = {
     "baseline_of_next": lambda f: bool(f.c.extra.get("baseline_of_next")),
-    "in_news_report": lambda f: f.n.nstart >= f.r._news_from,
+    "in_news_report": lambda f: f.n.nstart >= f.scan.news_from,
     "past_year_opener": lambda f: f.r._past_opener(f.doc, f.text, f.c),
     "reported": lambda f: f.r._reported(f.doc, f.text, f.c),
     "parameter_word": lambda f: f.r._parameter_word(f.window("clause")),
     "inside_aside": lambda f: _inside_parens(f.window("before_sent"), f.r._pat["aside_open"]),
     "in_progress_column": lambda f: f.r._in_progress_column(f.doc, f.n.nstart),
-    "in_fact_section": lambda f: f.r._in_fact_section(f.n.nstart),
+    "in_fact_section": lambda f: f.r._in_fact_section(f.scan, f.n.nstart),
     "inside_quotes": lambda f: _inside_quotes(f.window("before_sent")),
     "time_limit_verb": lambda f: bool(f.r._time_limit_verb(f.text, f.c)),
     "modifier": lambda f: f.r._is_modifier(f.text, f.nums, f.ctxs, f.i),
-    "next_in_goal_list": lambda f: bool(f.r._last and f.r._last[0] == f.c.sent_start
+    "next_in_goal_list": lambda f: bool(f.scan.last and f.scan.last[0] == f.c.sent_start
                                         and len(f.window("before_clause")) <= 20),
     "item_headline": lambda f: f.r._item_headline(f.doc, f.text, f.c, f.unit_core),
 }
@@ -119,13 +121,15 @@ class CommitmentRules(IndicatorRules):
                                              prefix="targets.commit.")
 
     # ------------------------------------------------------------ the rule table
-    def _committed(self, text: str, doc: PolicyDoc, nums: list[_Num], ctxs: list[_Ctx], i: int) -> bool:
+    def _committed(self, text: str, doc: PolicyDoc, nums: list[_Num], ctxs: list[_Ctx], i: int,
+                   scan: _DocScan) -> bool:
         """Is number ``i`` something the document commits to reach?"""
-        return self._decide(text, doc, nums, ctxs, i).verdict == "commit"
+        return self._decide(text, doc, nums, ctxs, i, scan).verdict == "commit"
 
-    def _decide(self, text: str, doc: PolicyDoc, nums: list[_Num], ctxs: list[_Ctx], i: int) -> Rule[_Facts]:
+    def _decide(self, text: str, doc: PolicyDoc, nums: list[_Num], ctxs: list[_Ctx], i: int,
+                scan: _DocScan) -> Rule[_Facts]:
         """The commitment rule that decides number ``i`` (its id goes into the target's ``rule``)."""
-        return self._commitment.decide(_Facts(self, text, doc, nums, ctxs, i))
+        return self._commitment.decide(_Facts(self, text, doc, nums, ctxs, i, scan))
 
     def _condition(self, cond: Mapping[str, Any]) -> Callable[[_Facts], bool]:
         """One condition mapping of the rule table as a test (see the header of ``commitment.yaml``)."""
@@ -260,10 +264,11 @@ class CommitmentRules(IndicatorRules):
             out.append((h.nstart, any(is_fact for _, is_fact in stack)))
         return out
 
-    def _in_fact_section(self, pos: int) -> bool:
+    @staticmethod
+    def _in_fact_section(scan: _DocScan, pos: int) -> bool:
         """The number stands in a section whose heading chain reports the situation or past results."""
-        k = bisect.bisect_right(self._fact_sections, (pos, True)) - 1
-        return k >= 0 and self._fact_sections[k][1]
+        k = bisect.bisect_right(scan.fact_sections, (pos, True)) - 1
+        return k >= 0 and scan.fact_sections[k][1]
 
     def _reported(self, doc: PolicyDoc, text: str, c: _Ctx) -> bool:
         """Progress-report conventions: a results label line; in a document the structure stage found to be a

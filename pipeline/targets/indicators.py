@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pipeline.document import PolicyDoc
 from pipeline.lexicon import compile_patterns, read_yaml
 from pipeline.models import Deadline
+from pipeline.numbers import Numerals
 from pipeline.segment import Segmenter
 from pipeline.table_targets import TableTargets
-
-if TYPE_CHECKING:
-    pass
 from pipeline.targets.model import (
     _CJK,
     _CLAUSE_SEP,
@@ -28,17 +26,12 @@ from pipeline.targets.model import (
     _strip_outer,
     _strip_trailing_paren,
     _unit_core,
-    period_end,
 )
+from pipeline.timenorm import period_end
 
 
 class IndicatorRules:
     """The compiled cue lexicon (``lexicons/comparators.yaml``); indicators, kinds and periods."""
-
-    # per-document state, set by TargetExtractor.__call__ (issue 15: to be passed explicitly)
-    _news_from: int
-    _fact_sections: list[tuple[int, bool]]
-    _last: tuple[int, str, str, str | None] | None
 
     def __init__(self, segmenter: Segmenter | None = None) -> None:
         lex = read_yaml(LEXICON)
@@ -70,6 +63,7 @@ class IndicatorRules:
         self._head_rx = re.compile(f"(?:{ind['head_nouns']})$")
         self._growth_verbs = sorted(kind["growth_verbs"], key=len, reverse=True)
         self._reduction_verbs = sorted(kind["reduction_verbs"], key=len, reverse=True)
+        self._numerals = Numerals()
         self._table = TableTargets()
         if segmenter is None:
             segmenter = Segmenter()
@@ -260,7 +254,7 @@ class IndicatorRules:
         before = text[c.sent_start:c.span_start]
         if k > 1:
             for m in self._pat["period_list"].finditer(before):
-                items = _expand_quarters(m.group(0))
+                items = _expand_quarters(m.group(0), self._numerals)
                 if len(items) == k:
                     return [(q, None) for q in items]
         found = None
@@ -298,4 +292,4 @@ class IndicatorRules:
             for d in deadlines:
                 if d.span.start < sp.end and sp.start < d.span.end and d.date_end is not None:
                     return d.date_end
-        return period_end(period, doc.meta.ref_year)
+        return period_end(period, doc.meta.ref_year, self._numerals)
