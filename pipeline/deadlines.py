@@ -74,6 +74,7 @@ class TimeRules:
     report_window: re.Pattern[str]
     from_mark: re.Pattern[str]
     past_event: re.Pattern[str]
+    year_cell: re.Pattern[str]
 
 
 def load_rules(name: str | Path = "time.yaml") -> TimeRules:
@@ -96,7 +97,7 @@ def load_rules(name: str | Path = "time.yaml") -> TimeRules:
             raw[f"i:{pid}"] = p["split"]
     for b in data["blockers"]:
         raw[f"b:{b['id']}"] = b["regex"]
-    for key in ("title_line", "date_line", "caption_line", "report_window", "from_mark", "past_event"):
+    for key in ("title_line", "date_line", "caption_line", "report_window", "from_mark", "past_event", "year_cell"):
         raw[key] = data[key]
     rx = compile_patterns(frags, raw, str(name))
     patterns = tuple(
@@ -120,6 +121,7 @@ def load_rules(name: str | Path = "time.yaml") -> TimeRules:
         report_window=re.compile(rx["report_window"].pattern, re.M),
         from_mark=rx["from_mark"],
         past_event=rx["past_event"],
+        year_cell=rx["year_cell"],
     )
 
 
@@ -170,13 +172,12 @@ class DeadlineExtractor:
         out += [d for d in self.year_cells(doc) if not _overlaps(d.span.start, d.span.end, taken)]
         return sorted(out, key=lambda d: d.span.start)
 
-    @staticmethod
-    def year_cells(doc: PolicyDoc) -> list[Deadline]:
+    def year_cells(self, doc: PolicyDoc) -> list[Deadline]:
         """Bare years in a table's period column (建设起止年限 | 2022 | or 2022-2023): the years the work is for."""
         out = []
         for row in doc.table_rows:
             for cell, role in zip(row.cells, row.roles, strict=False):
-                m = _YEAR_CELL.fullmatch(cell.text) if role == "period" else None
+                m = self.rules.year_cell.fullmatch(cell.text) if role == "period" else None
                 if m is None:
                     continue
                 y0, y1 = int(m.group(1)), int(m.group(2) or m.group(1))
@@ -317,9 +318,6 @@ class DeadlineExtractor:
         if kind in ("duration", "frequency"):
             start = end = None
         return Deadline(doc.span(h.nstart, h.nend), kind, start, end, gran, None, h.rule)
-
-
-_YEAR_CELL = re.compile(r"((?:19|20)[0-9]{2})(?:年)?(?:\s*[-—~至]\s*((?:19|20)[0-9]{2})(?:年)?)?")
 
 
 def _strip(text: str, s: int, e: int) -> tuple[int, int]:

@@ -40,6 +40,9 @@ CASES: dict[str, Callable[[int], str]] = {
     "annex then blanks": lambda n: "附件" + " " * n + "x",
     "run of labels (fuzzing)": lambda n: _fill("牵头单位:", n),
     "ideographic spaces inside a unit list (fuzzing)": lambda n: "各区政府,市委宣传部" + "\u3000" * n + "牵头",
+    # the targets stage once scanned back to the sentence start from every number (issue 14)
+    "percentages packed in one sentence": lambda n: _fill("1%", n),
+    "percentages listed after a verb": lambda n: _fill("增长1%、", n),
 }
 
 

@@ -22,11 +22,10 @@ if TYPE_CHECKING:
     from pipeline.figures import NumberHit
 from pipeline.targets.commitment import CommitmentRules
 from pipeline.targets.model import (
-    _CLAUSE_SEP,
     _LIST_GAP,
+    _MAX_SENTENCE,
     _QUALIFIER_MAP,
     _RANGE_GAP,
-    _SENT_SEP,
     _Ctx,
     _DocScan,
     _drop_parens,
@@ -44,7 +43,7 @@ class TargetExtractor(CommitmentRules):
         """Targets of ``doc`` (task_id/lead_units left for the linking step)."""
         text = doc.text
         nums = self._numbers(text, hits)
-        ctxs = [self._context(text, n, nums[i - 1] if i else None) for i, n in enumerate(nums)]
+        ctxs = [self._context(doc, n, nums[i - 1] if i else None) for i, n in enumerate(nums)]
         out: list[Target] = []
         baseline: dict[int, float] = {}
         for i, n in enumerate(nums):
@@ -96,19 +95,14 @@ class TargetExtractor(CommitmentRules):
         merged.sort(key=lambda n: n.nstart)
         return merged
 
-    def _context(self, text: str, n: _Num, prev: _Num | None) -> _Ctx:
-        """Sentence/clause bounds and adjacent qualifier words of one number."""
-        p = n.nstart
-        sent_start = p
-        while sent_start > 0 and text[sent_start - 1] not in _SENT_SEP:
-            sent_start -= 1
-        clause_start = p
-        while clause_start > 0 and text[clause_start - 1] not in _CLAUSE_SEP:
-            clause_start -= 1
-        clause_end = n.nend
-        while clause_end < len(text) and text[clause_end] not in _CLAUSE_SEP:
-            clause_end += 1
-        ctx = _Ctx(sent_start, clause_start, clause_end, clause_start, n.nstart, n.nend)
+    def _context(self, doc: PolicyDoc, n: _Num, prev: _Num | None) -> _Ctx:
+        """Sentence/clause bounds (the document's) and adjacent qualifier words of one number."""
+        text, bounds = doc.text, doc.sentences
+        clause_start = bounds.clause_start(n.nstart)
+        # bounded windows: a text with no stop in sight (thousands of 1% in a row) stays linear
+        clause_start = max(clause_start, n.nstart - _MAX_SENTENCE)
+        ctx = _Ctx(max(bounds.sentence_start(n.nstart), n.nstart - _MAX_SENTENCE), clause_start,
+                   min(bounds.clause_end(n.nend), n.nend + _MAX_SENTENCE), clause_start, n.nstart, n.nend)
         for w, c in self._after:
             if text.startswith(w, n.nend):
                 ctx.span_end, ctx.cmp_after = n.nend + len(w), c
@@ -174,7 +168,7 @@ class TargetExtractor(CommitmentRules):
         indicators = [indicator] * len(group)
         if len(group) > 1:
             indicators = self._distribute(indicator, len(group)) or indicators
-        periods = self._periods(text, c0, len(group))
+        periods = self._periods(doc, c0, len(group))
         shared = c0.cmp_before or self._shared_comparator(text[c0.seg_start:c0.span_start])
         last = nums[group[-1]]
         last_after = ctxs[group[-1]].cmp_after
@@ -206,3 +200,4 @@ class TargetExtractor(CommitmentRules):
             ))
         scan.last = (c0.sent_start, indicators[-1], out[-1].kind, out[-1].unit)
         return out
+

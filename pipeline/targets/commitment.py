@@ -17,8 +17,8 @@ from pipeline.segment import Segmenter
 from pipeline.targets.indicators import IndicatorRules
 from pipeline.targets.model import (
     _CJK,
-    _FULL_SENT_SEP,
     _LIST_NEXT,
+    _MAX_SENTENCE,
     LEXICON,
     _alternation,
     _Ctx,
@@ -201,9 +201,7 @@ class CommitmentRules(IndicatorRules):
         ref = doc.meta.ref_year
         if ref is None:
             return False
-        start = c.sent_start
-        while start > 0 and text[start - 1] not in _FULL_SENT_SEP:
-            start -= 1
+        start = max(doc.sentences.full_sentence_start(c.sent_start), c.span_start - _MAX_SENTENCE)
         if self._pat["plan_cue"].search(text, start, c.span_start):
             return False  # 2022年,力争…: still a plan, whatever ref_year says
         for s in (start, c.clause_start):

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from pipeline.numbers import Numerals
+from typing import Any
 
 LEXICON = "comparators.yaml"
 
-_SENT_SEP = set("。;!?\n|")
-_CLAUSE_SEP = _SENT_SEP | set(",:")
-_FULL_SENT_SEP = set("。!?\n|")
+#: how far back a number's sentence may reach: a text with no stop in sight (a run of thousands of 1%) is read in
+#: windows, so that the cue checks per number stay bounded (the longest sentence of corpus/ has ~430 characters)
+_MAX_SENTENCE = 500
 _LIST_GAP = re.compile(r"^\s*(?:、|和|及|与|以及|,)\s*$")
 _LIST_NEXT = re.compile(r"^\s*(?:和|及|与|以及)\s*[-\d]")
+_PAREN = re.compile(r"[()]")
+_LIST_MARK = re.compile(r"[()、]")
 _RANGE_GAP = re.compile(r"^\s*[~\-—–至到]\s*$")
 _CJK = re.compile(r"[\u3400-\u9fffA-Za-z“\"]")
 _QUOTES = "“”\"'‘’《》"
@@ -64,18 +63,6 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-def _expand_quarters(s: str, numerals: Numerals) -> list[str]:
-    """一、二季度 → [一季度, 二季度]; 一至四季度 → four quarters; 2023年、2024年 → the years."""
-    years = re.findall(r"(?:19|20)\d{2}年", s)
-    if years:
-        return years
-    names = "一二三四"
-    m = re.match(r"([一1])\s*[至到-]\s*([二三四2-4])季度", s)
-    if m:
-        return [f"{names[i]}季度" for i in range(numerals.parse_int(m.group(2)) or 0)]
-    return [f"{names[(numerals.parse_int(d) or 1) - 1]}季度" for d in re.findall(r"[一二三四1-4]", s)]
-
-
 def _unit_core(unit: str | None) -> str | None:
     """The unit without a magnitude prefix (万户 → 户, 亿元 → 元)."""
     if not unit:
@@ -87,10 +74,10 @@ def _unit_core(unit: str | None) -> str | None:
 def _inside_parens(s: str, aside_open: re.Pattern[str] | None = None) -> bool:
     """The text ends inside a bracket, unless the bracket opens a part of the goal (其中…)."""
     depth, opened = 0, -1
-    for k, ch in enumerate(s):
-        if ch == "(":
-            depth, opened = depth + 1, k
-        elif ch == ")" and depth:
+    for m in _PAREN.finditer(s):  # the brackets only, not every character
+        if m.group(0) == "(":
+            depth, opened = depth + 1, m.start()
+        elif depth:
             depth -= 1
     if depth <= 0:
         return False
@@ -126,7 +113,8 @@ def _split_list(s: str) -> list[str]:
 
 def _has_list(s: str) -> bool:
     depth = 0
-    for ch in s:
+    for m in _LIST_MARK.finditer(s):  # the brackets and 、 only, not every character
+        ch = m.group(0)
         depth += ch == "("
         depth -= ch == ")"
         if ch == "、" and depth <= 0:
