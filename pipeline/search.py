@@ -115,31 +115,43 @@ def update_index(db_path: Path, doc_ids: Iterable[str] = ()) -> None:
     """
     con = duckdb.connect(str(db_path))
     try:
-        if not _has_table(con, "documents"):
-            return
-        for ddl in _INDEX_DDL:
-            con.execute(ddl)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.register("_ix_ids", pa.table({"doc_id": pa.array(list(doc_ids), pa.string())}))
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE _ix_todo AS SELECT doc_id FROM _ix_ids UNION "
-                "SELECT doc_id FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM search_docs WHERE version = ?)",
-                [INDEX_VERSION],
-            )
-            for t in _INDEX_TABLES:
-                con.execute(f"DELETE FROM {t} WHERE doc_id IN (SELECT doc_id FROM _ix_todo) "
-                            "OR doc_id NOT IN (SELECT doc_id FROM documents)")
-            for sql in _BUILD_SQL:
-                con.execute(sql)
-            con.execute("INSERT INTO search_docs SELECT DISTINCT doc_id, ? FROM _ix_todo "
-                        "WHERE doc_id IN (SELECT doc_id FROM documents)", [INDEX_VERSION])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+        index_documents(con, doc_ids)
     finally:
         con.close()
+
+
+def index_documents(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str] = ()) -> None:
+    """``update_index`` on an open connection.
+
+    The documents to drop are found in ``search_docs`` (a row per document),
+    so the work is in the documents re-indexed, not in the size of the index.
+    """
+    if not _has_table(con, "documents"):
+        return
+    for ddl in _INDEX_DDL:
+        con.execute(ddl)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("_ix_ids", pa.table({"doc_id": pa.array(list(doc_ids), pa.string())}))
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _ix_todo AS SELECT doc_id FROM _ix_ids UNION "
+            "SELECT doc_id FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM search_docs WHERE version = ?)",
+            [INDEX_VERSION],
+        )
+        con.execute("CREATE OR REPLACE TEMP TABLE _ix_drop AS SELECT doc_id FROM _ix_todo UNION "
+                    "SELECT doc_id FROM search_docs WHERE doc_id NOT IN (SELECT doc_id FROM documents)")
+        for t in _INDEX_TABLES:
+            con.execute(f"DELETE FROM {t} WHERE doc_id IN (SELECT doc_id FROM _ix_drop)")
+        for sql in _BUILD_SQL:
+            con.execute(sql)
+        con.execute("INSERT INTO search_docs SELECT DISTINCT doc_id, ? FROM _ix_todo "
+                    "WHERE doc_id IN (SELECT doc_id FROM documents)", [INDEX_VERSION])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("_ix_ids")
 
 
 def index_is_stale(con: duckdb.DuckDBPyConnection) -> bool:
