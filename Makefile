@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP) $(RUNTIME)
 
 extract: $(RUNTIME)  ## run the pipeline over corpus/ into outputs/
-	$(PY) -m pipeline extract corpus/seeds corpus/dev corpus/real corpus/pool corpus/holdout --out $(OUT) --jobs $(JOBS)
+	$(PY) -m pipeline extract corpus/seeds corpus/dev corpus/real corpus/pool corpus/holdout --out $(OUT) --jobs $(JOBS) --export yes
 
 test: $(STAMP)  ## unit tests, example tables, quality gate, end-to-end
 	$(PY) -m pytest

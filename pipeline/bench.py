@@ -14,6 +14,7 @@ Prints, on the corpus given (default ``corpus/``):
 - ``extract --jobs 1`` against ``--jobs 2`` on files on disk, end to end;
 - appending 10 documents to a store of 200 and of 2,000 (``store.save``), and the on-demand
   CSV/xlsx export of each;
+- peak memory (max RSS) of the parent of ``extract --jobs 1`` on 100 and on 600 documents;
 - peak memory (max RSS) of this process and of the largest child.
 """
 
@@ -193,6 +194,32 @@ def _append(pipe: Pipeline, texts: list[str], tmp: Path) -> None:
     print(f"  CSV + xlsx export, store of 2,000 / store of 200: {exports[2000] / exports[200]:.2f}x")
 
 
+def _parent_memory(texts: list[str], tmp: Path) -> None:
+    """Peak memory (max RSS) of the parent of ``extract --jobs 1`` on 100 and on 600 documents.
+
+    The worker writes the rows; the parent merges them from disk, so its
+    peak should not follow the number of documents (issue 14.8).
+    """
+    pieces = _pieces(_one_document(texts, 1_300_000), 2_000)
+    # VmHWM (Linux): ru_maxrss of a process started from this one counts this process's own size
+    code = ("import resource, sys; from pipeline.cli import main; main(sys.argv[1:]); "
+            "s = open('/proc/self/status').read() if sys.platform == 'linux' else ''; "
+            "print(next((int(x.split()[1]) for x in s.splitlines() if x.startswith('VmHWM:')), "
+            "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))")
+    peaks = {}
+    for n in (100, 600):
+        folder = tmp / f"parent{n}"
+        folder.mkdir()
+        for i in range(n):
+            (folder / f"{i:05d}.txt").write_text(pieces[i % len(pieces)] + f"\n{i}\n", encoding="utf-8")
+        cmd = [sys.executable, "-c", code, "extract", str(folder), "--out", str(tmp / f"parent{n}-out"),
+               "--jobs", "1", "--quiet"]
+        out = subprocess.run(cmd, check=False, capture_output=True, text=True).stdout
+        peaks[n] = int(out.strip().splitlines()[-1]) / 1024
+    print(f"  parent of extract --jobs 1 (report and CSV/xlsx included), peak memory: 100 documents "
+          f"{peaks[100]:,.0f} MB, 600 documents {peaks[600]:,.0f} MB ({peaks[600] / peaks[100]:.2f}x)")
+
+
 def run_bench(args: argparse.Namespace) -> int:
     """Print every figure of the module docstring."""
     texts = []
@@ -243,6 +270,7 @@ def run_bench(args: argparse.Namespace) -> int:
             _jobs(_replicate(texts, int(args.mb * 1_000_000)), tmp)
             print("store:")
             _append(pipe, texts, tmp)
+            _parent_memory(texts, tmp)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak memory (max RSS): this bench process {own:,.0f} MB (every run above in one process), "
