@@ -46,6 +46,8 @@ MIN_COVERAGE = 0.6
 #: Candidates fetched per requested hit before the whole-word re-ranking (at least ``MIN_POOL``).
 POOL_FACTOR, MIN_POOL = 5, 200
 _K1, _B = 1.2, 0.75
+#: Documents indexed at a time: the cut terms of one batch are held, never those of a whole run.
+INDEX_BATCH = 100
 
 _INDEX_DDL = (
     "CREATE TABLE IF NOT EXISTS search_terms (doc_id VARCHAR, item_kind VARCHAR, item_id BIGINT, term VARCHAR, "
@@ -125,33 +127,52 @@ def index_documents(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str] = ())
 
     The documents to drop are found in ``search_docs`` (a row per document),
     so the work is in the documents re-indexed, not in the size of the index.
+    Their old rows go in one transaction, then ``INDEX_BATCH`` documents are
+    indexed per transaction, so that the terms of a large run never sit whole
+    in memory; a document is in ``search_docs`` once its terms are committed,
+    so a run killed half-way leaves the rest stale, and the next run or search
+    indexes it (``index_is_stale``).
     """
     if not _has_table(con, "documents"):
         return
     for ddl in _INDEX_DDL:
         con.execute(ddl)
-    con.execute("BEGIN TRANSACTION")
+    con.register("_ix_ids", pa.table({"doc_id": pa.array(list(doc_ids), pa.string())}))
     try:
-        con.register("_ix_ids", pa.table({"doc_id": pa.array(list(doc_ids), pa.string())}))
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE _ix_todo AS SELECT doc_id FROM _ix_ids UNION "
-            "SELECT doc_id FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM search_docs WHERE version = ?)",
+            "CREATE OR REPLACE TEMP TABLE _ix_all AS SELECT doc_id, row_number() OVER (ORDER BY doc_id) AS k FROM "
+            "(SELECT doc_id FROM _ix_ids UNION SELECT doc_id FROM documents "
+            "WHERE doc_id NOT IN (SELECT doc_id FROM search_docs WHERE version = ?))",
             [INDEX_VERSION],
         )
-        con.execute("CREATE OR REPLACE TEMP TABLE _ix_drop AS SELECT doc_id FROM _ix_todo UNION "
-                    "SELECT doc_id FROM search_docs WHERE doc_id NOT IN (SELECT doc_id FROM documents)")
-        for t in _INDEX_TABLES:
-            con.execute(f"DELETE FROM {t} WHERE doc_id IN (SELECT doc_id FROM _ix_drop)")
-        for sql in _BUILD_SQL:
+        _in_transaction(con, [
+            "CREATE OR REPLACE TEMP TABLE _ix_drop AS SELECT doc_id FROM _ix_all UNION "
+            "SELECT doc_id FROM search_docs WHERE doc_id NOT IN (SELECT doc_id FROM documents)",
+            *(f"DELETE FROM {t} WHERE doc_id IN (SELECT doc_id FROM _ix_drop)" for t in _INDEX_TABLES),
+        ])
+        (n,) = con.execute("SELECT count(*) FROM _ix_all").fetchall()[0]
+        for lo in range(0, n, INDEX_BATCH):
+            _in_transaction(con, [
+                f"CREATE OR REPLACE TEMP TABLE _ix_todo AS SELECT doc_id FROM _ix_all "
+                f"WHERE k > {lo} AND k <= {lo + INDEX_BATCH} AND doc_id IN (SELECT doc_id FROM documents)",
+                *_BUILD_SQL,
+                f"INSERT INTO search_docs SELECT doc_id, {INDEX_VERSION} FROM _ix_todo",
+            ])
+    finally:
+        con.unregister("_ix_ids")
+        for t in ("_ix_all", "_ix_drop", "_ix_todo", "_ix_items", "_ix_runs", "_ix_terms"):
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection, statements: Sequence[str]) -> None:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for sql in statements:
             con.execute(sql)
-        con.execute("INSERT INTO search_docs SELECT DISTINCT doc_id, ? FROM _ix_todo "
-                    "WHERE doc_id IN (SELECT doc_id FROM documents)", [INDEX_VERSION])
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
-    finally:
-        con.unregister("_ix_ids")
 
 
 def index_is_stale(con: duckdb.DuckDBPyConnection) -> bool:
