@@ -64,3 +64,14 @@ def test_a_dead_worker_loses_no_document(tmp_path: Path, monkeypatch: pytest.Mon
     assert tables["documents"].num_rows == 5
     assert isinstance(results[1], DocResult) and results[1].doc_id
     assert (tmp_path / "out" / ".parts" / "crashed").exists()  # the crash did happen
+
+
+def test_parts_of_a_run_killed_before_its_merge_are_removed_not_merged(tmp_path: Path) -> None:
+    from tests.test_store import result
+
+    folder, out = _inputs(tmp_path), tmp_path / "out"
+    stale = out / parts.PARTS / "killedrun"
+    parts.write_parts(stale, 0, [result("f" * 16, "ghost/a.txt", 2)])  # as a killed run's worker left them
+    assert main(["extract", str(folder), "--out", str(out), "--quiet", "--jobs", "2", "--no-report"]) == 3
+    assert not (out / parts.PARTS).exists()
+    assert "ghost/a.txt" not in set(read_store(out / DB_NAME)["documents"].column("source").to_pylist())
