@@ -111,9 +111,8 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 def update_index(db_path: Path, doc_ids: Iterable[str] = ()) -> None:
     """Re-index ``doc_ids`` and any document not indexed by this version; drop rows of documents gone.
 
-    Called by ``store.save`` right after the merge, so the index follows the
-    store's replacements (same ``doc_id`` re-run, and a changed file whose old
-    ``doc_id`` the store deleted). One transaction.
+    ``store.save`` does so right after the merge (``index_documents``), so the
+    index follows the store's replacements.
     """
     con = duckdb.connect(str(db_path))
     try:
@@ -123,15 +122,12 @@ def update_index(db_path: Path, doc_ids: Iterable[str] = ()) -> None:
 
 
 def index_documents(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str] = ()) -> None:
-    """``update_index`` on an open connection.
+    """``update_index`` on an open connection: work in the documents re-indexed, not in the index's size.
 
-    The documents to drop are found in ``search_docs`` (a row per document),
-    so the work is in the documents re-indexed, not in the size of the index.
-    Their old rows go in one transaction, then ``INDEX_BATCH`` documents are
-    indexed per transaction, so that the terms of a large run never sit whole
-    in memory; a document is in ``search_docs`` once its terms are committed,
-    so a run killed half-way leaves the rest stale, and the next run or search
-    indexes it (``index_is_stale``).
+    Documents to drop are found in ``search_docs`` (a row per document). Old
+    rows go in one transaction, then ``INDEX_BATCH`` documents per transaction
+    (a run's terms never sit whole in memory); a run killed half-way leaves
+    the rest stale, indexed by the next run or search (``index_is_stale``).
     """
     if not _has_table(con, "documents"):
         return
@@ -165,6 +161,7 @@ def index_documents(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str] = ())
 
 
 def _in_transaction(con: duckdb.DuckDBPyConnection, statements: Sequence[str]) -> None:
+    """Run ``statements`` as one transaction."""
     con.execute("BEGIN TRANSACTION")
     try:
         for sql in statements:

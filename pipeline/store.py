@@ -1,4 +1,4 @@
-"""Writing the tables: the DuckDB store (merged across runs) and Parquet/CSV exports.
+"""Writing the tables: the DuckDB store (merged across runs), its Parquet folders and search index.
 
 ``OUT/policy.duckdb`` is the cross-document store. A document is its bytes
 (``doc_id``, the content hash); where it was found is ``document_sources``
@@ -7,8 +7,11 @@ path). A run replaces the rows of every document it processed and, for each
 source it read, the document that source held before when the file changed
 (that old document goes once no source points at it) — inside one
 transaction, so reruns never duplicate rows and two different files never
-replace each other. Parquet and CSV files are then exported from the store
-(all documents in it), each written to a temporary file and renamed into place.
+replace each other. A run's rows come from memory or from the Parquet parts
+its workers wrote, which DuckDB reads itself (this process never holds them).
+Then the run's documents are indexed for search and the Parquet folders get
+new parts for them (``dataset.py``): the work is in the run, not in the store.
+The CSV files and ``policy.xlsx`` copy the whole store (``exports.py``).
 
 The store is written in DuckDB storage format ``STORAGE_VERSION`` so that
 older DuckDB releases (R, DBeaver, the CLI) can open it.
