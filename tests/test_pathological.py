@@ -72,7 +72,12 @@ def test_targets_read_a_bounded_window_around_each_number(pipeline_obj) -> None:
     """Each number of a sentence packed with 1% once scanned back to the sentence's start (issue 14): quadratic."""
     from pipeline.document import PolicyDoc
     from pipeline.figures import FigureExtractor
-    from pipeline.offsets import identity
+    from array import array
+
+    from pipeline.offsets import NormText
+
+    def identity(text: str) -> NormText:  # the normalised form is the original itself
+        return NormText(text, text, array("l", range(len(text))), array("l", range(1, len(text) + 1)))
     from pipeline.targets import TargetExtractor
 
     targets = TargetExtractor(pipeline_obj.resources.segmenter)

@@ -46,9 +46,9 @@ def test_responsibilities(case: dict[str, Any], normalizer: Normalizer, structur
 
 
 @pytest.mark.parametrize("row", TABLE["canonical"], ids=lambda r: f"{r[0]}-{r[1]}")
-def test_canonical_name(row: list[str]) -> None:
+def test_canonical_name(row: list[str], extractor: UnitExtractor) -> None:
     mention, region, expected = row
-    assert canonical_name(mention, DocMeta(**REGIONS[region])) == expected
+    assert canonical_name(extractor.g, mention, DocMeta(**REGIONS[region])) == expected
 
 
 @pytest.mark.parametrize("case", TABLE["organizations"], ids=lambda c: c["text"][:24])

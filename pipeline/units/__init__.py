@@ -24,23 +24,25 @@ from typing import TYPE_CHECKING
 from pipeline.document import PolicyDoc
 from pipeline.grid import ColumnLexicon
 from pipeline.models import Organization, Responsibility, Span
+from pipeline.numbers import Numerals
 from pipeline.units.clauses import _brackets
-from pipeline.units.mentions import _grammar, canonical_name, trie_regex
+from pipeline.units.mentions import _Grammar, canonical_name, trie_regex
 from pipeline.units.model import Mention, Town
 from pipeline.units.sources import ClauseSources
 
 if TYPE_CHECKING:
     from pipeline.ner_units import NerUnits
 
-__all__ = ["Mention", "Town", "UnitExtractor", "_grammar", "canonical_name", "trie_regex"]
+__all__ = ["Mention", "Town", "UnitExtractor", "_Grammar", "canonical_name", "trie_regex"]
 
 
 class UnitExtractor(ClauseSources):
     """Organisation mentions and responsibilities of a ``PolicyDoc``."""
 
-    def __init__(self, ner: NerUnits | None = None) -> None:
-        self.g = _grammar()
+    def __init__(self, ner: NerUnits | None = None, grammar: _Grammar | None = None) -> None:
+        self.g = grammar if grammar is not None else _Grammar()  # the compiled unit lexicons, shared with ``ner``
         self.columns = ColumnLexicon()
+        self.numerals = Numerals()  # n of 排前两位的为牵头单位
         self.ner = ner  # optional: asked about list items the grammar cannot parse (pipeline/ner_units.py)
         self.cue_any = re.compile(
             "(?:" + "|".join(self.g.p[k].pattern for k in ("lead_cue", "co_cue", "resp_cue")) + ")"

@@ -18,6 +18,7 @@ from pipeline.units.model import Mention
 
 if TYPE_CHECKING:
     from pipeline.ner_units import NerUnits
+    from pipeline.numbers import Numerals
 
 _OPEN = "(〔【["
 _CLOSE = ")〕】]"
@@ -42,7 +43,6 @@ class _Part:
     items: list[_Item]
     role: str | None  # lead | co | resp | None (no cue yet)
     sep: str  # the separator after the part: ',' ';' '' (end)
-    all_lead: bool = False
     cut_off: bool = False  # the list ran into the end of an excerpt: more units were named than survive
 
 
@@ -107,6 +107,7 @@ class ClauseGrammar:
 
     g: _Grammar
     columns: ColumnLexicon
+    numerals: Numerals
     ner: NerUnits | None
     cue_any: re.Pattern[str]
     cue_word: re.Pattern[str]
@@ -286,7 +287,7 @@ class ClauseGrammar:
         if self._convention_bracket(text, pos2 + len(rest) - len(rest.lstrip()), e):
             rest = ""  # 责任单位:A、B(第一责任单位为牵头单位,下同): the convention is read by RoleResolver
         if g.p["all_lead"].search(rest):
-            return _Part(items, "lead", "", all_lead=True)
+            return _Part(items, "lead", "")
         cut = False
         if strict or label_role:
             # an excerpt cut off in the middle of a list (…、区统计局、区): the whole names before the cut stand
@@ -307,7 +308,7 @@ class ClauseGrammar:
         for ps, pe, sep in self._clause_parts(text, s, e):
             if self.g.p["all_lead"].search(text, ps, pe):
                 for q in parts:
-                    q.role, q.all_lead = "lead", True
+                    q.role = "lead"
                 continue
             cm = self.g.p["convention"].search(text, ps, pe)
             lead_in = text[ps:cm.start()].strip(" (,") if cm else ""

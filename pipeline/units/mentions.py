@@ -3,7 +3,7 @@
 A mention is an optional region prefix (省/市/县… or a place name from ``regions.tsv``) + a body (an alias
 from ``departments.tsv``, a compound name such as 人行郑州中心支行, or a free name ending in a unit suffix) +
 an optional sub-unit (溆浦分局) and bracketed alias ((区整违办)). All lexicon words are compiled into a few
-trie-shaped regexes once per process (``_grammar()``).
+trie-shaped regexes once, when the owner (``UnitExtractor``) builds its ``_Grammar``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from functools import cache
 
 from pipeline.lexicon import compile_patterns, read_tsv, read_yaml
 from pipeline.models import DocMeta
@@ -212,22 +211,15 @@ def _finditer_at(rx: re.Pattern[str], text: str, starts: Sequence[int]) -> Itera
         last = m.end()
 
 
-@cache
-def _grammar() -> _Grammar:
-    """The compiled lexicons (built once per process; lexicon files are read-only data)."""
-    return _Grammar()
-
-
-def canonical_name(mention_norm: str, meta: DocMeta, inherited_prefix: str | None = None,
+def canonical_name(g: _Grammar, mention_norm: str, meta: DocMeta, inherited_prefix: str | None = None,
                    town: Town | None = None) -> str:
     """Canonical name of a normalised unit mention in a document with ``meta``.
 
     县发改局 in a 溆浦县 document → 溆浦县发展和改革局; 省发展改革委 in a 河南省 document
     → 河南省发展和改革委员会; with no known region the type alone is expanded (县发展和改革局);
     ``inherited_prefix`` is the prefix of the first item of a list (省商务厅、财政厅 → 省);
-    ``town`` is the township of a township document (镇党政办 → 石马镇党政办公室).
+    ``town`` is the township of a township document (镇党政办 → 石马镇党政办公室); ``g`` the owner's grammar.
     """
-    g = _grammar()
     text = mention_norm.strip()
     mn = g.match_at(text, 0, len(text))
     if mn is None or mn.nend != len(text):
