@@ -135,3 +135,19 @@ def test_key_alone_on_its_line_takes_the_value_below(normalizer: Normalizer) -> 
     rows = Structurer().table_rows(normalizer.normalize(text).text)
     assert [(c.text[:6], r) for c, r in zip(rows[0].cells, rows[0].roles, strict=True)] == [
         ("统筹违法建设", "task"), ("市城市管理综", "lead"), ("已完成。 全", "progress")]
+
+
+@pytest.mark.parametrize(("text", "titles", "signatures"), [
+    ("关于印发2023年金融工作要点的通知\n一、重点任务\n3月底前制定方案。\n县政府办公室\n2023年3月1日\n",
+     ["关于印发2023年金融工作要点的通知"] * 2, ["2023年3月1日"]),  # the line, and the known title found again
+    ("溆浦县人民政府办公室\n二○一二年一月九日印发\n", [], ["二○一二年一月九日印发"]),
+    # numbered items ending in 方案 are tasks, not titles; a date in a table cell is no signature
+    ("(一)2024年底前制定实施方案\n1.2025年完成整治方案\n|事项|完成时间|\n|验收|2024年6月30日|\n", [], []),
+    ("全县2024年新增市场主体3000户以上,年底前完成。", [], []),
+])
+def test_title_and_signature_spans(st: Structurer, normalizer: Normalizer, text: str, titles: list[str],
+                                   signatures: list[str]) -> None:
+    """The lines whose times are names (a title) or a signature, found once for every extractor."""
+    doc = build(st, normalizer, text)
+    assert [doc.text[s:e] for s, e in doc.title_spans] == titles
+    assert [doc.text[s:e] for s, e in doc.signature_spans] == signatures
