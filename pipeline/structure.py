@@ -24,6 +24,7 @@ from pipeline.numbers import Numerals
 from pipeline.offsets import NormText
 from pipeline.recache import first_char_gate
 from pipeline.spans import SpanSet, overlaps
+from pipeline.towns import TownFinder
 
 _TASK_CUE = re.compile(r"牵头|负责|责任单位|配合|力争|确保|达到|完成|新增|建成|增长|不低于|不少于|以上|底前|月底|年内")
 _HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[(〔]|[0-9]+[.、]|——)")
@@ -62,6 +63,7 @@ class Structurer:
         self.province_abbr: dict[str, str] = data["province_abbr"]
         self.province_number = re.compile(data["province_number"])
         self.gazetteer = gazetteer or Gazetteer()
+        self.towns = TownFinder(self.gazetteer, self.pat["township"])
         self.tables = TableReader()
 
     # ---------------------------------------------------------------- metadata
@@ -266,11 +268,18 @@ class Structurer:
         doc.table_rows = [_attach_row(r, doc) for r in rows]
         title_area = [ln.strip() for ln in text[:1500].split("\n") if ln.strip()][:8]
         doc.report = any(self.pat["report_title"].search(ln) for ln in title_area)
+        doc.town = self.towns(doc.meta, text)
         doc.title_spans = self.title_spans(text, doc.meta.title)
         cells = SpanSet([(c.nstart, c.nend) for row in doc.table_rows for c in row.cells])
         doc.signature_spans = [(s, e) for s, e in line_spans(text)
                                if self.signature_line.match(text[s:e]) and not overlaps(s, e, cells)]
         return doc
+
+    def set_meta(self, doc: PolicyDoc, meta: DocMeta) -> None:
+        """Give ``doc`` other metadata (a region the user names, an example's fixed region) and the facts that
+        depend on it: its township's county and city."""
+        doc.meta = meta
+        doc.town = self.towns(meta, doc.text)
 
     def title_spans(self, text: str, title: str | None = None) -> list[tuple[int, int]]:
         """Title lines (and every copy of the known title) whose times are names, not deadlines.

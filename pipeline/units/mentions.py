@@ -14,8 +14,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from pipeline.lexicon import compile_patterns, read_tsv, read_yaml
 from pipeline.models import DocMeta
 from pipeline.recache import compile_cached
+from pipeline.towns import Town
 from pipeline.units.canonical import CanonicalNames
-from pipeline.units.model import _LEVEL_OF_CHAR, _SUFFIX_KIND, Mention, Town
+from pipeline.units.model import _LEVEL_OF_CHAR, _SUFFIX_KIND, Mention
 from pipeline.wordscan import WordScanner
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 _LEVEL_OF_CHAR = {
@@ -35,17 +34,3 @@ class Mention:
     form: str = ""  # how the canonical name is built: 中共{region}{full}; '' = {region}{full}
 
 
-@dataclass(frozen=True, slots=True)
-class Town:
-    """The township a township-level document governs (DocMeta stops at the county)."""
-
-    township: str  # 石马镇
-    county: str | None = None  # 永丰县: the DocMeta county, or the county named before the township
-    city: str | None = None
-
-
-_TOWN_RX = re.compile(
-    r"(?:(?<![\u4e00-\u9fff])|(?P<cty>[\u4e00-\u9fff]{1,6}?(?:县|区|市|旗)))"
-    r"(?P<t>(?!各|全|本|我|该)[\u4e00-\u9fff]{1,4}?(?<!乡)(?:镇|乡|街道))"
-    r"(?:人民政府|党委|政府|办事处|\d{4}年|[(〔]?\d{4}[)〕]?年)"
-)

@@ -83,7 +83,7 @@ class RoleResolver(ClauseGrammar):
             if r == "co" and text[key[0]:key[1]] in leads:
                 roles[key] = "lead"  # the lead named again in the 责任单位 list stays the lead
         out: list[Responsibility] = []
-        town = self.g.town_of(doc.meta, text)
+        town = doc.town
         for p in parts:
             inherited: str | None = None
             for k, it in enumerate(p.items):
