@@ -101,6 +101,44 @@ class Numerals:
         return None if v is None else int(v)
 
 
+#: a target's comparator for each qualifier: every floor is >=, every ceiling <= (ANNOTATION.md)
+_COMPARATOR = {">": ">=", ">=": ">=", "<": "<=", "<=": "<=", "~": "~"}
+
+
+class Qualifiers:
+    """The one reader of the qualifier words next to a number (不低于, 超过, 以上, 以内, 左右…: ``numbers.yaml``).
+
+    A figure keeps the strict reading (超过 → '>'); a target the comparator of the same word (超过 → '>=').
+    """
+
+    def __init__(self, numerals: Numerals) -> None:
+        words = numerals.words
+        self.before: list[tuple[str, str]] = sorted(words["qualifiers_before"].items(), key=lambda kv: -len(kv[0]))
+        self.after: list[tuple[str, str]] = sorted(words["qualifiers_after"].items(), key=lambda kv: -len(kv[0]))
+        self.blockers: tuple[str, ...] = tuple(words.get("qualifier_blockers", []))
+
+    @staticmethod
+    def comparator(qualifier: str | None) -> str | None:
+        """A target's comparator for a qualifier: '>' → '>=', '<' → '<='; None for None."""
+        return _COMPARATOR.get(qualifier or "")
+
+    def before_at(self, text: str, start: int, lo: int = 0) -> tuple[str, str] | None:
+        """(word, qualifier) written right before ``start`` and not before ``lo``, unless the word ends a longer
+        word that is no qualifier (最近3年); None when there is none."""
+        head = text[max(lo, start - 6):start]
+        for word, q in self.before:
+            if head.endswith(word):
+                return None if head.endswith(self.blockers) else (word, q)
+        return None
+
+    def after_at(self, text: str, end: int) -> tuple[str, str] | None:
+        """(word, qualifier) written right at ``end`` (after the unit), or None."""
+        for word, q in self.after:
+            if text.startswith(word, end):
+                return word, q
+        return None
+
+
 def _chinese_int(s: str, digits: dict[str, int], units: dict[str, int], sections: dict[str, int]) -> int | None:
     """Integer value of a Chinese numeral without a decimal part."""
     if not s:

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 
 from pipeline.document import PolicyDoc
 from pipeline.models import Deadline, Target
+from pipeline.numbers import Qualifiers
 
 if TYPE_CHECKING:
     from pipeline.figures import NumberHit
 from pipeline.targets.commitment import CommitmentRules
 from pipeline.targets.model import (
     _LIST_GAP,
-    _QUALIFIER_MAP,
     _RANGE_GAP,
     _Ctx,
     _DocScan,
@@ -100,24 +100,20 @@ class TargetExtractor(CommitmentRules):
         clause_start = bounds.clause_start(n.nstart)
         ctx = _Ctx(bounds.sentence_start(n.nstart), clause_start, bounds.clause_end(n.nend), clause_start,
                    n.nstart, n.nend)
-        for w, c in self._after:
-            if text.startswith(w, n.nend):
-                ctx.span_end, ctx.cmp_after = n.nend + len(w), c
-                break
-        for w, c in self._before:
-            if text.endswith(w, clause_start, n.nstart):
-                ctx.span_start, ctx.cmp_before = n.nstart - len(w), c
-                break
-        else:
-            if any(text.endswith(w, clause_start, n.nstart) for w in self._ceiling_verbs):
-                ctx.cmp_before = "<="
+        after = self._qualifiers.after_at(text, n.nend)
+        if after:
+            ctx.span_end, ctx.cmp_after = n.nend + len(after[0]), Qualifiers.comparator(after[1])
+        before = self._qualifiers.before_at(text, n.nstart, clause_start)
+        if before:
+            ctx.span_start, ctx.cmp_before = n.nstart - len(before[0]), Qualifiers.comparator(before[1])
+        elif any(text.endswith(w, clause_start, n.nstart) for w in self._ceiling_verbs):
+            ctx.cmp_before = "<="
 
         if prev is not None and prev.nend > clause_start:
             seg = prev.nend
-            for w, _ in self._after:
-                if text.startswith(w, seg):
-                    seg += len(w)
-                    break
+            after = self._qualifiers.after_at(text, seg)
+            if after:
+                seg += len(after[0])
             if re.match(r"\s*(?:、|和|及|与|以及)", text[seg:n.nstart]):
                 ctx.seg_start = min(seg, ctx.span_start)
         return ctx
@@ -179,7 +175,7 @@ class TargetExtractor(CommitmentRules):
             if k < len(group) - 1 and last.unit and (unit is None or last.unit.startswith(unit)) and n.value:
                 unit, unit_base = last.unit, last.unit_base
                 value_base = n.value * (last.value_base / last.value if last.value else 1.0)
-            hit_cmp = _QUALIFIER_MAP.get(n.qualifier or "")
+            hit_cmp = Qualifiers.comparator(n.qualifier)
             cmp_ = c.cmp_after or c.cmp_before or hit_cmp or shared or last_after
             if n.range_floor:
                 cmp_ = ">="

@@ -13,7 +13,6 @@ _LIST_NEXT = re.compile(r"^\s*(?:和|及|与|以及)\s*[-\d]")
 _RANGE_GAP = re.compile(r"^\s*[~\-—–至到]\s*$")
 _CJK = re.compile(r"[\u3400-\u9fffA-Za-z“\"]")
 _QUOTES = "“”\"'‘’《》"
-_QUALIFIER_MAP = {">": ">=", ">=": ">=", "<": "<=", "<=": "<=", "~": "~"}
 
 
 @dataclass(slots=True)
