@@ -82,7 +82,6 @@ class FigureExtractor:
         self._units = UnitTable(numerals=self._numerals)
         self._qualifiers = Qualifiers(self._numerals)
         self._infix: dict[str, str] = dict(words.get("approx_infix", {}))
-        self._seps = sorted(words["range_separators"], key=len, reverse=True)
         self._cn_count_min = float(words.get("cn_count_min_value", 1000))
         self._cn_sections = sorted([*words["cn_sections"], "万亿"], key=len, reverse=True)
 
@@ -224,8 +223,7 @@ class FigureExtractor:
         for a, b in itertools.pairwise(toks):
             if a.info is not None or b.info is None or a.chinese != b.chinese:
                 continue
-            gap = text[a.end : b.start].strip()
-            if gap not in self._seps:
+            if not self._numerals.range_gap(text[a.end : b.start]):
                 continue
             info = self._units.lookup(self._lower_unit(a.mag, b.mag + b.unit))
             if info is None:

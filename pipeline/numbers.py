@@ -45,6 +45,8 @@ class Numerals:
         self.sections: dict[str, int] = data["cn_sections"]
         self.point: str = data.get("cn_point", "点")
         self.percent_prefix: str = data.get("percent_prefix", "百分之")
+        #: what joins the two ends of a range (10-50万元, 1~2个, 3至5年)
+        self.range_separators = frozenset(data["range_separators"])
         #: magnitude words with their factor, longest first
         self.magnitudes = sorted(((k, float(v)) for k, v in data["magnitudes"].items()), key=lambda kv: -len(kv[0]))
 
@@ -88,6 +90,10 @@ class Numerals:
         if _ARABIC.fullmatch(s):
             return float(s.replace(",", "").replace("−", "-"))
         return self.parse_chinese(s)
+
+    def range_gap(self, gap: str) -> bool:
+        """The text between two numbers makes them the ends of one range (a separator, blanks around it)."""
+        return gap.strip() in self.range_separators
 
     def parse_int(self, s: str) -> int | None:
         """A whole number in Arabic digits or a Chinese numeral, as dates and counts write it (十二, 二十一,

@@ -172,3 +172,13 @@ def test_figures_and_targets_read_the_same_words(normalizer, qualifiers: Qualifi
     hits = FigureExtractor().hits(doc)
     assert [(h.unit, h.qualifier) for h in hits] == [("亿元", ">")]
     assert [(t.span.text, t.comparator) for t in TargetExtractor()(doc, hits, [])] == [("超400亿元", ">=")]
+
+
+@pytest.mark.parametrize(("gap", "joined"), [
+    ("-", True), ("~", True), (" 至 ", True), ("到", True), ("—", True), ("–", True),  # 10-50万元, 3至5年
+    ("", False), ("、", False), ("和", False), ("--", False), ("至2", False), (" ", False),
+])
+def test_range_gap(gap: str, joined: bool, numerals: Numerals) -> None:
+    """One reading of a range for both stages: figures share the upper end's unit, targets make one floor of it."""
+    assert numerals.range_gap(gap) is joined
+    assert bool(re.match(r"^\s*[~\-—–至到]\s*$", gap)) is joined  # the targets stage's own test before issue 15

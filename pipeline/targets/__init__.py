@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 from pipeline.targets.commitment import CommitmentRules
 from pipeline.targets.model import (
     _LIST_GAP,
-    _RANGE_GAP,
     _Ctx,
     _DocScan,
     _drop_parens,
@@ -67,7 +66,7 @@ class TargetExtractor(CommitmentRules):
         merged: list[_Num] = []
         for n in nums:
             prev = merged[-1] if merged else None
-            if prev is not None and _RANGE_GAP.match(text[prev.nend:n.nstart]) \
+            if prev is not None and self._numerals.range_gap(text[prev.nend:n.nstart]) \
                     and (prev.unit is None or prev.unit == n.unit):
                 scale = n.value_base / n.value if n.value else 1.0
                 merged[-1] = _Num(prev.nstart, n.nend, prev.value, n.unit, prev.value * scale, n.unit_base,

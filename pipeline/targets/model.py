@@ -10,7 +10,6 @@ LEXICON = "comparators.yaml"
 
 _LIST_GAP = re.compile(r"^\s*(?:、|和|及|与|以及|,)\s*$")
 _LIST_NEXT = re.compile(r"^\s*(?:和|及|与|以及)\s*[-\d]")
-_RANGE_GAP = re.compile(r"^\s*[~\-—–至到]\s*$")
 _CJK = re.compile(r"[\u3400-\u9fffA-Za-z“\"]")
 _QUOTES = "“”\"'‘’《》"
 
