@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from pipeline.recache import compile_cached
+from pipeline.recache import MIN_CACHED_LEN, compile_cached, first_char_gate
 
 #: The regex fragments every pattern lexicon shares (year, Chinese digits, 发文字号 brackets)
 COMMON = "common.yaml"
@@ -125,7 +125,11 @@ def compile_patterns(
             raise LexiconError(f"{where}: pattern {key!r} is empty")
         check_alternatives(pat, f"{where}:{key}")
         try:
-            out[key] = compile_cached(expand(fragments, pat))
+            full = expand(fragments, pat)
+            rx = compile_cached(full)
+            # a start set for re's scans; big patterns (the unit tries) are only matched at anchors, and parsing them
+            # again would cost a second per process
+            out[key] = first_char_gate(rx) if len(full) < MIN_CACHED_LEN else rx
         except re.error as exc:
             raise LexiconError(f"{where}: pattern {key!r} does not compile: {exc}") from exc
     return out

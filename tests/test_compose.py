@@ -24,7 +24,9 @@ def test_task_deadline_comes_from_deadlines_and_falls_back_to_a_period(pipeline_
 def test_stage_outputs_are_typed_and_link_builds_new_records(pipeline_obj) -> None:
     """Each stage returns its own dataclass; the extraction is rebuilt, never updated in place; linking leaves
     the stage records as the stages made them (task_id unset) and returns new ones."""
-    from pipeline.compose import DeadlinesOutput, Extraction, FiguresOutput, TargetsOutput, UnitsOutput, link
+    from pipeline.compose import link
+    from pipeline.dimensions import DeadlinesOutput, FiguresOutput, TargetsOutput, UnitsOutput
+    from pipeline.models import Extraction
 
     outputs = {s.name: s.output for s in pipeline_obj.stages}
     assert outputs == {"units": UnitsOutput, "deadlines": DeadlinesOutput, "figures": FiguresOutput,

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 from pipeline.targets.commitment import CommitmentRules
 from pipeline.targets.model import (
     _LIST_GAP,
+    _MAX_SENTENCE,
     _Ctx,
     _DocScan,
     _drop_parens,
@@ -97,8 +98,10 @@ class TargetExtractor(CommitmentRules):
         """Sentence/clause bounds (the document's) and adjacent qualifier words of one number."""
         text, bounds = doc.text, doc.sentences
         clause_start = bounds.clause_start(n.nstart)
-        ctx = _Ctx(bounds.sentence_start(n.nstart), clause_start, bounds.clause_end(n.nend), clause_start,
-                   n.nstart, n.nend)
+        # bounded windows: a text with no stop in sight (thousands of 1% in a row) stays linear
+        clause_start = max(clause_start, n.nstart - _MAX_SENTENCE)
+        ctx = _Ctx(max(bounds.sentence_start(n.nstart), n.nstart - _MAX_SENTENCE), clause_start,
+                   min(bounds.clause_end(n.nend), n.nend + _MAX_SENTENCE), clause_start, n.nstart, n.nend)
         after = self._qualifiers.after_at(text, n.nend)
         if after:
             ctx.span_end, ctx.cmp_after = n.nend + len(after[0]), Qualifiers.comparator(after[1])
@@ -135,7 +138,8 @@ class TargetExtractor(CommitmentRules):
         records the last target in ``scan``."""
         text = doc.text
         first = group[0]
-        if not self._committed(text, doc, nums, ctxs, first, scan):
+        decided = self._decide(text, doc, nums, ctxs, first, scan)
+        if decided.verdict != "commit":
             kept = [i for i in group[1:] if self._committed(text, doc, nums, ctxs, i, scan)]
             return [t for i in kept for t in self._group_targets(doc, nums, ctxs, [i], baseline, deadlines, scan)]
         c0 = ctxs[first]
@@ -187,7 +191,8 @@ class TargetExtractor(CommitmentRules):
                 span=doc.span(c.span_start, c.span_end), indicator=ind, kind=kind, comparator=cmp_,
                 value=n.value, unit=unit, value_base=value_base, unit_base=unit_base,
                 baseline_value=baseline.get(i), period=period, due=self._due(doc, period, pspan, deadlines),
-                rule="targets",
+                rule=decided.id,
             ))
         scan.last = (c0.sent_start, indicators[-1], out[-1].kind, out[-1].unit)
         return out
+

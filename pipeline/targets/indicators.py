@@ -49,17 +49,9 @@ class IndicatorRules:
         self._growth_units = set(kind["growth_units"])
         self._verbs = re.compile(_alternation(com["verbs"]))
         self._verb_run = re.compile(f"(?:{_alternation(com['verbs'])})+")
-        self._after_verbs = re.compile(_alternation(com["after_verbs"]))
-        self._fact = re.compile(_alternation(com["fact_words"]))
         self._param = re.compile(_alternation(com["parameter_words"]))
-        self._names = re.compile("^(?:" + _alternation(com["name_nouns"]) + ")")
-        self._name_suffix = tuple(com["name_suffix"])
-        self._scope_nouns = re.compile(_alternation(com["scope_nouns"]))
-        self._scope_before = re.compile(_alternation(com["scope_before"]))
         self._param_exempt = re.compile(_alternation(com["parameter_exempt"]))
         self._time_units = set(com["time_units"])
-        self._non_target_units = set(com["non_target_units"])
-        self._time_verbs = re.compile(_alternation(com["time_verbs"]))
         self._time_limit = re.compile(r"\s*(?:" + _alternation(com["time_limit_after"]) + ")")
         self._strip_suffix = sorted(ind["strip_suffix"], key=len, reverse=True)
         self._strip_prefix = sorted(ind["strip_prefix"], key=len, reverse=True)
@@ -181,8 +173,9 @@ class IndicatorRules:
             return ""
         e = s
         share_phrase = text.startswith("的", c.span_end)
-        while e < c.clause_end and (text[e] not in self._noun_stop or (share_phrase and text[e] in "和及")):
-            e += 1
+        stops = self._noun_stop - set("和及") if share_phrase else self._noun_stop
+        m = re.compile("[" + re.escape("".join(sorted(stops))) + "]").search(text, e, c.clause_end) if stops else None
+        e = m.start() if m else max(e, c.clause_end)  # the first stop, not a scan of every character
         noun = text[s:e].strip()
         if noun and noun[0] in "“\"" and noun[-1] in "”\"":
             noun = noun[1:-1]

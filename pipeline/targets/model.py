@@ -8,8 +8,13 @@ from typing import Any
 
 LEXICON = "comparators.yaml"
 
+#: how far back a number's sentence may reach: a text with no stop in sight (a run of thousands of 1%) is read in
+#: windows, so that the cue checks per number stay bounded (the longest sentence of corpus/ has ~430 characters)
+_MAX_SENTENCE = 500
 _LIST_GAP = re.compile(r"^\s*(?:、|和|及|与|以及|,)\s*$")
 _LIST_NEXT = re.compile(r"^\s*(?:和|及|与|以及)\s*[-\d]")
+_PAREN = re.compile(r"[()]")
+_LIST_MARK = re.compile(r"[()、]")
 _CJK = re.compile(r"[\u3400-\u9fffA-Za-z“\"]")
 _QUOTES = "“”\"'‘’《》"
 
@@ -67,10 +72,10 @@ def _unit_core(unit: str | None) -> str | None:
 def _inside_parens(s: str, aside_open: re.Pattern[str] | None = None) -> bool:
     """The text ends inside a bracket, unless the bracket opens a part of the goal (其中…)."""
     depth, opened = 0, -1
-    for k, ch in enumerate(s):
-        if ch == "(":
-            depth, opened = depth + 1, k
-        elif ch == ")" and depth:
+    for m in _PAREN.finditer(s):  # the brackets only, not every character
+        if m.group(0) == "(":
+            depth, opened = depth + 1, m.start()
+        elif depth:
             depth -= 1
     if depth <= 0:
         return False
@@ -106,7 +111,8 @@ def _split_list(s: str) -> list[str]:
 
 def _has_list(s: str) -> bool:
     depth = 0
-    for ch in s:
+    for m in _LIST_MARK.finditer(s):  # the brackets and 、 only, not every character
+        ch = m.group(0)
         depth += ch == "("
         depth -= ch == ")"
         if ch == "、" and depth <= 0:

@@ -196,6 +196,8 @@ class ClauseGrammar:
                 else:
                     # in running text a free name counts only right before its role cue (由丹凤街道牵头)
                     fm = _free_item(g, text, pos, iend) if strict or cue is not None else None
+                    if fm is None and strict:
+                        fm = _elided_suffix(g, text, pos, iend, end)  # 人民大垸、荒湖管理区
                     if fm is None and self.ner is not None:
                         fm = self.ner.item(text, pos, iend)
                     if fm is None:
@@ -374,3 +376,18 @@ def _content_end(text: str) -> int:
     while k and text[k - 1].isspace():
         k -= 1
     return k
+
+
+def _elided_suffix(g: _Grammar, text: str, s: int, e: int, end: int) -> Mention | None:
+    """A bare name sharing the unit suffix of the next list item (人民大垸、荒湖管理区 = 人民大垸管理区、荒湖管理区).
+
+    The Names rule of the guideline: a shared suffix elided in a list leaves each body a unit, its span as written.
+    """
+    if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", text[s:e]) or text[e:e + 1] != "、":
+        return None
+    nxt = _next_top(text, e + 1, end, "、,;。:")
+    m = g.p["item"].fullmatch(text, e + 1, nxt)
+    suf = g.p["item_end"].search(text, e + 1, nxt) if m else None
+    if suf is None or suf.start() - (e + 1) < 2:
+        return None
+    return Mention(s, e, "", text[s:e] + suf.group(0), "", g._free_kind(suf.group(0)), None, False, "item")

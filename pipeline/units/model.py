@@ -1,21 +1,9 @@
-"""Data of the units extractor: a recognised mention, a township context, and the level words."""
+"""Data of the units extractor: a recognised mention and a township context (the level words, suffix kinds and
+the township title pattern are in ``lexicons/unit_grammar.yaml``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-_LEVEL_OF_CHAR = {
-    "省": "province", "自治区": "province", "市": "city", "州": "city", "盟": "city", "地区": "city",
-    "自治州": "city", "县": "county", "区": "county", "旗": "county", "自治县": "county",
-    "乡": "township", "镇": "township", "街道": "township",
-}
-_SUFFIX_KIND = (
-    ("专班", "task_force"), ("领导小组办公室", "task_force"), ("管委会", "development_zone"),
-    ("公司", "enterprise"), ("集团", "enterprise"), ("行", "enterprise"), ("中心", "public_institution"),
-    ("院", "public_institution"), ("站", "public_institution"), ("所", "public_institution"),
-    ("馆", "public_institution"),
-)
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,5 +20,3 @@ class Mention:
     complete: bool  # compound names are complete as written
     rule: str
     form: str = ""  # how the canonical name is built: 中共{region}{full}; '' = {region}{full}
-
-
