@@ -298,4 +298,4 @@ class IndicatorRules:
             for d in deadlines:
                 if d.span.start < sp.end and sp.start < d.span.end and d.date_end is not None:
                     return d.date_end
-        return period_end(period, doc.meta.ref_year, self._numerals)
+        return period_end(period, doc.meta.ref_year, self._numerals, self._pat["year_period"])
