@@ -15,8 +15,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from pipeline.lexicon import compile_patterns, read_tsv, read_yaml
 from pipeline.models import DocMeta
 from pipeline.recache import compile_cached
+from pipeline.towns import Town
 from pipeline.units.canonical import CanonicalNames
-from pipeline.units.model import Mention, Town
+from pipeline.units.model import Mention
 from pipeline.wordscan import WordScanner
 
 #: a trie node with more alternatives than this is cut into buckets (``trie_regex``)
@@ -87,7 +88,6 @@ class _Grammar(CanonicalNames):
         self.township_stations: dict[str, str] = dict(y["township_stations"])
         self.level_of_char: dict[str, str] = dict(y["level_of_char"])
         self.suffix_kind: list[tuple[str, str]] = [(suf, kind) for suf, kind in y["suffix_kind"]]
-        self.town_rx = re.compile(y["town_title"])
         self.complete_renames = [(re.compile(a), b) for a, b in y["complete_renames"]]
         self.canonical_renames = [(re.compile(a), b) for a, b in y["canonical_renames"]]
         frags = dict(y["fragments"])
