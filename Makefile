@@ -53,8 +53,8 @@ fuzz: $(STAMP)  ## mutate the corpus into N damaged documents, run the CLI on th
 lint: $(STAMP)
 	$(PY) -m ruff check pipeline tests
 
-type: $(STAMP)
-	$(PY) -m mypy pipeline
+type: $(STAMP)  ## mypy --strict (config in pyproject) on the package, and on the tests
+	$(PY) -m mypy pipeline tests
 
 check: lint type test eval
 

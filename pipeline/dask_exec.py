@@ -64,16 +64,16 @@ def run_dask(
     opts = dict(options or {})
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]
                                dashboard_address=None)
     try:
-        with Client(cluster if cluster is not None else scheduler) as client:
+        with Client(cluster if cluster is not None else scheduler) as client:  # type: ignore[no-untyped-call]
             futs = {client.submit(process_to_parts, i, str(p.resolve()), s, str(out_dir.resolve()), str(parts), opts,
                                   report, (locations or {}).get(s), pure=False,
                                   key=f"policy-extract-{parts.name}-{i}"): i
                     for i, (p, s) in enumerate(inputs)}
             done: dict[int, DocResult] = {}
-            for fut in as_completed(futs):
+            for fut in as_completed(futs):  # type: ignore[no-untyped-call]
                 i = futs[fut]
                 try:
                     r = summary_result(fut.result())

@@ -27,7 +27,7 @@ _ARABIC = re.compile(r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 @cache
 def number_words() -> dict[str, Any]:
     """The parsed ``numbers.yaml`` (read once: lexicon files are read-only data)."""
-    data = read_yaml(NUMBERS_LEXICON)
+    data: dict[str, Any] = read_yaml(NUMBERS_LEXICON)
     for key in ("cn_digits", "cn_units", "cn_sections", "magnitudes"):
         if not isinstance(data.get(key), dict) or not data[key]:
             raise LexiconError(f"{NUMBERS_LEXICON}: {key} must be a non-empty mapping")

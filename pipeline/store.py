@@ -236,4 +236,5 @@ def save(out_dir: Path, tables: dict[str, pa.Table], changed: list[str] | None =
 
 def sources_in(tables: dict[str, pa.Table]) -> Iterable[str]:
     """Sources of the documents table."""
-    return tables["documents"].column("source").to_pylist()
+    sources: list[str] = tables["documents"].column("source").to_pylist()
+    return sources

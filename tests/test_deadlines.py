@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline.deadlines import DeadlineExtractor, cn_int, load_rules
+from pipeline.deadlines import DeadlineExtractor, load_rules
 from pipeline.lexicon import LexiconError
 from pipeline.models import DocMeta
 from pipeline.normalize import Normalizer
 from pipeline.structure import Structurer
+from pipeline.timenorm import cn_int
 
 EXAMPLES = Path(__file__).resolve().parent / "examples" / "deadlines.yaml"
 CASES: list[dict[str, Any]] = yaml.safe_load(EXAMPLES.read_text(encoding="utf-8"))
@@ -72,7 +73,7 @@ def test_lexicon_rejects_unknown_normaliser(tmp_path: Path) -> None:
     src = EXAMPLES.parent.parent.parent / "lexicons" / "time.yaml"
     bad.write_text(src.read_text(encoding="utf-8").replace("norm: day", "norm: nope", 1), encoding="utf-8")
     with pytest.raises(LexiconError):
-        load_rules.__wrapped__(bad)  # type: ignore[attr-defined]
+        load_rules.__wrapped__(bad)
 
 
 def test_reporting_windows_of_a_report(extractor: DeadlineExtractor, normalizer: Normalizer,

@@ -40,7 +40,7 @@ def test_one_cell_per_line_header_scan_reads_each_line_a_bounded_number_of_times
         calls += 1
         return real(text)
 
-    reader.columns.column = counting  # type: ignore[method-assign]
+    reader.columns.column = counting  # type: ignore[method-assign,assignment]
     n_lines = 2000
     reader.rows(unit * n_lines)
     assert calls <= 4 * n_lines

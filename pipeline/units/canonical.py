@@ -20,7 +20,7 @@ class CanonicalNames:
     parent_city: dict[str, set[str]]
     township_abbr: dict[str, str]
     township_stations: Any
-    township_types: Any
+    township_types: dict[str, str]
 
     def town_of(self, meta: DocMeta, text: str) -> Town | None:
         """The township of a township document: named at the start of its title, issuer or first line."""

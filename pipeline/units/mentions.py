@@ -19,17 +19,19 @@ from pipeline.units.canonical import CanonicalNames
 from pipeline.units.model import _LEVEL_OF_CHAR, _SUFFIX_KIND, Mention, Town
 from pipeline.wordscan import WordScanner
 
+_Trie = dict[str, "_Trie"]  # a character -> the subtree after it; "" marks a word's end
+
 
 def trie_regex(words: Iterable[str]) -> str:
     """One regex alternation shaped as a trie (longest alternative first), for fast literal matching."""
-    root: dict[str, dict] = {}
+    root: _Trie = {}
     for w in words:
         node = root
         for ch in w:
             node = node.setdefault(ch, {})
         node[""] = {}
 
-    def build(node: dict[str, dict]) -> str:
+    def build(node: _Trie) -> str:
         end = "" in node
         alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
         if not alts:
