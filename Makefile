@@ -19,7 +19,7 @@ $(RUNTIME): pyproject.toml
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,ner,dask]'
+	$(PY) -m pip install --quiet -e '.[dev,ner,dask,spacy]'
 	@touch $(STAMP) $(RUNTIME)
 
 extract: $(RUNTIME)  ## run the pipeline over corpus/ into outputs/
