@@ -13,28 +13,18 @@ from __future__ import annotations
 
 import heapq
 import html
-import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline.models import DocResult, Target
+from pipeline.dimensions import DIMENSIONS, KIND_LABELS, Mark, all_marks, target_value
+from pipeline.models import DocResult
 from pipeline.store import write_atomic_text
 
-COLOURS = {
-    "lead": "#ffb3b3", "co": "#ffd9b3", "joint": "#ffe6cc", "generic": "#eeeeee", "org": "#e6e6ff",
-    "deadline": "#b3e6ff", "figure": "#d9f2d9", "target": "#fff199",
-}
-LEGEND = {
-    "lead": "lead unit (牵头)", "co": "co-responsible unit (配合)", "joint": "joint unit (no lead)",
-    "generic": "group reference", "org": "other organisation mention", "deadline": "deadline / period",
-    "figure": "figure", "target": "target (framed, chip = kind)",
-}
-KIND_LABELS = {"growth": "增长", "reduction": "下降", "share": "占比", "count": "数量", "level": "水平"}
-COMPARATORS = {">=": "≥", "<=": "≤", "~": "≈", "=": "="}
+COLOURS = {k: c for d in DIMENSIONS for k, (c, _) in d.colours.items()}
+LEGEND = {k: text for d in DIMENSIONS for k, (_, text) in d.colours.items()}
 COUNTED = ("tasks", "responsibilities", "deadlines", "figures", "targets")
 _PRIORITY = {"target": 0, "lead": 1, "co": 1, "joint": 1, "generic": 1, "deadline": 2, "org": 3, "figure": 4}
 TASK_TEXT = 40  # characters of a task's text shown in the sidebar (the row links to the whole text)
@@ -61,60 +51,9 @@ table{{border-collapse:collapse;width:100%}} td,th{{border:1px solid #ddd;paddin
 """ + "".join(f".hl-{k}{{background:{v}}} " for k, v in COLOURS.items())
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """One highlight: original span, type, anchor id (or ""), tooltip and chip label (or "")."""
-
-    start: int
-    end: int
-    kind: str
-    ref: str = ""
-    tip: str = ""
-    chip: str = ""
-
-
-def _num(v: float | None) -> str:
-    """A value as written in a table: no exponent, no trailing zeros, empty when missing."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    return format(v, ".12g")
-
-
-def _tip(kind: str, *fields: tuple[str, object]) -> str:
-    """``kind: a; key: b`` with empty fields left out (never ``None``)."""
-    parts = [f"{k}: {v}" if k else str(v) for k, v in fields if v not in (None, "", ())]
-    return "; ".join([f"{kind}: {parts[0]}" if parts else kind, *parts[1:]])
-
-
-def target_value(t: Target) -> str:
-    """``≥ 7%``: comparator, value and unit of a target."""
-    return f"{COMPARATORS.get(t.comparator, t.comparator)} {_num(t.value)}{t.unit or ''}"
-
-
 def marks_of(r: DocResult) -> list[Mark]:
     """Highlights for every extraction of a document (organisations only where no responsibility is)."""
-    out: list[Mark] = []
-    resp_spans = {(x.span.start, x.span.end) for x in r.responsibilities}
-    for x in r.responsibilities:
-        kind = "generic" if x.generic else x.role
-        out.append(Mark(x.span.start, x.span.end, kind, tip=_tip(kind, ("", x.canonical))))
-    for o in r.organizations:
-        if (o.span.start, o.span.end) not in resp_spans:
-            out.append(Mark(o.span.start, o.span.end, "org", tip=_tip("org", ("", o.canonical), ("", o.kind),
-                                                                        ("", o.level))))
-    for d in r.deadlines:
-        dates = " – ".join(str(x) for x in dict.fromkeys((d.date_start, d.date_end)) if x is not None)
-        out.append(Mark(d.span.start, d.span.end, "deadline", tip=_tip(d.kind, ("", dates), ("", d.granularity))))
-    for f in r.figures:
-        base = f"{_num(f.value_base)} {f.unit_base or ''}".strip() if f.value_base != f.value else ""
-        out.append(Mark(f.span.start, f.span.end, "figure", tip=_tip("figure", ("", f"{_num(f.value)}{f.unit or ''}"),
-                                                                      ("base", base), ("", f.qualifier))))
-    for i, t in enumerate(r.targets, 1):
-        kind = KIND_LABELS.get(t.kind, t.kind)
-        out.append(Mark(t.span.start, t.span.end, "target", f"t{i}", chip=kind, tip=_tip(
-            "target", ("", kind), ("", f"{t.indicator} {target_value(t)}"), ("baseline", _num(t.baseline_value)),
-            ("period", t.period), ("due", t.due), ("lead", "、".join(t.lead_units)))))
-    return out
+    return all_marks(r)
 
 
 def _text(s: str) -> str:

@@ -46,9 +46,9 @@ def test_responsibilities(case: dict[str, Any], normalizer: Normalizer, structur
 
 
 @pytest.mark.parametrize("row", TABLE["canonical"], ids=lambda r: f"{r[0]}-{r[1]}")
-def test_canonical_name(row: list[str]) -> None:
+def test_canonical_name(row: list[str], extractor: UnitExtractor) -> None:
     mention, region, expected = row
-    assert canonical_name(mention, DocMeta(**REGIONS[region])) == expected
+    assert canonical_name(extractor.g, mention, DocMeta(**REGIONS[region])) == expected
 
 
 @pytest.mark.parametrize("case", TABLE["organizations"], ids=lambda c: c["text"][:24])
@@ -82,6 +82,22 @@ def test_trie_regex_prefers_longest() -> None:
     rx = re.compile(trie_regex(["委", "委办", "委办公室"]))
     assert [m.group(0) if (m := rx.match(w)) else None for w in ("委办公室", "委办")] == ["委办公室", "委办"]
 
+
+def test_trie_regex_wide_nodes_match_as_plain_alternation() -> None:
+    """A node with hundreds of alternatives is cut into buckets; every match stays the longest-first one."""
+    import random
+    import re
+
+    rnd = random.Random(13)
+    chars = [chr(0x4E00 + k) for k in range(300)]
+    words = {"".join(rnd.choice(chars) for _ in range(rnd.randint(1, 4))) for _ in range(3000)}
+    trie = trie_regex(words)
+    assert "(?=[" in trie  # the wide root is bucketed
+    rx = re.compile(f"(?:{trie}){{0,2}}{trie}")
+    plain = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    ref = re.compile(f"(?:{plain}){{0,2}}(?:{plain})")
+    text = "".join(rnd.choice(chars[:320]) for _ in range(5000))
+    assert [m.span() for m in rx.finditer(text)] == [m.span() for m in ref.finditer(text)]
 
 def test_seed_004_offsets(normalizer: Normalizer, structurer: Structurer, extractor: UnitExtractor) -> None:
     """Traditional-character seed: every span maps back to the original characters."""

@@ -6,18 +6,15 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import TYPE_CHECKING
 
 from pipeline.document import PolicyDoc
-
-if TYPE_CHECKING:
-    pass
 from pipeline.targets.indicators import IndicatorRules
 from pipeline.targets.model import (
     _CJK,
-    _FULL_SENT_SEP,
     _LIST_NEXT,
+    _MAX_SENTENCE,
     _Ctx,
+    _DocScan,
     _drop_parens,
     _inside_parens,
     _inside_quotes,
@@ -29,14 +26,15 @@ from pipeline.targets.model import (
 class CommitmentRules(IndicatorRules):
     """Decides whether a number is committed."""
 
-    def _committed(self, text: str, doc: PolicyDoc, nums: list[_Num], ctxs: list[_Ctx], i: int) -> bool:
+    def _committed(self, text: str, doc: PolicyDoc, nums: list[_Num], ctxs: list[_Ctx], i: int,
+                   scan: _DocScan) -> bool:
         """Is number ``i`` something the document commits to reach?"""
         n, c = nums[i], ctxs[i]
         if c.extra.get("baseline_of_next") or n.unit in self._non_target_units:
             return False
         before_sent = text[c.sent_start:c.span_start]
         clause = text[c.clause_start:c.clause_end]
-        if n.nstart >= self._news_from:
+        if n.nstart >= scan.news_from:
             return False
         if self._word_in(self._fact, before_sent) or self._pat["fact_frame"].search(before_sent):
             return False
@@ -46,7 +44,7 @@ class CommitmentRules(IndicatorRules):
         if (not raised and self._is_param(clause, before_sent, text[c.span_end:c.clause_end])) \
                 or _inside_parens(before_sent, self._pat["aside_open"]):
             return False
-        if self._in_progress_column(doc, n.nstart) or self._in_fact_section(n.nstart):
+        if self._in_progress_column(doc, n.nstart) or self._in_fact_section(scan, n.nstart):
             return False
         after = text[c.span_end:c.clause_end]
         noun = self._noun_after(text, c)
@@ -79,7 +77,7 @@ class CommitmentRules(IndicatorRules):
             return True
         if before_clause.startswith("其中") and self._verbs.search(_drop_parens(before_sent)):
             return True
-        if self._last and self._last[0] == c.sent_start and len(before_clause) <= 20:
+        if scan.last and scan.last[0] == c.sent_start and len(before_clause) <= 20:
             return True  # the next item of a list of goals in one sentence (…产值90亿元,规模工业产值12亿元)
         seg = self._trim(text[c.seg_start:c.span_start])
         if not seg and self._after_verbs.search(after):
@@ -115,9 +113,7 @@ class CommitmentRules(IndicatorRules):
         ref = doc.meta.ref_year
         if ref is None:
             return False
-        start = c.sent_start
-        while start > 0 and text[start - 1] not in _FULL_SENT_SEP:
-            start -= 1
+        start = max(doc.sentences.full_sentence_start(c.sent_start), c.span_start - _MAX_SENTENCE)
         if self._pat["plan_cue"].search(text, start, c.span_start):
             return False  # 2022年,力争…: still a plan, whatever ref_year says
         for s in (start, c.clause_start):
@@ -180,10 +176,11 @@ class CommitmentRules(IndicatorRules):
             out.append((h.nstart, any(is_fact for _, is_fact in stack)))
         return out
 
-    def _in_fact_section(self, pos: int) -> bool:
+    @staticmethod
+    def _in_fact_section(scan: _DocScan, pos: int) -> bool:
         """The number stands in a section whose heading chain reports the situation or past results."""
-        k = bisect.bisect_right(self._fact_sections, (pos, True)) - 1
-        return k >= 0 and self._fact_sections[k][1]
+        k = bisect.bisect_right(scan.fact_sections, (pos, True)) - 1
+        return k >= 0 and scan.fact_sections[k][1]
 
     def _reported(self, doc: PolicyDoc, text: str, c: _Ctx) -> bool:
         """Progress-report conventions: a results label line; in a document the structure stage found to be a

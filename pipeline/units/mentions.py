@@ -3,14 +3,14 @@
 A mention is an optional region prefix (省/市/县… or a place name from ``regions.tsv``) + a body (an alias
 from ``departments.tsv``, a compound name such as 人行郑州中心支行, or a free name ending in a unit suffix) +
 an optional sub-unit (溆浦分局) and bracketed alias ((区整违办)). All lexicon words are compiled into a few
-trie-shaped regexes once per process (``_grammar()``).
+trie-shaped regexes once, when the owner (``UnitExtractor``) builds its ``_Grammar``.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from functools import cache
 
 from pipeline.lexicon import compile_patterns, read_tsv, read_yaml
 from pipeline.models import DocMeta
@@ -20,10 +20,17 @@ from pipeline.units.model import _LEVEL_OF_CHAR, _SUFFIX_KIND, Mention, Town
 from pipeline.wordscan import WordScanner
 
 _Trie = dict[str, "_Trie"]  # a character -> the subtree after it; "" marks a word's end
+#: a trie node with more alternatives than this is cut into buckets (``trie_regex``)
+_BUCKETED = 16
 
 
 def trie_regex(words: Iterable[str]) -> str:
-    """One regex alternation shaped as a trie (longest alternative first), for fast literal matching."""
+    """One regex alternation shaped as a trie (longest alternative first), for fast literal matching.
+
+    ``re`` tries the alternatives of a node one by one (the place root has ~1,000), so a wide node is cut
+    into about sqrt(n) buckets behind a lookahead of their first characters: the same matches, since the
+    alternatives of a node start with distinct characters, at a few dozen tests instead of a thousand.
+    """
     root: _Trie = {}
     for w in words:
         node = root
@@ -33,9 +40,14 @@ def trie_regex(words: Iterable[str]) -> str:
 
     def build(node: _Trie) -> str:
         end = "" in node
-        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        chars = [ch for ch in sorted(node) if ch]
+        alts = [re.escape(ch) + build(node[ch]) for ch in chars]
         if not alts:
             return ""
+        if len(alts) > _BUCKETED:
+            k = math.isqrt(len(alts)) + 1
+            alts = ["(?=[" + "".join(re.escape(ch) for ch in chars[i:i + k]) + "])(?:" + "|".join(alts[i:i + k]) + ")"
+                    for i in range(0, len(alts), k)]
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
         if end:
             return "(?:" + body + ")?"
@@ -200,22 +212,15 @@ def _finditer_at(rx: re.Pattern[str], text: str, starts: Sequence[int]) -> Itera
         last = m.end()
 
 
-@cache
-def _grammar() -> _Grammar:
-    """The compiled lexicons (built once per process; lexicon files are read-only data)."""
-    return _Grammar()
-
-
-def canonical_name(mention_norm: str, meta: DocMeta, inherited_prefix: str | None = None,
+def canonical_name(g: _Grammar, mention_norm: str, meta: DocMeta, inherited_prefix: str | None = None,
                    town: Town | None = None) -> str:
     """Canonical name of a normalised unit mention in a document with ``meta``.
 
     县发改局 in a 溆浦县 document → 溆浦县发展和改革局; 省发展改革委 in a 河南省 document
     → 河南省发展和改革委员会; with no known region the type alone is expanded (县发展和改革局);
     ``inherited_prefix`` is the prefix of the first item of a list (省商务厅、财政厅 → 省);
-    ``town`` is the township of a township document (镇党政办 → 石马镇党政办公室).
+    ``town`` is the township of a township document (镇党政办 → 石马镇党政办公室); ``g`` the owner's grammar.
     """
-    g = _grammar()
     text = mention_norm.strip()
     mn = g.match_at(text, 0, len(text))
     if mn is None or mn.nend != len(text):

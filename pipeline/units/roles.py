@@ -14,9 +14,6 @@ from pipeline.document import PolicyDoc
 from pipeline.models import Responsibility
 from pipeline.units.clauses import ClauseGrammar, _Part
 
-_CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "1": 1, "2": 2, "3": 3}
-
-
 
 @dataclass(frozen=True, slots=True)
 class _Convention:
@@ -126,7 +123,7 @@ class RoleResolver(ClauseGrammar):
                 if "*" in m.group(0) or "牵头)" in m.group(0):
                     kind = "star"
                 else:
-                    n = _CN_NUM.get(m.group("n") or m.group("n2") or "一", 1)
+                    n = self.numerals.parse_int(m.group("n") or m.group("n2") or "一") or 1
             line_s = text.rfind("\n", 0, m.start()) + 1
             line_e = text.find("\n", m.end())
             line_e = len(text) if line_e < 0 else line_e
