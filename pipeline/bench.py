@@ -236,7 +236,10 @@ def run_bench(args: argparse.Namespace) -> int:
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak memory (max RSS): this bench process {own:,.0f} MB (every run above in one process), "
           f"largest child process {child:,.0f} MB")
-    return 0 if pathological_rates(pipe) else 1
+    # the floor is a gate of `make bench` only: a tiny run (the tests') prints the rates on short inputs and
+    # never fails on a loaded machine's timing
+    ok = pathological_rates(pipe, 100_000 if full else 5_000)
+    return 0 if ok or not full else 1
 
 
 def pathological_rates(pipe: Pipeline, n_chars: int = 100_000) -> bool:

@@ -24,7 +24,6 @@ from pipeline.numbers import Numerals
 from pipeline.offsets import NormText
 from pipeline.recache import first_char_gate
 
-_TASK_CUE = re.compile(r"牵头|负责|责任单位|配合|力争|确保|达到|完成|新增|建成|增长|不低于|不少于|以上|底前|月底|年内")
 _HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[(〔]|[0-9]+[.、]|——)")
 _KV_START_KEY = re.compile(r"任务|事项")
 _KV_TASK_KEY = re.compile(r"任务|事项|牵头|责任|配合|协办|主责|时限")
@@ -211,6 +210,7 @@ class Structurer:
     def build(self, doc_id: str, source: str, norm: NormText) -> PolicyDoc:
         """Find metadata, sentences, headings, table rows and tasks of one normalised document."""
         text = norm.text
+        task_cue = self.pat["task_cue"]
         doc = PolicyDoc(doc_id, source, norm, meta=self.meta(text))
         _ = doc.sentences  # the sentence and clause bounds, once, for every extractor
         markers = self.find_markers(text)
@@ -236,7 +236,7 @@ class Structurer:
             section = " > ".join(t for _, t in path)
             path.append((mk.level, text[mk.nstart:title_end].strip()))
             body_len = len(text[title_end:end].strip())
-            if body_len >= 8 or (_TASK_CUE.search(text[mk.body:end]) and end - mk.body >= 12):
+            if body_len >= 8 or (task_cue.search(text[mk.body:end]) and end - mk.body >= 12):
                 tasks.append(Task(0, section, norm.span(mk.nstart, end), mk.nstart, end, "item"))
                 covered.append((mk.nstart, end))
         for r in rows:
@@ -254,7 +254,7 @@ class Structurer:
             seg = text[s:e].strip()
             if len(seg) < 20 or "|" in seg or in_task[s]:
                 continue
-            if _TASK_CUE.search(seg):
+            if task_cue.search(seg):
                 s2, e2 = s + (len(text[s:e]) - len(text[s:e].lstrip())), _rstrip(text, s, e)
                 tasks.append(Task(0, "", norm.span(s2, e2), s2, e2, "paragraph"))
         tasks.sort(key=lambda t: (t.nstart, -t.nend))

@@ -143,7 +143,8 @@ class TargetExtractor(CommitmentRules):
         records the last target in ``scan``."""
         text = doc.text
         first = group[0]
-        if not self._committed(text, doc, nums, ctxs, first, scan):
+        decided = self._decide(text, doc, nums, ctxs, first, scan)
+        if decided.verdict != "commit":
             kept = [i for i in group[1:] if self._committed(text, doc, nums, ctxs, i, scan)]
             return [t for i in kept for t in self._group_targets(doc, nums, ctxs, [i], baseline, deadlines, scan)]
         c0 = ctxs[first]
@@ -195,7 +196,7 @@ class TargetExtractor(CommitmentRules):
                 span=doc.span(c.span_start, c.span_end), indicator=ind, kind=kind, comparator=cmp_,
                 value=n.value, unit=unit, value_base=value_base, unit_base=unit_base,
                 baseline_value=baseline.get(i), period=period, due=self._due(doc, period, pspan, deadlines),
-                rule="targets",
+                rule=decided.id,
             ))
         scan.last = (c0.sent_start, indicators[-1], out[-1].kind, out[-1].unit)
         return out

@@ -29,6 +29,7 @@ from pipeline.numbers import Numerals
 from pipeline.units.clauses import _brackets
 from pipeline.units.mentions import _Grammar, canonical_name, trie_regex
 from pipeline.units.model import Mention, Town
+from pipeline.units.roles import RoleRules
 from pipeline.units.sources import ClauseSources
 from pipeline.units.subjects import SubjectSentences
 
@@ -46,6 +47,7 @@ class UnitExtractor(ClauseSources, SubjectSentences):
         self.columns = ColumnLexicon()
         self.numerals = Numerals()  # n of 排前两位的为牵头单位
         self.ner = ner  # optional: asked about list items the grammar cannot parse (pipeline/ner_units.py)
+        self.role_rules = RoleRules()
         self.cue_any = re.compile(
             "(?:" + "|".join(self.g.p[k].pattern for k in ("lead_cue", "co_cue", "resp_cue")) + ")"
         )

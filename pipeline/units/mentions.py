@@ -16,7 +16,7 @@ from pipeline.lexicon import compile_patterns, read_tsv, read_yaml
 from pipeline.models import DocMeta
 from pipeline.recache import compile_cached
 from pipeline.units.canonical import CanonicalNames
-from pipeline.units.model import _LEVEL_OF_CHAR, _SUFFIX_KIND, Mention, Town
+from pipeline.units.model import Mention, Town
 from pipeline.wordscan import WordScanner
 
 _Trie = dict[str, "_Trie"]  # a character -> the subtree after it; "" marks a word's end
@@ -86,6 +86,11 @@ class _Grammar(CanonicalNames):
         self.township_types: dict[str, str] = dict(y["township_types"])
         self.township_abbr: dict[str, str] = dict(y["township_abbreviations"])
         self.township_stations: dict[str, str] = dict(y["township_stations"])
+        self.level_of_char: dict[str, str] = dict(y["level_of_char"])
+        self.suffix_kind: list[tuple[str, str]] = [(suf, kind) for suf, kind in y["suffix_kind"]]
+        self.town_rx = re.compile(y["town_title"])
+        self.complete_renames = [(re.compile(a), b) for a, b in y["complete_renames"]]
+        self.canonical_renames = [(re.compile(a), b) for a, b in y["canonical_renames"]]
         frags = dict(y["fragments"])
         frags["place"] = trie_regex(sorted(self.places))
         frags["alias"] = trie_regex(a for a in self.types if len(a) >= 3)
@@ -142,7 +147,7 @@ class _Grammar(CanonicalNames):
 
     def _level(self, places: str, lv: str | None) -> str | None:
         if lv:
-            return _LEVEL_OF_CHAR.get(lv)
+            return self.level_of_char.get(lv)
         if places:
             pm = self.places_rx.fullmatch(places)
             if pm:
@@ -152,11 +157,10 @@ class _Grammar(CanonicalNames):
                         return self.places[tail]
         return None
 
-    @staticmethod
-    def _free_kind(body: str) -> str:
+    def _free_kind(self, body: str) -> str:
         if body.startswith("委") or "党" in body:
             return "party"
-        for suf, kind in _SUFFIX_KIND:
+        for suf, kind in self.suffix_kind:
             if body.endswith(suf):
                 return kind
         return "government"
