@@ -8,11 +8,9 @@ that some rule names; the seed and real corpus must carry no generic id (``targe
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from pipeline.figures import FigureExtractor
 from pipeline.lexicon import LexiconError, read_yaml
@@ -24,12 +22,11 @@ from pipeline.targets import commitment as cm
 from pipeline.units import UnitExtractor
 from pipeline.units.roles import RoleRules
 from tests.conftest import CORPUS, ROOT, make_doc
+from tests.example_tables import load
 from tests.test_units import REGIONS
 
-EXAMPLES = Path(__file__).resolve().parent / "examples"
-TARGET_CASES: list[dict[str, Any]] = yaml.safe_load(
-    (EXAMPLES / "commitment_rules.yaml").read_text(encoding="utf-8"))["cases"]
-ROLE_CASES: list[dict[str, Any]] = yaml.safe_load((EXAMPLES / "role_rules.yaml").read_text(encoding="utf-8"))["cases"]
+TARGET_CASES: list[dict[str, Any]] = load("commitment_rules")["cases"]
+ROLE_CASES: list[dict[str, Any]] = load("role_rules")["cases"]
 
 #: Rules only a document's structure can fire (headings, numbered items, table columns): see the documents below.
 STRUCTURE_CASES = [

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from pipeline.figures import FigureExtractor
 from pipeline.normalize import Normalizer
@@ -15,9 +13,9 @@ from pipeline.numbers import Numerals
 from pipeline.targets import TargetExtractor
 from pipeline.timenorm import period_end
 from tests.conftest import make_doc
+from tests.example_tables import load, params
 
-EXAMPLES = Path(__file__).resolve().parent / "examples" / "targets.yaml"
-CASES: list[dict[str, Any]] = yaml.safe_load(EXAMPLES.read_text(encoding="utf-8"))["cases"]
+CASES: list[dict[str, Any]] = load("targets")["cases"]
 FIELDS = ("text", "indicator", "kind", "comparator", "value", "unit", "period", "baseline_value")
 
 
@@ -43,7 +41,7 @@ def test_table_is_large_and_has_negatives() -> None:
     assert sum(1 for c in CASES if not c["targets"]) >= 10
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["sentence"][:24] for c in CASES])
+@pytest.mark.parametrize("case", params(CASES, "sentence"))
 def test_example(case: dict[str, Any], normalizer: Normalizer, extractor: TargetExtractor,
                  figures: FigureExtractor) -> None:
     doc = make_doc(normalizer, case["sentence"], ref_year=case.get("ref_year", 2024))

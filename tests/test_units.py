@@ -6,15 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from pipeline.models import DocMeta
 from pipeline.normalize import Normalizer
 from pipeline.structure import Structurer
 from pipeline.units import UnitExtractor, canonical_name, trie_regex
+from tests.example_tables import load, params
 
-EXAMPLES = Path(__file__).resolve().parent / "examples" / "units.yaml"
-TABLE: dict[str, Any] = yaml.safe_load(EXAMPLES.read_text(encoding="utf-8"))
+TABLE: dict[str, Any] = load("units")
 REGIONS: dict[str, dict[str, Any]] = TABLE["regions"]
 
 
@@ -34,7 +33,7 @@ def _doc(normalizer: Normalizer, structurer: Structurer, text: str, region: str)
     return doc
 
 
-@pytest.mark.parametrize("case", TABLE["cases"], ids=lambda c: c["text"][:24])
+@pytest.mark.parametrize("case", params(TABLE["cases"], "text"))
 def test_responsibilities(case: dict[str, Any], normalizer: Normalizer, structurer: Structurer,
                           extractor: UnitExtractor) -> None:
     doc = _doc(normalizer, structurer, case["text"], case["region"])
@@ -51,7 +50,7 @@ def test_canonical_name(row: list[str], extractor: UnitExtractor) -> None:
     assert canonical_name(extractor.g, mention, DocMeta(**REGIONS[region])) == expected
 
 
-@pytest.mark.parametrize("case", TABLE["organizations"], ids=lambda c: c["text"][:24])
+@pytest.mark.parametrize("case", params(TABLE["organizations"], "text"))
 def test_organizations(case: dict[str, Any], normalizer: Normalizer, structurer: Structurer,
                        extractor: UnitExtractor) -> None:
     doc = _doc(normalizer, structurer, case["text"], case["region"])
