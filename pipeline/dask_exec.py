@@ -4,8 +4,8 @@ Each Dask task processes one file with a ``Pipeline`` built once per worker
 process, then writes the document's rows itself, as one Parquet part per
 table under ``OUT/.parts/<run>/<table>/``, with its extracted text and its
 report page; only a short summary (status, error, row counts) goes back to
-the driver. The driver reads the parts (in input order, so the tables equal
-a local run's), merges them into the store (``store.save``) and removes them.
+the driver. The driver merges the parts into the store (``store.save``, in
+input order, so the tables equal a local run's) and removes them.
 
 With ``doc_timeout`` (``extract --doc-timeout``, 60 s by default) a task
 hands its document to a child process of the worker (``pipeline.doc_child``:
@@ -25,13 +25,11 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from pipeline.compose import Pipeline
 from pipeline.doc_child import PIPELINE, ChildDied, ask_child
 from pipeline.errors import DocumentError
 from pipeline.models import DocResult
-from pipeline.parts import finish_documents, new_parts_dir, read_parts, remove_parts, summary_result, write_parts
+from pipeline.parts import finish_documents, new_parts_dir, remove_parts, summary_result, write_parts
 
 _PIPELINES: dict[str, Pipeline] = {}  # per worker process, filled by the first task that needs it
 
@@ -85,9 +83,10 @@ def run_dask(
     locations: Mapping[str, tuple[str, str]] | None = None,
     doc_timeout: float | None = None,
     factory: str = PIPELINE,
-) -> tuple[list[DocResult], dict[str, pa.Table]]:
-    """Process ``inputs`` on a Dask cluster; returns summaries (as row-less results) and the run's tables.
+) -> tuple[list[DocResult], Path]:
+    """Process ``inputs`` on a Dask cluster; returns summaries (as row-less results) and the run's parts folder.
 
+    The caller merges the parts (``store.save``) and removes them (``parts.remove_parts``).
     ``doc_timeout`` seconds per document (None: no limit); ``factory`` names the pipeline class
     (``module:name``, importable on the workers).
     """
@@ -120,9 +119,10 @@ def run_dask(
                 done[i] = r
                 if progress:
                     progress(r)
-        tables = read_parts(parts)
+    except BaseException:
+        remove_parts(parts)
+        raise
     finally:
         if cluster is not None:
             cluster.close()
-        remove_parts(parts)
-    return [done[i] for i in range(len(inputs))], tables
+    return [done[i] for i in range(len(inputs))], parts

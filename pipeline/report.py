@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import heapq
 import html
-from collections import Counter
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from pipeline.dimensions import DIMENSIONS, KIND_LABELS, Mark, all_marks, target_value
@@ -163,33 +164,75 @@ def document_page(r: DocResult) -> str:
 """
 
 
-def index_page(tables: dict[str, pa.Table]) -> str:
-    """The index of every document in the store: counts per table and a link to its page."""
-    counts: dict[str, Counter[str]] = {
-        t: Counter(tables[t].column("doc_id").to_pylist()) for t in COUNTED if t in tables
-    }
-    rows = []
-    for d in sorted(tables["documents"].to_pylist(), key=lambda x: x["source"]):
-        doc_id = d["doc_id"]
-        link = f'<a href="{_e(doc_id)}.html">{_e(d["title"] or d["source"])}</a>'
-        region = " ".join(x for x in (d["province"], d["city"], d["county"]) if x)
-        cells = "".join(f"<td>{counts[t][doc_id]}</td>" for t in COUNTED if t in counts)
-        rows.append(
-            f"<tr><td>{link}</td><td>{_e(d['source'])}</td><td>{_e(d['status'])}</td><td>{_e(region)}</td>"
-            f'<td>{_e(d["issue_date"])}</td>{cells}<td>{_e(d["error"])}</td></tr>'
-        )
+#: Documents listed per index page: ``index.html``, then ``index-2.html``…
+INDEX_PAGE = 1000
+
+
+def _index_sql() -> str:
+    counts = "".join(f', coalesce((SELECT count(*) FROM "{t}" x WHERE x.doc_id = d.doc_id), 0) AS "n_{t}"'
+                     for t in COUNTED)
+    return (f"SELECT d.doc_id, d.title, d.source, d.status, concat_ws(' ', d.province, d.city, d.county) AS region, "
+            f"d.issue_date, d.error{counts} FROM documents d ORDER BY d.source, d.doc_id")
+
+
+def _page_name(page: int) -> str:
+    return "index.html" if page == 1 else f"index-{page}.html"
+
+
+def index_page(rows: Sequence[tuple[object, ...]], page: int = 1, pages: int = 1, total: int | None = None) -> str:
+    """One index page: a row per document (as ``_index_sql`` selects them) with its counts and page link."""
+    html_rows = []
+    for doc_id, title, source, status, region, issued, error, *counts in rows:
+        link = f'<a href="{_e(doc_id)}.html">{_e(title or source)}</a>'
+        cells = "".join(f"<td>{n}</td>" for n in counts)
+        html_rows.append(f"<tr><td>{link}</td><td>{_e(source)}</td><td>{_e(status)}</td><td>{_e(region)}</td>"
+                         f"<td>{_e(issued)}</td>{cells}<td>{_e(error)}</td></tr>")
     head = "".join(f"<th>{t}</th>" for t in COUNTED)
+    n = len(rows) if total is None else total
+    nav = "" if pages == 1 else "<p class=\"pages\">pages: " + " ".join(
+        f"<b>{k}</b>" if k == page else f'<a href="{_page_name(k)}">{k}</a>' for k in range(1, pages + 1)) + "</p>"
     return f"""<!DOCTYPE html>
 <html lang="zh"><head><meta charset="utf-8"><title>Policy extraction report</title><style>{CSS}</style></head>
-<body><main style="max-width:none"><h1>Documents ({len(rows)})</h1><table class="index"><tr><th>title</th><th>source</th>
-<th>status</th><th>region</th><th>issued</th>{head}<th>error</th></tr>{"".join(rows)}</table></main></body></html>
+<body><main style="max-width:none"><h1>Documents ({n})</h1>{nav}<table class="index"><tr><th>title</th><th>source</th>
+<th>status</th><th>region</th><th>issued</th>{head}<th>error</th></tr>{"".join(html_rows)}</table>{nav}</main></body></html>
 """
 
 
-def write_report(out_dir: Path, results: Sequence[DocResult], store: dict[str, pa.Table]) -> None:
-    """Write ``report/<doc_id>.html`` for each document of the run; ``index.html`` lists the whole store."""
+def write_index(rdir: Path, con: duckdb.DuckDBPyConnection) -> int:
+    """``index.html`` (and ``index-2.html``… past ``INDEX_PAGE`` documents) from the store; returns the pages.
+
+    The rows come from the store a page at a time, with their counts from
+    SQL, so neither time nor memory follow the rows of the run's results.
+    """
+    (total,) = con.execute("SELECT count(*) FROM documents").fetchall()[0]
+    pages: int = max(1, math.ceil(total / INDEX_PAGE))
+    cur = con.execute(_index_sql())
+    for page in range(1, pages + 1):
+        rows = cur.fetchmany(INDEX_PAGE)
+        write_atomic_text(rdir / _page_name(page), index_page(rows, page, pages, total))
+    for stale in rdir.glob("index-*.html"):  # pages of a store that had more documents
+        num = stale.stem.removeprefix("index-")
+        if num.isdigit() and int(num) > pages:
+            stale.unlink(missing_ok=True)
+    return pages
+
+
+def write_report(out_dir: Path, results: Sequence[DocResult], store: Path | Mapping[str, pa.Table]) -> None:
+    """Write ``report/<doc_id>.html`` for each document of the run; the index lists the whole store.
+
+    ``store`` is the store's database file, or tables in memory (a store not written to disk).
+    """
     rdir = out_dir / "report"
     rdir.mkdir(parents=True, exist_ok=True)
     for r in results:
         write_atomic_text(rdir / f"{r.doc_id}.html", document_page(r))
-    write_atomic_text(rdir / "index.html", index_page(store))
+    if isinstance(store, Path):
+        con = duckdb.connect(str(store), read_only=True)
+    else:
+        con = duckdb.connect()
+        for name, t in store.items():
+            con.register(name, t)
+    try:
+        write_index(rdir, con)
+    finally:
+        con.close()
