@@ -111,9 +111,9 @@ def test_rule_ids_are_unique_and_a_duplicate_is_refused(recording: _Recording) -
         ids = [r["id"] for r in read_yaml(name)[key]]
         assert len(ids) == len(set(ids)), name
     assert len(RoleRules().ids) == len(set(RoleRules().ids))
-    entries = [{"id": "a", "verdict": "x", "when": [{"p": 1}]}, {"id": "a", "verdict": "x"}]
+    entries: list[dict[str, Any]] = [{"id": "a", "verdict": "x", "when": [{"p": 1}]}, {"id": "a", "verdict": "x"}]
     with pytest.raises(LexiconError, match="used twice"):
-        RuleTable("t.yaml", entries, ("x",), lambda c: lambda ctx: True)
+        RuleTable[object]("t.yaml", entries, ("x",), lambda c: lambda ctx: True)
     with pytest.raises(LexiconError, match="unknown predicate"):
         RuleTable("t.yaml", [{"id": "a", "verdict": "commit", "when": [{"pred": "no_such_predicate"}]},
                              {"id": "b", "verdict": "reject"}], ("commit", "reject"), recording._condition)
