@@ -81,7 +81,8 @@ class TargetExtractor(CommitmentRules):
                 continue
             merged.append(n)
         # a bare number is a target only when a cue verb commits it (see the unit-less pattern below)
-        merged = [n for n in merged if n.unit is not None or n.range_floor]
+        merged = [n for n in merged if (n.unit is not None or n.range_floor)
+                  and not self._pat["unit_in_word"].match(text, n.nend)]
         taken = bytearray(len(text) + 1)  # characters of the unit-bearing numbers (a sweep, not a scan per match)
         for n in merged:
             taken[n.nstart:n.nend] = b"\x01" * (n.nend - n.nstart)
@@ -113,9 +114,13 @@ class TargetExtractor(CommitmentRules):
         while clause_end < len(text) and text[clause_end] not in _CLAUSE_SEP:
             clause_end += 1
         ctx = _Ctx(sent_start, clause_start, clause_end, clause_start, n.nstart, n.nend)
+        variant = self._pat["unit_variant"].match(text, n.nend)
         for w, c in self._after:
             if text.startswith(w, n.nend):
                 ctx.span_end, ctx.cmp_after = n.nend + len(w), c
+                break
+            if variant and text.startswith(w, variant.end()):
+                ctx.span_end, ctx.cmp_after = variant.end() + len(w), c
                 break
         for w, c in self._before:
             if text.endswith(w, clause_start, n.nstart):

@@ -25,6 +25,11 @@ from pipeline.targets.model import (
     _unit_core,
 )
 
+#: a heading's label before a colon, the rest of the line running on as its paragraph (1、创业就业工程:…)
+_RUN_IN_LABEL = re.compile(r"[^:;。,\n]{1,24}:")
+#: the first sentence of a heading line that runs on as a paragraph
+_RUN_IN_SENTENCE = re.compile(r"^[^。\n]*。")
+
 
 class CommitmentRules(IndicatorRules):
     """Decides whether a number is committed."""
@@ -200,6 +205,9 @@ class CommitmentRules(IndicatorRules):
             return False
         if self._pat["report_fact"].search(before) and not self._pat["report_commit"].search(sent):
             return True
+        if self._pat["report_done_after"].match(text, c.span_end) \
+                and not self._pat["report_commit"].search(text, c.sent_start, c.span_start):
+            return True
         if doc.row_at(c.span_start) is not None:
             return False  # (table cells are read by their column roles)
         if self._pat["report_window"].match(text, c.sent_start):
@@ -209,8 +217,19 @@ class CommitmentRules(IndicatorRules):
 
     @staticmethod
     def _in_heading_title(doc: PolicyDoc, pos: int) -> bool:
+        """The position is in the title of a heading (a report's headings restate the goals it reports on).
+
+        A numbered line that runs on as a paragraph is titled by its label (1、创业就业工程:全年新增就业9789人, up
+        to the colon) or by its first sentence (4.拆除违法建筑10万平方米。1-6月,仅完成…, up to the full stop).
+        """
         k = bisect.bisect_right(doc.headings, pos, key=lambda h: h.nstart) - 1
-        return k >= 0 and doc.headings[k].nstart <= pos < doc.headings[k].nend
+        if k < 0 or not doc.headings[k].nstart <= pos < doc.headings[k].nend:
+            return False
+        h = doc.headings[k]
+        line_end = doc.text.find("\n", h.nstart)
+        line = doc.text[h.nstart:line_end if line_end >= 0 else len(doc.text)].rstrip()
+        label = _RUN_IN_LABEL.match(line) or _RUN_IN_SENTENCE.search(line)
+        return label is None or pos < h.nstart + label.end()
 
     @staticmethod
     def _row_indicator(doc: PolicyDoc, pos: int) -> str | None:
