@@ -201,6 +201,9 @@ class CommitmentRules(IndicatorRules):
             return True
         sent = text[c.sent_start:c.clause_end]
         before = text[c.clause_start:c.span_start]
+        if self._pat["yoy_fact"].search(before) and not self._pat["report_commit"].search(sent) \
+                and not self._pat["yoy_commit"].search(sent):
+            return True
         if not doc.report:
             return False
         if self._pat["report_fact"].search(before) and not self._pat["report_commit"].search(sent):
