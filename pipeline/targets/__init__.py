@@ -74,7 +74,8 @@ class TargetExtractor(CommitmentRules):
         for n in nums:
             prev = merged[-1] if merged else None
             if prev is not None and _RANGE_GAP.match(text[prev.nend:n.nstart]) \
-                    and (prev.unit is None or prev.unit == n.unit):
+                    and (prev.unit is None or prev.unit == n.unit) \
+                    and not self._pat["identifier_part"].match(text, n.nstart):
                 scale = n.value_base / n.value if n.value else 1.0
                 merged[-1] = _Num(prev.nstart, n.nend, prev.value, n.unit, prev.value * scale, n.unit_base,
                                   ">=", True)
