@@ -139,6 +139,8 @@ class TargetExtractor(CommitmentRules):
                     break
             if re.match(r"\s*(?:、|和|及|与|以及)", text[seg:n.nstart]):
                 ctx.seg_start = min(seg, ctx.span_start)
+            elif self._pat["coordinated"].fullmatch(text, seg, n.nstart):
+                ctx.seg_start = n.nstart  # 500万平方米老小区改善与300个…: the previous item's noun ends at 与
         return ctx
 
     def _groups(self, text: str, nums: list[_Num], ctxs: list[_Ctx]) -> list[list[int]]:

@@ -51,7 +51,8 @@ class CommitmentRules(IndicatorRules):
         if (not raised and self._is_param(clause, before_sent, text[c.span_end:c.clause_end])) \
                 or _inside_parens(before_sent, self._pat["aside_open"]):
             return False
-        if self._in_progress_column(doc, n.nstart) or self._in_fact_section(n.nstart):
+        annual_plan = self._pat["annual_plan"].search(text, c.clause_start, c.span_start)
+        if self._in_progress_column(doc, n.nstart) or (self._in_fact_section(n.nstart) and not annual_plan):
             return False
         after = text[c.span_end:c.clause_end]
         noun = self._noun_after(text, c)
@@ -90,6 +91,8 @@ class CommitmentRules(IndicatorRules):
         if not seg and self._after_verbs.search(after):
             return True
         if self._item_headline(doc, text, c, unit_core):
+            return True
+        if n.unit == "%" and not doc.report and self._pat["rate_value"].search(before_clause):
             return True
         return any(seg.endswith(s) for s in self._kind["growth_indicator_suffix"])
 
@@ -160,7 +163,8 @@ class CommitmentRules(IndicatorRules):
         # numbers are in text order, so clause starts never decrease: a later number of the clause is the next one
         later = i + 1 < len(nums) and ctxs[i + 1].clause_start == c.clause_start
         non_count = _unit_core(n.unit) not in self._count_units
-        if later and (c.cmp_after or non_count):
+        if later and (c.cmp_after or non_count) \
+                and not self._pat["coordinated"].fullmatch(text, c.span_end, nums[i + 1].nstart):
             return True
         if later and i + 1 < len(nums) and self._pat["each_of"].search(text[c.span_end:nums[i + 1].nstart]):
             return True  # 12个村集体经济收入均达到5万元以上: the set the goal ranges over, not the goal
@@ -169,7 +173,7 @@ class CommitmentRules(IndicatorRules):
             if ctxs[j].clause_start != c.clause_start:
                 break
             gap = text[ctxs[j].span_end:c.span_start]
-            if _CJK.match(gap) and not re.search(r"[、,;。和]", gap) and not self._pat["each_of"].search(gap) \
+            if _CJK.match(gap) and not re.search(r"[、,;。和与及或]", gap) and not self._pat["each_of"].search(gap) \
                     and _unit_core(nums[j].unit) in self._count_units:
                 return True
         return False
