@@ -139,8 +139,10 @@ class TargetExtractor(CommitmentRules):
                     break
             if re.match(r"\s*(?:、|和|及|与|以及)", text[seg:n.nstart]):
                 ctx.seg_start = min(seg, ctx.span_start)
-            elif self._pat["coordinated"].fullmatch(text, seg, n.nstart):
-                ctx.seg_start = n.nstart  # 500万平方米老小区改善与300个…: the previous item's noun ends at 与
+            else:  # 500万平方米老小区改善与300个…, 2项工作以及市七件重点民生实事7个…: the previous item ends at 与/以及
+                joined = self._pat["coordinated_gap"].match(text, seg, n.nstart)
+                if joined:
+                    ctx.seg_start = joined.end()
         return ctx
 
     def _groups(self, text: str, nums: list[_Num], ctxs: list[_Ctx]) -> list[list[int]]:

@@ -194,6 +194,8 @@ class IndicatorRules:
         share_phrase = text.startswith("的", c.span_end)
         while e < c.clause_end and (text[e] not in self._noun_stop or (share_phrase and text[e] in "和及")):
             e += 1
+        if e > s and text.startswith("以及", e - 1):
+            e -= 1  # 2项工作以及…: the coordinator 以及, not 以 + 及
         noun = text[s:e].strip()
         if noun and noun[0] in "“\"" and noun[-1] in "”\"":
             noun = noun[1:-1]
