@@ -92,8 +92,9 @@ class CommitmentRules(IndicatorRules):
             return True
         if self._item_headline(doc, text, c, unit_core):
             return True
-        if n.unit == "%" and not doc.report and self._pat["rate_value"].search(before_clause):
-            return True
+        if n.unit == "%" and not doc.report and self._pat["rate_value"].search(before_clause) \
+                and not (i and c.sent_start <= ctxs[i - 1].span_start < c.clause_start):
+            return True  # a rate alone, not the last of a sentence of tallies (5项滞后,滞后项目占比50%)
         return any(seg.endswith(s) for s in self._kind["growth_indicator_suffix"])
 
     def _item_headline(self, doc: PolicyDoc, text: str, c: _Ctx, unit_core: str | None) -> bool:
