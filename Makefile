@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP) $(RUNTIME)
 
 extract: $(RUNTIME)  ## run the pipeline over corpus/ into outputs/
-	$(PY) -m pipeline extract corpus/seeds corpus/dev corpus/real corpus/pool corpus/holdout --out $(OUT) --jobs $(JOBS)
+	$(PY) -m pipeline extract corpus/seeds corpus/dev corpus/real corpus/pool corpus/holdout --out $(OUT) --jobs $(JOBS) --export yes
 
 test: $(STAMP)  ## unit tests, example tables, quality gate, end-to-end
 	$(PY) -m pytest
@@ -39,7 +39,7 @@ test-duckdb-min: $(STAMP)  ## store, search and extract tests with duckdb==$(DUC
 	  "$$($(MINVENV)/bin/python -c "import sysconfig; print(sysconfig.get_path('purelib'))")/zz_policy_extract.pth"
 	$(MINVENV)/bin/python -c "import duckdb; assert duckdb.__version__ == '$(DUCKDB_MIN)', duckdb.__version__"
 	$(MINVENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_store.py tests/test_search.py \
-	  tests/test_extract_cmd.py tests/test_outlock.py
+	  tests/test_extract_cmd.py tests/test_outlock.py tests/test_dataset.py tests/test_exports.py
 
 eval: $(STAMP)  ## precision/recall/F1 per field against gold, every group without and with NER side by side
 	$(PY) -m pipeline eval --corpus corpus --ner both

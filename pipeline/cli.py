@@ -1,4 +1,4 @@
-"""Command line: ``policy-extract extract|eval|search|bench`` (also ``python -m pipeline``).
+"""Command line: ``policy-extract extract|export|eval|search|bench`` (also ``python -m pipeline``).
 
 Exit codes: 0 all documents succeeded, 3 some failed (the others are still
 written), 2 usage errors.
@@ -38,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
                     "mark (by default they have one, so that Excel reads them)")
     ex.add_argument("--no-xlsx", action="store_true", help="skip OUT/policy.xlsx (the CSV and Parquet files "
                     "are always written)")
+    ex.add_argument("--export", choices=("auto", "yes", "no"), default="auto",
+                    help="write the CSV files and policy.xlsx (copies of the whole store) after the run: auto "
+                    "(default) while the store holds at most 1,000 documents, yes always, no never; "
+                    "`policy-extract export` writes them on demand")
     ex.add_argument("--doc-timeout", type=float, default=60.0, metavar="SECONDS",
                     help="per-document time limit; a document over it becomes an error row (default 60; 0: none)")
     ex.add_argument("--no-report", action="store_true", help="skip the HTML report")
@@ -50,6 +54,15 @@ def _parser() -> argparse.ArgumentParser:
                     help="local worker processes (default), or a Dask cluster (needs the 'dask' extra)")
     ex.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="with --executor dask: an existing "
                     "cluster's scheduler (default: a LocalCluster of --jobs workers)")
+    xp = sub.add_parser("export", help="write the CSV files and policy.xlsx of an output store",
+                        description="Write OUT/<table>.csv and OUT/policy.xlsx from the store OUT/policy.duckdb "
+                        "(extract writes them itself while the store holds at most 1,000 documents).")
+    xp.add_argument("--out", type=Path, default=Path("outputs"), help="output folder holding policy.duckdb "
+                    "(default: outputs)")
+    xp.add_argument("--csv-no-bom", action="store_true", help="CSV files without the UTF-8 byte-order mark")
+    xp.add_argument("--no-xlsx", action="store_true", help="the CSV files only")
+    xp.add_argument("--wait", action="store_true", help="wait for a run or program holding the store")
+    xp.add_argument("--quiet", "-q", action="store_true", help="no closing line")
     ev = sub.add_parser("eval", help="score extractions against gold annotations")
     ev.add_argument("--docs", type=Path, action="append", help="document folder (repeatable)")
     ev.add_argument("--gold", type=Path, action="append", help="gold folder with <name>.gold.json (repeatable)")
@@ -126,6 +139,12 @@ def cmd_search(args: argparse.Namespace) -> int:
     return run_search(args)
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipeline.exports import run_export
+
+    return run_export(args)
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from pipeline.bench import run_bench
     from pipeline.ingest import iter_inputs
@@ -145,7 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("PYTHONHASHSEED", "0")
     args = _parser().parse_args(argv)
     t0 = time.perf_counter()
-    handler = {"extract": cmd_extract, "eval": cmd_eval, "search": cmd_search, "bench": cmd_bench}[args.cmd]
+    handler = {"extract": cmd_extract, "export": cmd_export, "eval": cmd_eval, "search": cmd_search,
+               "bench": cmd_bench}[args.cmd]
     try:
         return handler(args)
     except KeyboardInterrupt:

@@ -138,14 +138,15 @@ def align(kinds: Sequence[str], roles: Sequence[str | None], unit_roles: frozens
 
     Returns one list of column indexes per (sub-)row: a cell that fits no later column starts a new
     sub-row (a row holding two tasks with their own deadlines). Consecutive unit cells share a column
-    when no later unit column is left.
+    when no later unit column is left, or when the unit cell after them fits only the next column
+    (县海洋与渔业局 / 县农业农村局 / 市海洋渔业局 under 责任部门 | 评分部门: two lines of one 责任部门 cell).
     """
     out: list[list[int]] = []
     cur: list[int] = []
     pointer = 0
-    for kind in kinds:
+    for k, kind in enumerate(kinds):
         j = _next_fit(kind, roles, pointer)
-        if kind == "unit" and cur and roles[cur[-1]] in unit_roles and j is None:
+        if kind == "unit" and cur and roles[cur[-1]] in unit_roles and (j is None or _crowded(kinds, k, roles, j)):
             cur.append(cur[-1])  # another line of the same unit cell
             continue
         if j is None:
@@ -162,6 +163,13 @@ def align(kinds: Sequence[str], roles: Sequence[str | None], unit_roles: frozens
     if cur:
         out.append(cur)
     return out
+
+
+def _crowded(kinds: Sequence[str], k: int, roles: Sequence[str | None], j: int) -> bool:
+    """Would the unit cell after cell ``k`` find no column if cell ``k`` took column ``j`` (but fit ``j`` itself)?"""
+    if k + 1 >= len(kinds) or kinds[k + 1] != "unit":
+        return False
+    return _next_fit("unit", roles, j + 1) is None and _next_fit("unit", roles, j) == j
 
 
 def _next_fit(kind: str, roles: Sequence[str | None], pointer: int) -> int | None:

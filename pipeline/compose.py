@@ -12,20 +12,31 @@ import datetime as dt
 import logging
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from pipeline.document import PolicyDoc
 from pipeline.errors import DocumentError
 from pipeline.gazetteer import Gazetteer, Region
-from pipeline.models import DocMeta, DocResult, Responsibility, Task
+from pipeline.models import Deadline, DocMeta, DocResult, Extraction, Figure, Organization, Responsibility, Target, Task
 from pipeline.normalize import Normalizer
 from pipeline.structure import Structurer
 
 log = logging.getLogger(__name__)
 
-StageFn = Callable[[PolicyDoc, dict[str, Any]], dict[str, Any]]
+
+@dataclass(frozen=True, slots=True)
+class OrganizationsOutput:
+    """Output of the optional HanLP NER stage: the organisations, its own merged in."""
+
+    organizations: list[Organization]
+
+
+#: A stage's output: a frozen dataclass whose fields are ``Extraction`` fields (the dimensions' are in
+#: ``pipeline/dimensions.py``).
+StageOutput = Any
+StageFn = Callable[[PolicyDoc, Extraction], StageOutput]
 #: NER backend of a pipeline unless told otherwise. Off: with LAC the real headline group gains units F1
 #: (0.950 → 0.951) but its units precision falls under the gate's floor (0.994 < 0.995, two table cells whose
 #: role the table model gets wrong); 'auto' = LAC when its package (extra ``ner``) is installed.
@@ -34,12 +45,22 @@ DEFAULT_NER: str | None = None
 
 @dataclass(frozen=True, slots=True)
 class Stage:
-    """A named step: reads ``requires`` from the state, returns ``assigns``."""
+    """A named step: reads ``requires`` from the extraction so far, returns an ``output`` whose fields it assigns."""
 
     name: str
     requires: tuple[str, ...]
-    assigns: tuple[str, ...]
+    output: type[StageOutput]
     run: StageFn
+
+    @property
+    def assigns(self) -> tuple[str, ...]:
+        """The ``Extraction`` fields this stage's output sets."""
+        return tuple(f.name for f in fields(self.output))
+
+    def apply(self, doc: PolicyDoc, ext: Extraction) -> Extraction:
+        """A new extraction: ``ext`` with this stage's output fields set."""
+        out = self.run(doc, ext)
+        return replace(ext, **{name: getattr(out, name) for name in self.assigns})
 
 
 class Resources:
@@ -51,8 +72,9 @@ class Resources:
 
     def __init__(self, ner: str | None = None) -> None:
         from pipeline.segment import Segmenter, lexicon_words
-        from pipeline.units import UnitExtractor
+        from pipeline.units import UnitExtractor, _Grammar
 
+        grammar = _Grammar()
         ner_units = None
         if ner == "auto":
             from pipeline.ner import LacBackend
@@ -62,50 +84,16 @@ class Resources:
             from pipeline.ner import make_backend
             from pipeline.ner_units import NerUnits
 
-            ner_units = NerUnits(make_backend(ner))
-        self.units = UnitExtractor(ner_units)
+            ner_units = NerUnits(make_backend(ner), grammar)
+        self.units = UnitExtractor(ner_units, grammar)
         self.segmenter = Segmenter([*self.units.user_words(), *lexicon_words()])
 
 
-def _units_stage(res: Resources) -> Stage:
-    ex = res.units
+def stage_factories() -> dict[str, Callable[[Resources], Stage]]:
+    """The stage factory of every extraction dimension, by name (``pipeline/dimensions.py``)."""
+    from pipeline.dimensions import DIMENSIONS
 
-    def run(doc: PolicyDoc, st: dict[str, Any]) -> dict[str, Any]:
-        resp = ex.responsibilities(doc)
-        return {"organizations": ex.organizations(doc, resp), "responsibilities": resp}
-
-    return Stage("units", ("doc",), ("organizations", "responsibilities"), run)
-
-
-def _deadlines_stage(res: Resources) -> Stage:
-    from pipeline.deadlines import DeadlineExtractor
-
-    ex = DeadlineExtractor()
-    return Stage("deadlines", ("doc",), ("deadlines",), lambda doc, st: {"deadlines": ex(doc)})
-
-
-def _figures_stage(res: Resources) -> Stage:
-    from pipeline.figures import FigureExtractor
-
-    ex = FigureExtractor()
-
-    def run(doc: PolicyDoc, st: dict[str, Any]) -> dict[str, Any]:
-        hits = ex.hits(doc)
-        return {"number_hits": hits, "figures": ex.figures_from_hits(doc, hits)}
-
-    return Stage("figures", ("doc",), ("number_hits", "figures"), run)
-
-
-def _targets_stage(res: Resources) -> Stage:
-    from pipeline.targets import TargetExtractor
-
-    ex = TargetExtractor(res.segmenter)
-    return Stage(
-        "targets",
-        ("doc", "number_hits", "deadlines"),
-        ("targets",),
-        lambda doc, st: {"targets": ex(doc, st["number_hits"], st["deadlines"])},
-    )
+    return {d.name: d.stage for d in DIMENSIONS}
 
 
 def _ner_stage(model: str) -> Stage:
@@ -115,17 +103,9 @@ def _ner_stage(model: str) -> Stage:
     return Stage(
         "ner",
         ("doc", "organizations"),
-        ("organizations",),
-        lambda doc, st: {"organizations": merge_organizations(st["organizations"], ner(doc))},
+        OrganizationsOutput,
+        lambda doc, ext: OrganizationsOutput(merge_organizations(ext.organizations, ner(doc))),
     )
-
-
-STAGE_FACTORIES: dict[str, Callable[[Resources], Stage]] = {
-    "units": _units_stage,
-    "deadlines": _deadlines_stage,
-    "figures": _figures_stage,
-    "targets": _targets_stage,
-}
 
 
 @dataclass
@@ -145,7 +125,7 @@ class Pipeline:
         self.normalizer = Normalizer()
         self.structurer = Structurer()
         res = self.resources = Resources(self.ner)
-        self.stages = [STAGE_FACTORIES[n](res) for n in self.stage_names]
+        self.stages = [stage_factories()[n](res) for n in self.stage_names]
         if self.ner_model:
             self.stages.append(_ner_stage(self.ner_model))
         available = {"doc"}
@@ -160,7 +140,7 @@ class Pipeline:
         _ = self.resources.segmenter.tokenizer
 
     def analyse(self, doc_id: str, source: str, original: str,
-                region: str | None = None) -> tuple[PolicyDoc, dict[str, Any]]:
+                region: str | None = None) -> tuple[PolicyDoc, Extraction]:
         """Run every stage on decoded text; returns the document and the stage outputs.
 
         ``region`` (a division's full name, e.g. 苍南县) is the user's fallback
@@ -169,21 +149,21 @@ class Pipeline:
         doc = self.structurer.build(doc_id, source, self.normalizer.normalize(original))
         if region:
             doc.meta = fallback_region(self.structurer.gazetteer, doc.meta, region)
-        state: dict[str, Any] = {"doc": doc}
+        ext = Extraction()
         for s in self.stages:
-            state.update(s.run(doc, state))
-        return doc, state
+            ext = s.apply(doc, ext)
+        return doc, ext
 
     def process_text(self, doc_id: str, source: str, original: str, region: str | None = None,
                      **doc_fields: Any) -> DocResult:
         """Analyse decoded text and link everything into a ``DocResult``."""
-        doc, state = self.analyse(doc_id, source, original, region)
-        res = DocResult(doc_id=doc_id, source=source, original_text=original, n_chars=len(original), **doc_fields)
-        res.script = self.normalizer.script(original)
-        res.meta = doc.meta
-        res.headings = doc.headings
-        link(doc, state, res)
-        return res
+        doc, ext = self.analyse(doc_id, source, original, region)
+        linked = link(doc, ext)
+        return DocResult(doc_id=doc_id, source=source, original_text=original, n_chars=len(original),
+                         script=self.normalizer.script(original), meta=doc.meta, headings=doc.headings,
+                         tasks=linked.tasks, organizations=linked.organizations,
+                         responsibilities=linked.responsibilities, deadlines=linked.deadlines,
+                         figures=linked.figures, targets=linked.targets, **doc_fields)
 
     def process_file(self, path: Path, source: str) -> DocResult:
         """Read, analyse and link one file; never raises for a bad document."""
@@ -255,47 +235,57 @@ def _id_of_name(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
 
 
-def link(doc: PolicyDoc, state: dict[str, Any], res: DocResult) -> None:
-    """Give every record its task, fill task lead/co units and deadlines, targets' due and leads."""
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """The records of one document with their tasks: the tasks with lead/co units and deadline, targets with
+    due and leads."""
+
+    tasks: list[Task]
+    organizations: list[Organization]
+    responsibilities: list[Responsibility]
+    deadlines: list[Deadline]
+    figures: list[Figure]
+    targets: list[Target]
+
+
+def link(doc: PolicyDoc, ext: Extraction) -> Linked:
+    """New records, each with its task: task lead/co units and deadlines, targets' due and leads."""
 
     def task_of(start: int) -> int | None:
         t = doc.task_at(doc.norm.to_norm(start))
         return t.task_id if t else None
 
-    res.organizations = list(state.get("organizations", []))
-    res.responsibilities = [
-        r if r.task_id is not None else replace(r, task_id=task_of(r.span.start))
-        for r in state.get("responsibilities", [])
+    responsibilities = [
+        r if r.task_id is not None else replace(r, task_id=task_of(r.span.start)) for r in ext.responsibilities
     ]
-    res.deadlines = [replace(d, task_id=task_of(d.span.start)) for d in state.get("deadlines", [])]
-    res.figures = [replace(f, task_id=task_of(f.span.start)) for f in state.get("figures", [])]
-    tasks: list[Task] = []
+    deadlines = [replace(d, task_id=task_of(d.span.start)) for d in ext.deadlines]
+    figures = [replace(f, task_id=task_of(f.span.start)) for f in ext.figures]
     by_task_resp: dict[int, list[Responsibility]] = {}
-    for r in res.responsibilities:
+    for r in responsibilities:
         if r.task_id is not None and not r.generic:
             by_task_resp.setdefault(r.task_id, []).append(r)
     # a task is due by the latest of its deadline expressions; only a task with none falls back to its periods
     latest: dict[tuple[int, str], dt.date] = {}
-    for d in res.deadlines:
+    for d in deadlines:
         if d.task_id is not None and d.date_end and d.kind in ("deadline", "period"):
             cur = latest.get((d.task_id, d.kind))
             latest[(d.task_id, d.kind)] = max(cur, d.date_end) if cur else d.date_end
     by_task_due: dict[int, tuple[dt.date, str]] = {}
     for (task_id, kind), day in sorted(latest.items(), key=lambda kv: kv[0][1] == "deadline"):
         by_task_due[task_id] = (day, kind)  # deadline entries come last and win
+    tasks: list[Task] = []
     for t in doc.tasks:
         rs = by_task_resp.get(t.task_id, [])
         lead = tuple(dict.fromkeys(r.canonical for r in rs if r.role == "lead"))
         co = tuple(dict.fromkeys(r.canonical for r in rs if r.role in ("co", "joint")))
         due, source = by_task_due.get(t.task_id, (None, None))
         tasks.append(replace(t, lead_units=lead, co_units=co, deadline=due, deadline_source=source))
-    res.tasks = tasks
     task_by_id = {t.task_id: t for t in tasks}
     targets = []
-    for tg in state.get("targets", []):
+    for tg in ext.targets:
         tid = tg.task_id if tg.task_id is not None else task_of(tg.span.start)
         task = task_by_id.get(tid) if tid is not None else None
         due = tg.due or (task.deadline if task else None)
         leads = tg.lead_units or (task.lead_units if task else ())
         targets.append(replace(tg, task_id=tid, due=due, lead_units=leads))
-    res.targets = targets
+    return Linked(tasks, list(ext.organizations), responsibilities, deadlines, figures, targets)

@@ -4,8 +4,8 @@ Each Dask task processes one file with a ``Pipeline`` built once per worker
 process, then writes the document's rows itself, as one Parquet part per
 table under ``OUT/.parts/<run>/<table>/``, with its extracted text and its
 report page; only a short summary (status, error, row counts) goes back to
-the driver. The driver reads the parts (in input order, so the tables equal
-a local run's), merges them into the store (``store.save``) and removes them.
+the driver. The driver merges the parts into the store (``store.save``, in
+input order, so the tables equal a local run's) and removes them.
 
 Input paths and ``OUT`` must be visible to every worker under the same names
 (a local cluster, or a shared filesystem). With no ``--scheduler`` a
@@ -19,12 +19,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from pipeline.compose import Pipeline
 from pipeline.errors import DocumentError
 from pipeline.models import DocResult
-from pipeline.parts import finish_documents, new_parts_dir, read_parts, remove_parts, summary_result, write_parts
+from pipeline.parts import finish_documents, new_parts_dir, remove_parts, summary_result, write_parts
 
 _PIPELINES: dict[str, Pipeline] = {}  # per worker process, filled by the first task that needs it
 
@@ -55,8 +53,11 @@ def run_dask(
     report: bool = True,
     progress: Callable[[DocResult], None] | None = None,
     locations: Mapping[str, tuple[str, str]] | None = None,
-) -> tuple[list[DocResult], dict[str, pa.Table]]:
-    """Process ``inputs`` on a Dask cluster; returns summaries (as row-less results) and the run's tables."""
+) -> tuple[list[DocResult], Path]:
+    """Process ``inputs`` on a Dask cluster; returns summaries (as row-less results) and the run's parts folder.
+
+    The caller merges the parts (``store.save``) and removes them (``parts.remove_parts``).
+    """
     from distributed import Client, LocalCluster, as_completed
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -86,9 +87,10 @@ def run_dask(
                 done[i] = r
                 if progress:
                     progress(r)
-        tables = read_parts(parts)
+    except BaseException:
+        remove_parts(parts)
+        raise
     finally:
         if cluster is not None:
             cluster.close()
-        remove_parts(parts)
-    return [done[i] for i in range(len(inputs))], tables
+    return [done[i] for i in range(len(inputs))], parts

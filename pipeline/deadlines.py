@@ -17,19 +17,18 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from pathlib import Path
 from typing import Any
 
 from pipeline.document import PolicyDoc
 from pipeline.grid import line_spans
 from pipeline.lexicon import LexiconError, compile_patterns, read_yaml
 from pipeline.models import Deadline
+from pipeline.numbers import Numerals
 from pipeline.recache import first_char_gate
-from pipeline.timenorm import _NEEDS_NO_YEAR, NORMALISERS, cn_int
+from pipeline.timenorm import _NEEDS_NO_YEAR, NORMALISERS, Groups
 
 KINDS = ("deadline", "period", "duration", "frequency", "auto")
-
-
 
 
 # ---------------------------------------------------------------- rules
@@ -75,11 +74,11 @@ class TimeRules:
     report_window: re.Pattern[str]
     from_mark: re.Pattern[str]
     past_event: re.Pattern[str]
+    year_cell: re.Pattern[str]
 
 
-@cache
-def load_rules(name: str = "time.yaml") -> TimeRules:
-    """Compile ``time.yaml`` once (validated: known kinds and normalisers, unique ids)."""
+def load_rules(name: str | Path = "time.yaml") -> TimeRules:
+    """Compile ``time.yaml`` (validated: known kinds and normalisers, unique ids); its owner keeps the result."""
     data: dict[str, Any] = read_yaml(name)
     frags = data["fragments"]
     raw: dict[str, str] = {}
@@ -98,9 +97,9 @@ def load_rules(name: str = "time.yaml") -> TimeRules:
             raw[f"i:{pid}"] = p["split"]
     for b in data["blockers"]:
         raw[f"b:{b['id']}"] = b["regex"]
-    for key in ("title_line", "date_line", "caption_line", "report_window", "from_mark", "past_event"):
+    for key in ("title_line", "date_line", "caption_line", "report_window", "from_mark", "past_event", "year_cell"):
         raw[key] = data[key]
-    rx = compile_patterns(frags, raw, name)
+    rx = compile_patterns(frags, raw, str(name))
     patterns = tuple(
         TimePattern(
             p["id"], p["kind"], p["norm"], first_char_gate(rx[f"p:{p['id']}"]), rx.get(f"i:{p['id']}"),
@@ -122,32 +121,8 @@ def load_rules(name: str = "time.yaml") -> TimeRules:
         report_window=re.compile(rx["report_window"].pattern, re.M),
         from_mark=rx["from_mark"],
         past_event=rx["past_event"],
+        year_cell=rx["year_cell"],
     )
-
-
-def title_year_spans(text: str, title: str | None = None) -> list[tuple[int, int]]:
-    """Normalised spans of title lines (and of the known title) whose times are names, not deadlines.
-
-    A title line has no clause punctuation and ends like a document name
-    (…方案, …通知, …的报告(…), x.pdf); only lines near the top or naming a
-    document (关于/印发) count, so a task line ending in 方案 is not a title.
-    """
-    rules = load_rules()
-    out: list[tuple[int, int]] = []
-    nonblank = 0
-    for s, e in line_spans(text):
-        line = text[s:e]
-        if not line.strip():
-            continue
-        nonblank += 1
-        if (nonblank <= 15 or "关于" in line or "印发" in line) and rules.title_line.match(line):
-            out.append((s, e))
-    if title and len(title) >= 6 and rules.title_line.match(title):
-        pos = text.find(title)
-        while pos >= 0:
-            out.append((pos, pos + len(title)))
-            pos = text.find(title, pos + 1)
-    return out
 
 
 class DeadlineExtractor:
@@ -155,6 +130,7 @@ class DeadlineExtractor:
 
     def __init__(self) -> None:
         self.rules = load_rules()
+        self.numerals = Numerals()
 
     def __call__(self, doc: PolicyDoc) -> list[Deadline]:
         text = doc.text
@@ -196,13 +172,12 @@ class DeadlineExtractor:
         out += [d for d in self.year_cells(doc) if not _overlaps(d.span.start, d.span.end, taken)]
         return sorted(out, key=lambda d: d.span.start)
 
-    @staticmethod
-    def year_cells(doc: PolicyDoc) -> list[Deadline]:
+    def year_cells(self, doc: PolicyDoc) -> list[Deadline]:
         """Bare years in a table's period column (建设起止年限 | 2022 | or 2022-2023): the years the work is for."""
         out = []
         for row in doc.table_rows:
             for cell, role in zip(row.cells, row.roles, strict=False):
-                m = _YEAR_CELL.fullmatch(cell.text) if role == "period" else None
+                m = self.rules.year_cell.fullmatch(cell.text) if role == "period" else None
                 if m is None:
                     continue
                 y0, y1 = int(m.group(1)), int(m.group(2) or m.group(1))
@@ -255,11 +230,35 @@ class DeadlineExtractor:
         return sorted(taken, key=lambda h: h.nstart)
 
     # ------------------------------------------------------------ context
+    def title_year_spans(self, text: str, title: str | None = None) -> list[tuple[int, int]]:
+        """Normalised spans of title lines (and of the known title) whose times are names, not deadlines.
+
+        A title line has no clause punctuation and ends like a document name
+        (…方案, …通知, …的报告(…), x.pdf); only lines near the top or naming a
+        document (关于/印发) count, so a task line ending in 方案 is not a title.
+        """
+        rules = self.rules
+        out: list[tuple[int, int]] = []
+        nonblank = 0
+        for s, e in line_spans(text):
+            line = text[s:e]
+            if not line.strip():
+                continue
+            nonblank += 1
+            if (nonblank <= 15 or "关于" in line or "印发" in line) and rules.title_line.match(line):
+                out.append((s, e))
+        if title and len(title) >= 6 and rules.title_line.match(title):
+            pos = text.find(title)
+            while pos >= 0:
+                out.append((pos, pos + len(title)))
+                pos = text.find(title, pos + 1)
+        return out
+
     def blocked_spans(self, text: str, title: str | None = None,
                       cells: _SpanSet | Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
         """Spans whose times are not deadlines: blockers, title lines, a date standing alone on its line
         (a signature or publication date; a table cell is exempt)."""
-        out = list(title_year_spans(text, title))
+        out = self.title_year_spans(text, title)
         for _, rx in self.rules.blockers:
             for m in rx.finditer(text):
                 if "x" in rx.groupindex and m.group("x") is not None:
@@ -296,10 +295,9 @@ class DeadlineExtractor:
             return "deadline"
         return "period"
 
-    @staticmethod
-    def _before_ref(h: Hit, ref_year: int | None) -> bool:
+    def _before_ref(self, h: Hit, ref_year: int | None) -> bool:
         y = dict(h.groups).get("y")
-        year = cn_int(y) if y else None
+        year = self.numerals.parse_int(y) if y else None
         return ref_year is not None and year is not None and year < ref_year
 
     # ------------------------------------------------------------ records
@@ -307,7 +305,7 @@ class DeadlineExtractor:
         """Explicit year of the hit, else ``ref_year`` shifted by a relative word (明年 → +1)."""
         y = groups.get("y")
         if y:
-            return cn_int(y)
+            return self.numerals.parse_int(y)
         if ref_year is None:
             return None
         return ref_year + self.rules.relative.get(groups.get("rel") or "", 0)
@@ -316,13 +314,10 @@ class DeadlineExtractor:
         """The ``Deadline`` record of a hit (null dates for durations and frequencies)."""
         groups = dict(h.groups)
         y = None if h.norm in _NEEDS_NO_YEAR else self.year_of(groups, doc.meta.ref_year)
-        start, end, gran = NORMALISERS[h.norm](groups, y)
+        start, end, gran = NORMALISERS[h.norm](Groups(groups, self.numerals), y)
         if kind in ("duration", "frequency"):
             start = end = None
         return Deadline(doc.span(h.nstart, h.nend), kind, start, end, gran, None, h.rule)
-
-
-_YEAR_CELL = re.compile(r"((?:19|20)[0-9]{2})(?:年)?(?:\s*[-—~至]\s*((?:19|20)[0-9]{2})(?:年)?)?")
 
 
 def _strip(text: str, s: int, e: int) -> tuple[int, int]:

@@ -1,8 +1,8 @@
 """``PolicyDoc``: the one object every extraction stage reads.
 
 It is built by the structure stage from the normalised text and holds the
-document metadata (``ref_year``, region), the heading tree, the task items and
-the tables. Extractors work on ``doc.text`` (normalised: simplified,
+document metadata (``ref_year``, region), the heading tree, the task items,
+the tables and the sentence and clause bounds. Extractors work on ``doc.text`` (normalised: simplified,
 half-width punctuation, pinyin glosses removed) and turn their normalised
 ``[nstart, nend)`` hits into original-text spans with ``doc.span()``.
 """
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from pipeline.models import DocMeta, Heading, Span, Task
 from pipeline.offsets import NormText
+from pipeline.sentences import Sentences
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,8 @@ class PolicyDoc:
     table_rows: list[TableRow] = field(default_factory=list)
     #: the document is a progress report (its title area says 完成情况 / 实施情况的通报): the body reports facts
     report: bool = False
+    #: sentence, cell and clause bounds of ``text``: set by the structure stage (built on first use otherwise)
+    _sentences: Sentences | None = field(default=None, init=False, repr=False, compare=False)
     #: (the task list it was built for, task starts, running maximum of task ends): built on the first ``task_at``
     _task_index: tuple[list[Task], list[int], list[int]] | None = field(default=None, init=False, repr=False,
                                                                         compare=False)
@@ -74,6 +77,13 @@ class PolicyDoc:
     def original(self) -> str:
         """The original decoded text."""
         return self.norm.original
+
+    @property
+    def sentences(self) -> Sentences:
+        """Sentence, table cell and clause bounds of the normalised text, found once per document."""
+        if self._sentences is None or self._sentences.text is not self.norm.text:
+            self._sentences = Sentences(self.norm.text)
+        return self._sentences
 
     def span(self, nstart: int, nend: int) -> Span:
         """Original-text span for a normalised ``[nstart, nend)``."""

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.compose import DEFAULT_NER, Pipeline
+from pipeline.dimensions import BY_NAME, DIMENSIONS
 from pipeline.evaluate import (
     FIELDS,
     DocScore,
@@ -29,7 +30,6 @@ from pipeline.evaluate import (
     score_document,
 )
 from pipeline.models import DocResult
-from pipeline.tables import iso
 
 #: The bundled corpus: (group, documents folder, gold folder) relative to the corpus root.
 CORPUS_GROUPS = (
@@ -54,17 +54,7 @@ class Evaluated:
 
 def predictions(r: DocResult) -> dict[str, list[Item]]:
     """The scorer's view of a result: spans plus the fields each comparison needs."""
-    return {
-        "units": [{"start": x.span.start, "end": x.span.end, "text": x.span.text, "role": x.role,
-                   "generic": x.generic, "canonical": x.canonical} for x in r.responsibilities],
-        "deadlines": [{"start": x.span.start, "end": x.span.end, "text": x.span.text, "kind": x.kind,
-                       "date_end": iso(x.date_end)} for x in r.deadlines],
-        "targets": [{"start": x.span.start, "end": x.span.end, "text": x.span.text, "value": x.value,
-                     "unit": x.unit, "comparator": x.comparator, "kind": x.kind, "indicator": x.indicator}
-                    for x in r.targets],
-        "figures": [{"start": x.span.start, "end": x.span.end, "text": x.span.text, "value_base": x.value_base,
-                     "unit_base": x.unit_base} for x in r.figures],
-    }
+    return {d.name: d.predictions(r) for d in DIMENSIONS}
 
 
 def evaluate_folder(pipe: Pipeline, group: str, docs: Path, gold: Path) -> list[Evaluated]:
@@ -131,8 +121,7 @@ def _error_lines(evs: Sequence[Evaluated], per_field: int) -> list[str]:
             continue
         lines.append(f"-- {f}: {sum(1 for x in errs if x['type'] == 'missed')} missed, "
                      f"{sum(1 for x in errs if x['type'] == 'spurious')} spurious")
-        keys = {"units": ("role", "canonical"), "deadlines": ("kind", "date_end"),
-                "targets": ("value", "unit", "comparator", "kind", "indicator"), "figures": ("value_base", "unit_base")}[f]
+        keys = BY_NAME[f].shown
         wrong = [x for x in errs if x["type"].startswith("wrong ")]
         if wrong:
             lines[-1] += f", {len(wrong)} matched with a wrong sub-field"

@@ -10,14 +10,14 @@ Generic unit predictions are dropped before matching.
 from __future__ import annotations
 
 import json
-import math
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FIELDS = ("units", "deadlines", "targets", "figures")
+from pipeline.dimensions import DIMENSIONS, dimension
+from pipeline.dimensions import FIELDS as FIELDS  # re-exported: the scorer's callers import them from here
+from pipeline.dimensions import char_f1 as char_f1
 
 Item = dict[str, Any]
 
@@ -57,36 +57,6 @@ def load_gold(path: Path, original: str) -> dict[str, Any]:
             items.append({**item, "start": start, "end": end})
         out[fld] = items
     return out
-
-
-def _same_number(a: Any, b: Any) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    a, b = float(a), float(b)
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
-
-
-def char_f1(pred: str | None, gold: str | None) -> float:
-    """Character-overlap F1 between two strings (multiset of characters)."""
-    if not pred or not gold:
-        return 0.0
-    common = sum((Counter(pred) & Counter(gold)).values())
-    if common == 0:
-        return 0.0
-    p, r = common / len(pred), common / len(gold)
-    return 2 * p * r / (p + r)
-
-
-def _unit_equal(p: Item, g: Item) -> bool:
-    return (p.get("unit") or None) == (g.get("unit") or None)
-
-
-CONDITIONS: dict[str, Callable[[Item, Item], bool]] = {
-    "units": lambda p, g: p.get("role") == g.get("role"),
-    "deadlines": lambda p, g: True,
-    "targets": lambda p, g: _same_number(p.get("value"), g.get("value")) and _unit_equal(p, g),
-    "figures": lambda p, g: _same_number(p.get("value_base"), g.get("value_base")),
-}
 
 
 def match(gold: Sequence[Item], pred: Sequence[Item], cond: Callable[[Item, Item], bool]) -> list[tuple[int, int]]:
@@ -155,22 +125,14 @@ def _tick(score: FieldScore, name: str, ok: bool) -> None:
 
 def score_field(fld: str, gold: Sequence[Item], pred: Sequence[Item], doc: str = "") -> FieldScore:
     """Score one field of one document; also records unmatched items as errors."""
-    if fld == "units":
-        pred = [p for p in pred if not p.get("generic")]
-    pairs = match(gold, pred, CONDITIONS[fld])
+    dim = dimension(fld)
+    pred = [p for p in pred if not dim.drop(p)]
+    pairs = match(gold, pred, dim.condition)
     s = FieldScore(n_pred=len(pred), n_gold=len(gold), tp=len(pairs))
     wrong: list[dict[str, Any]] = []
     for gi, pi in pairs:
         g, p = gold[gi], pred[pi]
-        checks: list[tuple[str, bool]] = []
-        if fld == "units" and g.get("canonical"):
-            checks.append(("canonical", p.get("canonical") == g["canonical"]))
-        elif fld == "deadlines" and g.get("kind") in ("deadline", "period"):
-            checks.append(("date_end", str(p.get("date_end") or None) == str(g.get("date_end") or None)))
-        elif fld == "targets":
-            checks.append(("comparator", p.get("comparator") == g.get("comparator")))
-            checks.append(("kind", p.get("kind") == g.get("kind")))
-            checks.append(("indicator", char_f1(p.get("indicator"), g.get("indicator")) >= 0.5))
+        checks = dim.checks(p, g)
         for name, ok in checks:
             _tick(s, name, ok)
             if not ok:  # matched, but a sub-field differs: gold's item with what was predicted
@@ -210,7 +172,7 @@ def micro(scores: Iterable[DocScore]) -> dict[str, FieldScore]:
     return total
 
 
-SUBS = {"units": ("canonical",), "deadlines": ("date_end",), "targets": ("comparator", "kind", "indicator")}
+SUBS = {d.name: d.subs for d in DIMENSIONS}
 
 
 def flat_figures(total: dict[str, FieldScore]) -> dict[str, float]:

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable
 
 import pandas as pd
 
+from pipeline.dimensions import COMPARATORS, KIND_LABELS
 from pipeline.lexicon import read_yaml
-from pipeline.report import COMPARATORS, KIND_LABELS
 
 NO_REGION = "地区不明"
 OTHERS = "其他"

@@ -158,9 +158,11 @@ def run_extract(args: argparse.Namespace) -> int:
 
 
 def _process(args: argparse.Namespace, inputs: Inputs, db: Path) -> int:
+    from pipeline.exports import AUTO_EXPORT_DOCS, remove_exports
+    from pipeline.parts import remove_parts
     from pipeline.report import write_report
     from pipeline.runner import Progress, run
-    from pipeline.store import save, write_atomic_text
+    from pipeline.store import RunRows, save, write_atomic_text
     from pipeline.tables import arrow_tables
 
     options: dict[str, object] = {}
@@ -188,38 +190,49 @@ def _process(args: argparse.Namespace, inputs: Inputs, db: Path) -> int:
     executor = getattr(args, "executor", "local")
     # rows are written as documents finish, in worker processes, so the parent never holds every result
     workers_wrote = executor == "dask" or len(inputs.files) > 1
+    run_rows: RunRows
+    if workers_wrote:
+        from pipeline.parts import remove_stale_parts
+
+        remove_stale_parts(out)  # parts of a run killed before its merge
     if executor == "dask":  # workers write rows, texts and report pages themselves (dask_exec.py)
         from pipeline.dask_exec import run_dask
 
-        results, run_tables = run_dask(inputs.files, out, options, scheduler=args.scheduler, n_workers=args.jobs,
+        results, run_rows = run_dask(inputs.files, out, options, scheduler=args.scheduler, n_workers=args.jobs,
                                        report=not args.no_report, progress=prog, locations=inputs.locations)
         seconds = prog.close()
     elif workers_wrote:  # worker processes write their own rows (parts.py)
         from pipeline.parts import run_parts
 
-        results, run_tables = run_parts(inputs.files, out, args.jobs, options, report=not args.no_report,
+        results, run_rows = run_parts(inputs.files, out, args.jobs, options, report=not args.no_report,
                                         progress=prog, locations=inputs.locations,
                                         doc_timeout=args.doc_timeout or None)
         seconds = prog.close()
     else:
         results = run(inputs.files, jobs=args.jobs, progress=prog, options=options, doc_timeout=args.doc_timeout or None)
         seconds = prog.close()
-    wait_for_store(db, True, _say)  # the work is done: wait for the store rather than lose it
     if not workers_wrote:
         (out / "text").mkdir(parents=True, exist_ok=True)
         for (path, _), r in zip(inputs.files, results, strict=False):
             if r.status == "ok" and path.suffix.lower() not in (".txt", ".text"):
                 write_atomic_text(out / "text" / f"{r.doc_id}.txt", r.original_text)
-        run_tables = arrow_tables(results, inputs.locations)
-    changed: list[str] = []
-    store = save(out, run_tables, changed, csv_bom=not args.csv_no_bom, xlsx=not args.no_xlsx)
+        run_rows = arrow_tables(results, inputs.locations)
+    export = {"auto": None, "yes": True, "no": False}[getattr(args, "export", "auto")]
+    try:
+        wait_for_store(db, True, _say)  # the work is done: wait for the store rather than lose it
+        saved = save(out, run_rows, csv_bom=not args.csv_no_bom, xlsx=not args.no_xlsx, export=export)
+    finally:
+        if isinstance(run_rows, Path):
+            remove_parts(run_rows)
     if not args.no_report:
         pages = [] if workers_wrote else list({r.doc_id: r for r in results}.values())  # workers wrote theirs
-        write_report(out, pages, store)
+        write_report(out, pages, db)
+    stale = [] if saved.exported else remove_exports(out)
+    changed = saved.changed
     failed = [r for r in results if r.status != "ok"]
     folders = [s for s in inputs.skipped if s[1].startswith("cannot read folder")]
     if not args.quiet:
-        n_docs = run_tables["documents"].num_rows
+        n_docs = saved.run_docs
         print(f"documents: {len(results) - len(failed)} ok, {len(failed)} failed", file=sys.stderr)
         for r in failed:
             print(f"  {r.source}: {r.error}", file=sys.stderr)
@@ -241,8 +254,14 @@ def _process(args: argparse.Namespace, inputs: Inputs, db: Path) -> int:
                 print(f"  {where}: {why}", file=sys.stderr)
             if len(inputs.skipped) > MAX_LISTED:
                 print(f"  … and {len(inputs.skipped) - MAX_LISTED} more", file=sys.stderr)
-        counts = ", ".join(f"{k} {v.num_rows}" for k, v in run_tables.items() if k != "documents")
+        counts = ", ".join(f"{k} {v}" for k, v in saved.run_rows.items() if k != "documents")
         print(f"rows this run: {counts}", file=sys.stderr)
+        if not saved.exported:
+            why = ("--export no" if export is False else
+                   f"the store holds {saved.store_docs:,} documents, more than {AUTO_EXPORT_DOCS:,}")
+            print(f"CSV and Excel files not written ({why}); `policy-extract export --out {out}` writes them"
+                  + (f"; the old ones no longer matched the store and were removed: {', '.join(stale)}"
+                     if stale else ""), file=sys.stderr)
         n_chars = sum(r.n_chars for r in results)
         rate = n_chars / seconds if seconds > 0 else 0.0
         print(f"time: {seconds:.1f} s, {n_chars} chars, {rate:,.0f} chars/s; written to {out}/", file=sys.stderr)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pipeline.document import PolicyDoc
 from pipeline.lexicon import compile_patterns
 from pipeline.models import Figure
-from pipeline.numbers import UnitInfo, UnitTable, number_words, parse_number, round_base
+from pipeline.numbers import Numerals, UnitInfo, UnitTable, round_base
 from pipeline.recache import first_char_gate
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -73,12 +73,13 @@ class FigureExtractor:
     """Finds quantities and figures in a ``PolicyDoc`` (build once, call per document)."""
 
     def __init__(self) -> None:
-        words = number_words()
+        self._numerals = Numerals()
+        words = self._numerals.words
         where = "numbers.yaml"
         self._patterns = compile_patterns(words["fragments"], words["patterns"], where)
         masks = compile_patterns(words["fragments"], words["masks"], f"{where}:masks")
         self._masks = {k: first_char_gate(rx) for k, rx in masks.items()}  # same matches, fewer positions tried
-        self._units = UnitTable()
+        self._units = UnitTable(numerals=self._numerals)
         self._before = sorted(words["qualifiers_before"].items(), key=lambda kv: -len(kv[0]))
         self._after = sorted(words["qualifiers_after"].items(), key=lambda kv: -len(kv[0]))
         self._blockers: list[str] = list(words.get("qualifier_blockers", []))
@@ -115,10 +116,6 @@ class FigureExtractor:
                 )
             )
         return out
-
-    def figures_in(self, text: str) -> list[NumberHit]:
-        """Figure hits of a normalised text (for tests and other stages)."""
-        return [h for h in self.hits_in(text) if h.is_figure]
 
     def hits_in(self, text: str) -> list[NumberHit]:
         """All quantities of a normalised text, in reading order."""
@@ -163,7 +160,7 @@ class FigureExtractor:
         for m in self._patterns["percent_cn"].finditer(text):
             if any(taken[m.start() : m.end()]):
                 continue
-            value = parse_number(m.group("num"))
+            value = self._numerals.parse_number(m.group("num"))
             if value is None:
                 continue
             info = self._units.lookup("%")
@@ -188,7 +185,7 @@ class FigureExtractor:
                 if num.endswith(sec) and head and not any(s in head for s in self._cn_sections):
                     num, mag = head, sec
                     break
-        value = parse_number(num)
+        value = self._numerals.parse_number(num)
         if value is None:
             return None
         num_end = start + len(num)

@@ -57,12 +57,12 @@ class Gazetteer:
         division named in ``body`` (at least twice), preferring its level by
         frequency.
         """
-        ctx = self.mentions(head + "\n" + body)
-        head_hits = [r for n in self.mentions(head) if (r := self.resolve(n, ctx))]
+        head_counts, body_counts = self.mentions(head), self.mentions(body)
+        ctx = head_counts + body_counts  # = mentions(head + "\n" + body): no name spans a line break
+        head_hits = [r for n in head_counts if (r := self.resolve(n, ctx))]
         if head_hits:
             order = {"county": 0, "city": 1, "province": 2}
             return min(head_hits, key=lambda r: order[r.level])
-        body_counts = self.mentions(body)
         if not body_counts:
             return None
         name, n = body_counts.most_common(1)[0]

@@ -15,14 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipeline.evaluate import FIELDS
-
-_KEEP = {
-    "units": ("role", "canonical"),
-    "deadlines": ("kind", "date_end"),
-    "targets": ("indicator", "kind", "comparator", "value", "unit", "period", "baseline_value"),
-    "figures": ("value_base", "unit_base"),
-}
+from pipeline.dimensions import BY_NAME, FIELDS
 
 
 def occ_of(text: str, needle: str, start: int) -> int:
@@ -42,7 +35,7 @@ def occ_of(text: str, needle: str, start: int) -> int:
 def to_gold_item(text: str, item: dict[str, Any], fld: str) -> dict[str, Any]:
     """A gold item (text, occ and the field's keys) from an item with ``start``."""
     out = {"text": item["text"], "occ": occ_of(text, item["text"], int(item["start"]))}
-    out.update({k: item[k] for k in _KEEP[fld] if (k in item and item[k] is not None) or (k in ("period",)
+    out.update({k: item[k] for k in BY_NAME[fld].gold_keys if (k in item and item[k] is not None) or (k in ("period",)
                 and k in item)})
     return out
 
@@ -70,7 +63,7 @@ def propose(doc: Path) -> dict[str, Any]:
     if r.status != "ok":
         raise SystemExit(f"{doc}: {r.error}")
     preds = predictions(r)
-    preds["units"] = [u for u in preds["units"] if not u.get("generic")]
+    preds = {k: [x for x in v if not BY_NAME[k].drop(x)] for k, v in preds.items()}  # generic mentions
     gold: dict[str, Any] = {"doc": doc.name, "ref_year": r.meta.ref_year}
     for fld in FIELDS:
         gold[fld] = [to_gold_item(r.original_text, x, fld) for x in sorted(preds[fld], key=lambda x: x["start"])]

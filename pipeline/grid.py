@@ -94,13 +94,17 @@ class TableReader:
             if self.columns.header([c.text for c in cells]) is not None and not out:
                 i += 1
                 continue  # a second header line (sub-headers) directly under the first
-            out.append(self._placed(cells, header, roles))
+            # a row cut off by the end of an excerpt (…、区统计局、区): its last cell ends in a fragment
+            cut = not line.rstrip().endswith("|") and not text[e:].strip()
+            out.append(self._placed(cells, header, roles, cut))
             i += 1
         return out, i
 
-    def _placed(self, cells: Sequence[Cell], header: tuple[str, ...], roles: list[str | None]) -> TableRow:
+    def _placed(self, cells: Sequence[Cell], header: tuple[str, ...], roles: list[str | None],
+                cut: bool = False) -> TableRow:
         """A pipe row with a role per cell: same count → by position; fewer → right-aligned when the
-        kinds fit (merged leading cells), else placed by kind."""
+        kinds fit (merged leading cells), else placed by kind. In a row ``cut`` off by the end of an excerpt the
+        last cell is read without its cut-off last item (区财政局、区统计局、区 is a unit list)."""
         n, m = len(cells), len(roles)
         while n > 1 and not cells[n - 1].text:
             n -= 1  # trailing empty cells of a sub-row (`2021.8 | 城投集团 | ||`) carry no position
@@ -109,6 +113,8 @@ class TableReader:
             return TableRow(tuple(cells), header, roles=tuple(roles), header_roles=tuple(roles))
         if n < m:
             kinds = [self.kind(c.text) for c in cells]
+            if cut and kinds[-1] == "text" and "、" in cells[-1].text:
+                kinds[-1] = self.kind(cells[-1].text.rsplit("、", 1)[0])
             right = roles[m - n:]
             if kinds and kinds[0] != "seq" and all(_fit(k, r) > 0 for k, r in zip(kinds, right, strict=True)):
                 return TableRow(tuple(cells), header, roles=tuple(right), header_roles=tuple(roles))

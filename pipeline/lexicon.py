@@ -18,8 +18,10 @@ from typing import Any
 
 import yaml
 
-from pipeline.recache import compile_cached
+from pipeline.recache import MIN_CACHED_LEN, compile_cached, first_char_gate
 
+#: The regex fragments every pattern lexicon shares (year, Chinese digits, 发文字号 brackets)
+COMMON = "common.yaml"
 #: The lexicons of a source checkout (the top-level ``lexicons/``, the one copy kept in git).
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicons"
 
@@ -98,10 +100,21 @@ def check_alternatives(pattern: str, where: str) -> None:
         raise LexiconError(f"{where}: empty alternative in {pattern!r}")
 
 
+def with_common(fragments: Mapping[str, str], where: str = "lexicon") -> dict[str, str]:
+    """``fragments`` with the shared fragments of ``common.yaml`` added; a file that defines a shared name
+    differently is refused (one definition per concept)."""
+    common: dict[str, str] = read_yaml(COMMON)["fragments"]
+    clash = sorted(k for k in set(common) & set(fragments) if fragments[k] != common[k])
+    if clash:
+        raise LexiconError(f"{where}: fragments {clash} are defined in {COMMON}: refer to them by name")
+    return {**common, **fragments}
+
+
 def compile_patterns(
     fragments: Mapping[str, str], patterns: Mapping[str, str], where: str = "lexicon"
 ) -> dict[str, re.Pattern[str]]:
-    """Compile named patterns after expanding fragment references."""
+    """Compile named patterns after expanding fragment references (the file's and ``common.yaml``'s)."""
+    fragments = with_common(fragments, where)
     for key, frag in fragments.items():
         if not isinstance(frag, str) or not frag:
             raise LexiconError(f"{where}: fragment {key!r} is empty")
@@ -112,13 +125,11 @@ def compile_patterns(
             raise LexiconError(f"{where}: pattern {key!r} is empty")
         check_alternatives(pat, f"{where}:{key}")
         try:
-            out[key] = compile_cached(expand(fragments, pat))
+            full = expand(fragments, pat)
+            rx = compile_cached(full)
+            # a start set for re's scans; big patterns (the unit tries) are only matched at anchors, and parsing them
+            # again would cost a second per process
+            out[key] = first_char_gate(rx) if len(full) < MIN_CACHED_LEN else rx
         except re.error as exc:
             raise LexiconError(f"{where}: pattern {key!r} does not compile: {exc}") from exc
     return out
-
-
-@cache
-def word_list(name: str, column: str = "word") -> tuple[str, ...]:
-    """One column of a TSV lexicon (cached: lexicon files are read-only data)."""
-    return tuple(r[column] for r in read_tsv(name) if r.get(column))

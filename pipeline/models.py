@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.figures import NumberHit
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,5 +157,17 @@ class DocResult:
     organizations: list[Organization] = field(default_factory=list)
     responsibilities: list[Responsibility] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """What the extraction stages found in one document; each field is assigned by one stage's output."""
+
+    organizations: list[Organization] = field(default_factory=list)
+    responsibilities: list[Responsibility] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)
+    number_hits: list[NumberHit] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)

@@ -15,7 +15,6 @@ life of the instance: one instance per pipeline, so once per process.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,7 +24,6 @@ from pipeline.models import Organization
 
 #: NER labels that name organisations in HanLP's tag sets (MSRA, OntoNotes, PKU).
 ORG_LABELS = frozenset({"ORGANIZATION", "ORG", "NT"})
-_SENTENCE = re.compile(r"[^。;!?\n]+[。;!?]?")
 
 
 class NerUnavailable(RuntimeError):
@@ -184,10 +182,9 @@ class HanLPOrganizations:
     def __call__(self, doc: PolicyDoc) -> list[Organization]:
         """Organisation mentions in the normalised text, mapped to original spans."""
         out: list[Organization] = []
-        for m in _SENTENCE.finditer(doc.text):
-            sent = m.group(0)
-            for s, e, label in self.backend.entities(sent):
-                span = doc.span(m.start() + s, m.start() + e)
+        for a, b in doc.sentences.spans(with_end=True):
+            for s, e, label in self.backend.entities(doc.text[a:b]):
+                span = doc.span(a + s, a + e)
                 out.append(Organization(span, span.text_norm, "other", None, f"ner.hanlp.{label}"))
         return out
 

@@ -19,7 +19,7 @@ from collections import OrderedDict
 
 from pipeline.lexicon import read_tsv, read_yaml
 from pipeline.ner import NerBackend
-from pipeline.units import Mention, _grammar
+from pipeline.units import Mention, _Grammar
 
 _CACHE_SIZE = 64
 
@@ -27,7 +27,7 @@ _CACHE_SIZE = 64
 class NerUnits:
     """Unit candidates from a NER backend (one instance per pipeline; the backend loads once)."""
 
-    def __init__(self, backend: NerBackend) -> None:
+    def __init__(self, backend: NerBackend, grammar: _Grammar | None = None) -> None:
         self.backend = backend
         y = read_yaml("ner.yaml")
         self.org_labels = frozenset(y["org_labels"])
@@ -38,7 +38,7 @@ class NerUnits:
         self.not_name = re.compile(y["not_name"])
         self.measures = frozenset(r["unit"] for r in read_tsv("units.tsv"))  # 万只 in a table cell is no body
         self.slot_before = re.compile(y["unit_slot_before"])
-        self.g = _grammar()
+        self.g = grammar if grammar is not None else _Grammar()  # the unit stage's grammar when it has one
         self.cue = re.compile("(?:" + "|".join(self.g.p[k].pattern for k in ("lead_cue", "co_cue", "resp_cue")) + ")")
         self._cache: OrderedDict[str, list[tuple[int, int, str]]] = OrderedDict()
         self.calls = 0  # items asked about

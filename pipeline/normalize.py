@@ -8,6 +8,7 @@ converted character by character so the map stays exact.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import Counter
 from typing import Any
@@ -40,6 +41,9 @@ _SMALL_FORMS = {
     "﹠": "&", "﹡": "*", "﹢": "+", "﹣": "-", "﹤": "<", "﹥": ">", "﹦": "=",
     "﹨": "\\", "﹩": "$", "﹪": "%", "﹫": "@",
 }
+#: ``_fold_char`` as a ``str.translate`` table (one C pass over a line instead of a call per character)
+_FOLD = {**{o: chr(o - 0xFEE0) for o in range(0xFF01, 0xFF5F)}, 0x3000: " ",
+         **{ord(k): v for k, v in _SMALL_FORMS.items()}}
 
 
 #: A tab between two non-blank stretches of a line.
@@ -142,7 +146,7 @@ class Normalizer:
 
     def to_simplified(self, text: str) -> str:
         """Plain t2s + width folding of a short string (no offsets), e.g. for lexicon keys."""
-        return self._t2s.convert("".join(_fold_char(c) for c in text))
+        return self._t2s.convert(text.translate(_FOLD))
 
     def normalize(self, original: str) -> NormText:
         """Normalise ``original`` keeping an exact offset map."""
@@ -162,7 +166,7 @@ class Normalizer:
             j = original.find("\n", i, end)
             j = end if j < 0 else j + 1
             seg = original[i:j]
-            folded = _tab_cells("".join(_fold_char(c) for c in seg))
+            folded = _tab_cells(seg.translate(_FOLD))
             conv = self._t2s.convert(folded) if _CJK.search(folded) else folded
             if len(conv) == len(seg):
                 b.add(conv, i, j)
@@ -176,8 +180,8 @@ class Normalizer:
         cjk = "".join(_CJK.findall(original))
         if not cjk:
             return "simplified"
-        n_trad = sum(a != b for a, b in zip(cjk, self._t2s.convert(cjk), strict=False))
-        n_simp = sum(a != b for a, b in zip(cjk, self._s2t.convert(cjk), strict=False))
+        n_trad = sum(map(operator.ne, cjk, self._t2s.convert(cjk)))  # map stops at the shorter string, as zip
+        n_simp = sum(map(operator.ne, cjk, self._s2t.convert(cjk)))
         rt, rs = n_trad / len(cjk), n_simp / len(cjk)
         if rt >= 0.02 and rs >= 0.02:
             return "mixed"

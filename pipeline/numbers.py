@@ -1,6 +1,6 @@
 """Numerals and measure units: pure parsing of short spans, never of whole texts.
 
-``parse_number`` reads one written number (Arabic with decimals and thousands
+``Numerals.parse_number`` reads one written number (Arabic with decimals and thousands
 commas, Chinese numerals such as 一千二百 / 两 / 三点五, 百分之七, and a trailing
 magnitude 万/亿). ``UnitTable`` knows the measure units and classifiers of
 ``lexicons/units.tsv`` and composes magnitude prefixes (万户 = 万 + 户) and
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,49 +23,82 @@ _TIMES = "次"  # a count unit followed by 次 counts item-occasions (辆次, �
 _ARABIC = re.compile(r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 
-@cache
-def number_words() -> dict[str, Any]:
-    """The parsed ``numbers.yaml`` (read once: lexicon files are read-only data)."""
-    data = read_yaml(NUMBERS_LEXICON)
-    for key in ("cn_digits", "cn_units", "cn_sections", "magnitudes"):
-        if not isinstance(data.get(key), dict) or not data[key]:
-            raise LexiconError(f"{NUMBERS_LEXICON}: {key} must be a non-empty mapping")
-    return data
-
-
-def _magnitudes() -> list[tuple[str, float]]:
-    """Magnitude words, longest first."""
-    mags = number_words()["magnitudes"]
-    return sorted(((k, float(v)) for k, v in mags.items()), key=lambda kv: -len(kv[0]))
-
-
 def round_base(x: float) -> float:
     """Round away binary noise of a scaled value (5.14 × 1e4 → 51400.0)."""
     return float(f"{x:.12g}")
 
 
-def parse_chinese(s: str) -> float | None:
-    """Value of a Chinese numeral (一千二百 → 1200, 两 → 2, 三点五 → 3.5, 二〇二三 → 2023); None if malformed."""
-    words = number_words()
-    digits: dict[str, int] = words["cn_digits"]
-    units: dict[str, int] = words["cn_units"]
-    sections: dict[str, int] = words["cn_sections"]
-    point: str = words.get("cn_point", "点")
-    if not s:
-        return None
-    whole, _, frac = s.partition(point)
-    if frac and not all(c in digits for c in frac):
-        return None
-    if whole and all(c in digits for c in whole) and len(whole) > 1:
-        value = float("".join(str(digits[c]) for c in whole))  # digit-by-digit: 二〇二三
-    else:
-        iv = _chinese_int(whole, digits, units, sections)
-        if iv is None:
+class Numerals:
+    """The number words of ``numbers.yaml`` and the one parser of written numerals that reads them.
+
+    Each stage that reads numbers builds one (figures, targets, structure, deadlines) and keeps it.
+    """
+
+    def __init__(self, name: str | Path = NUMBERS_LEXICON) -> None:
+        data: dict[str, Any] = read_yaml(name)
+        for key in ("cn_digits", "cn_units", "cn_sections", "magnitudes"):
+            if not isinstance(data.get(key), dict) or not data[key]:
+                raise LexiconError(f"{name}: {key} must be a non-empty mapping")
+        self.words = data
+        self.digits: dict[str, int] = data["cn_digits"]
+        self.units: dict[str, int] = data["cn_units"]
+        self.sections: dict[str, int] = data["cn_sections"]
+        self.point: str = data.get("cn_point", "点")
+        self.percent_prefix: str = data.get("percent_prefix", "百分之")
+        #: magnitude words with their factor, longest first
+        self.magnitudes = sorted(((k, float(v)) for k, v in data["magnitudes"].items()), key=lambda kv: -len(kv[0]))
+
+    def parse_chinese(self, s: str) -> float | None:
+        """Value of a Chinese numeral (一千二百 → 1200, 两 → 2, 三点五 → 3.5, 二〇二三 → 2023); None if malformed."""
+        digits = self.digits
+        if not s:
             return None
-        value = float(iv)
-    if frac:
-        value += float("0." + "".join(str(digits[c]) for c in frac))
-    return value
+        whole, _, frac = s.partition(self.point)
+        if frac and not all(c in digits for c in frac):
+            return None
+        if whole and all(c in digits for c in whole) and len(whole) > 1:
+            value = float("".join(str(digits[c]) for c in whole))  # digit-by-digit: 二〇二三
+        else:
+            iv = _chinese_int(whole, digits, self.units, self.sections)
+            if iv is None:
+                return None
+            value = float(iv)
+        if frac:
+            value += float("0." + "".join(str(digits[c]) for c in frac))
+        return value
+
+    def parse_number(self, s: str) -> float | None:
+        """Value of one written number; None if ``s`` is not a number.
+
+        '5.14' → 5.14, '1,200' → 1200, '-19' → -19, '一千二百' → 1200, '两' → 2,
+        '三点五' → 3.5, '百分之七' → 7 (the caller knows it is a percentage),
+        '5.14万' → 51400, '68亿' → 6.8e9.
+        """
+        s = s.strip()
+        if not s:
+            return None
+        if s.startswith(self.percent_prefix):
+            return self.parse_number(s[len(self.percent_prefix):])
+        for mag, factor in self.magnitudes:
+            if s.endswith(mag) and len(s) > len(mag):
+                head = s[: -len(mag)]
+                if _ARABIC.fullmatch(head):  # 5.14万; a Chinese numeral carries its own 万/亿 (一千二百, 五千万)
+                    return float(head.replace(",", "").replace("−", "-")) * factor
+                break
+        if _ARABIC.fullmatch(s):
+            return float(s.replace(",", "").replace("−", "-"))
+        return self.parse_chinese(s)
+
+    def parse_int(self, s: str) -> int | None:
+        """A whole number in Arabic digits or a Chinese numeral, as dates and counts write it (十二, 二十一,
+        二〇二四 or 二○二四 with a circle, 两); None for anything else (半, 1.5, 三点五, 三四十, '')."""
+        s = s.strip()
+        if s.isdigit():
+            return int(s)
+        if self.point in s:
+            return None
+        v = self.parse_chinese(s.replace("○", "〇"))
+        return None if v is None else int(v)
 
 
 def _chinese_int(s: str, digits: dict[str, int], units: dict[str, int], sections: dict[str, int]) -> int | None:
@@ -101,35 +133,6 @@ def _chinese_int(s: str, digits: dict[str, int], units: dict[str, int], sections
     return total + section + (current or 0)
 
 
-def parse_number(s: str) -> float | None:
-    """Value of one written number; None if ``s`` is not a number.
-
-    '5.14' → 5.14, '1,200' → 1200, '-19' → -19, '一千二百' → 1200, '两' → 2,
-    '三点五' → 3.5, '百分之七' → 7 (the caller knows it is a percentage),
-    '5.14万' → 51400, '68亿' → 6.8e9.
-    """
-    s = s.strip()
-    if not s:
-        return None
-    prefix = number_words().get("percent_prefix", "百分之")
-    if s.startswith(prefix):
-        return parse_number(s[len(prefix):])
-    for mag, factor in _magnitudes():
-        if s.endswith(mag) and len(s) > len(mag):
-            head = s[: -len(mag)]
-            if _ARABIC.fullmatch(head):  # 5.14万; a Chinese numeral carries its own 万/亿 (一千二百, 五千万)
-                return float(head.replace(",", "").replace("−", "-")) * factor
-            break
-    return _parse_plain(s)
-
-
-def _parse_plain(s: str) -> float | None:
-    """An Arabic or Chinese numeral without magnitude suffix."""
-    if _ARABIC.fullmatch(s):
-        return float(s.replace(",", "").replace("−", "-"))
-    return parse_chinese(s)
-
-
 @dataclass(frozen=True, slots=True)
 class UnitInfo:
     """A unit as written, its base unit and the factor to the base (万元 → 元, 1e4)."""
@@ -152,7 +155,7 @@ class _UnitRow:
 class UnitTable:
     """Units of ``lexicons/units.tsv`` with magnitude and per-unit composition."""
 
-    def __init__(self, name: str | Path = UNITS_LEXICON) -> None:
+    def __init__(self, name: str | Path = UNITS_LEXICON, numerals: Numerals | None = None) -> None:
         self._rows: dict[str, _UnitRow] = {}
         for i, r in enumerate(read_tsv(name), start=1):
             unit = r.get("unit", "")
@@ -168,9 +171,10 @@ class UnitTable:
         self._by_first: dict[str, list[str]] = {}
         for unit in sorted(self._rows, key=len, reverse=True):
             self._by_first.setdefault(unit[0], []).append(unit)
-        words = number_words()
-        self._mags = _magnitudes()
-        self._per_markers: list[str] = list(words.get("per_markers", ["/"]))
+        numerals = numerals if numerals is not None else Numerals()
+        self._mags = numerals.magnitudes
+        self._mag_factor = dict(self._mags)
+        self._per_markers: list[str] = list(numerals.words.get("per_markers", ["/"]))
 
     def lookup(self, unit_text: str) -> UnitInfo | None:
         """The unit of ``unit_text`` as written (simplified): 万元, 万户, 元/吨, 万元/亩, %; None if unknown."""
@@ -270,7 +274,7 @@ class UnitTable:
 
     def magnitude_factor(self, mag: str) -> float:
         """Factor of a magnitude word (万 → 1e4)."""
-        return float(number_words()["magnitudes"][mag])
+        return self._mag_factor[mag]
 
     def info(self, unit: str) -> UnitInfo | None:
         """The table row of a plain unit (no composition)."""

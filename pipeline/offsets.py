@@ -49,11 +49,6 @@ class NormText:
         return lo
 
 
-def identity(text: str) -> NormText:
-    """A ``NormText`` whose normalised form is the original itself."""
-    return NormText(text, text, array("l", range(len(text))), array("l", range(1, len(text) + 1)))
-
-
 class NormBuilder:
     """Accumulates normalised pieces with the original span each came from."""
 

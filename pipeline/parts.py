@@ -4,8 +4,9 @@ A worker that has processed a document writes its rows under
 ``OUT/.parts/<run>/<table>/part-<index>.parquet``, its extracted text and its
 report page, and sends back a summary of a few fields; the parent never
 receives or holds the documents' results (pickled results were about six times
-the input's size). ``read_parts`` gives the run's tables in input order, the
-same tables a run in one process builds, for ``store.save``.
+the input's size), nor their rows: ``store.save`` merges the parts folder with
+DuckDB reading the files. ``read_parts`` gives the run's tables in input
+order, the same tables a run in one process builds (for tests and small runs).
 
 ``run_parts`` is the local executor for ``--jobs N`` (N ≥ 2): the pipeline is
 built once in the parent and the worker processes are forked after the build,
@@ -122,6 +123,14 @@ def remove_parts(parts_dir: Path) -> None:
         root.rmdir()
 
 
+def remove_stale_parts(out_dir: Path) -> None:
+    """Delete the parts of runs that were killed before they were merged (call under the lock on ``OUT``)."""
+    root = out_dir / PARTS
+    if root.is_dir():
+        for run in root.iterdir():
+            remove_parts(run)
+
+
 def _task(index: int, chunk: list[tuple[str, str]], out_dir: str, parts_dir: str, report: bool,
           locations: dict[str, tuple[str, str]] | None = None, doc_timeout: float | None = None
           ) -> list[dict[str, Any]]:
@@ -155,9 +164,12 @@ def run_parts(
     progress: Callable[[DocResult], None] | None = None,
     locations: Locations | None = None,
     doc_timeout: float | None = None,
-) -> tuple[list[DocResult], dict[str, pa.Table]]:
-    """Process ``inputs`` in ``jobs`` worker processes that write their own rows; returns summaries and tables.
+) -> tuple[list[DocResult], Path]:
+    """Process ``inputs`` in ``jobs`` worker processes that write their own rows; returns summaries and parts.
 
+    The parts folder is the caller's to merge (``store.save`` reads it with
+    DuckDB, never whole into this process) and to remove (``remove_parts``);
+    it is removed here only when the run fails.
     ``doc_timeout`` seconds per document (``runner.process_limited``) turn a runaway document into E012.
 
     Documents a crashed worker left unfinished go through ``runner.run`` (which isolates the one that
@@ -204,8 +216,9 @@ def run_parts(
                                                           locations)[0])
                 if progress:
                     progress(done[i])
-        tables = read_parts(parts)
+    except BaseException:
+        remove_parts(parts)
+        raise
     finally:
         _FORKED = None
-        remove_parts(parts)
-    return [done[i] for i in range(len(inputs))], tables
+    return [done[i] for i in range(len(inputs))], parts

@@ -40,6 +40,13 @@ CASES: dict[str, Callable[[int], str]] = {
     "annex then blanks": lambda n: "附件" + " " * n + "x",
     "run of labels (fuzzing)": lambda n: _fill("牵头单位:", n),
     "ideographic spaces inside a unit list (fuzzing)": lambda n: "各区政府,市委宣传部" + "\u3000" * n + "牵头",
+    # the targets stage once scanned back to the sentence start from every number (issue 14)
+    "percentages packed in one sentence": lambda n: _fill("1%", n),
+    "percentages listed after a verb": lambda n: _fill("增长1%、", n),
+    "run of 由": lambda n: "由" * n,
+    "由 before units, no cue": lambda n: _fill("由县发改局", n),
+    "duty clauses joined by commas": lambda n: _fill("县发改局要做好,", n),
+    "conditions before duty subjects": lambda n: _fill("的,市发改局", n),
 }
 
 

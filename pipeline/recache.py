@@ -105,26 +105,70 @@ def compile_cached(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 
 def first_char_gate(rx: re.Pattern[str]) -> re.Pattern[str]:
-    """``rx`` behind a one-character lookahead of the characters a match can start with, when they are known.
+    """``rx`` compiled so that ``re`` skips, in C, every position where no match can start, when that is known.
 
-    The set is read from the parsed pattern (literals, small classes, alternations, optional parts);
-    a pattern that may start with any character or match the empty string is returned unchanged. The
-    gate changes no match: ``re`` then rejects the other positions with one class test instead of
-    trying every alternative there.
+    The characters a match can start with are read from the parsed pattern (literals, classes, \\d and
+    \\s, alternations, optional parts, leading lookarounds). ``re`` itself only knows a start set when the
+    pattern opens with a literal or a class; behind a lookbehind ((?<![0-9])20…) it enters its matcher at
+    every position. Here the set goes into the compiled program's info block, where ``search`` and
+    ``finditer`` read it; a pattern that may start with any character or match the empty string is
+    returned unchanged. Where ``re``'s internals differ (another Python), a one-character lookahead of
+    the set is put in front instead. Neither changes a match.
     """
     if rx.flags & re.IGNORECASE:
         return rx
     try:
-        from re import _parser  # type: ignore[attr-defined]
+        from re import _compiler, _parser  # type: ignore[attr-defined]
 
-        first, nullable = _first(_parser.parse(rx.pattern, rx.flags).data)
+        parsed = _parser.parse(rx.pattern, rx.flags)
+        if _compiler._get_literal_prefix(parsed, rx.flags)[0] or _compiler._get_charset_prefix(parsed, rx.flags):
+            return rx  # re already skips to the positions of its first literal or character set
+        first, nullable = _first(parsed.data)
     except (ImportError, AttributeError, TypeError, ValueError):  # pragma: no cover - internals changed
         return rx
     if first is None or nullable or not first:
         return rx
-    gate = "(?=[" + "".join(re.escape(c) for c in sorted(first)) + "])"
+    try:
+        return _with_start_set(rx, parsed, first)
+    except (ImportError, AttributeError, TypeError, ValueError, RuntimeError):  # pragma: no cover - internals changed
+        pass
+    gate = "(?=[" + "".join(re.escape(c) if len(c) == 1 else c for c in sorted(first)) + "])"
     body = _GLOBAL_FLAGS.sub("", rx.pattern, count=1)  # inline flags are in rx.flags and must lead the pattern
     return re.compile(gate + "(?:" + body + ")", rx.flags)
+
+
+def _with_start_set(rx: re.Pattern[str], parsed: Any, first: set[str]) -> re.Pattern[str]:
+    """``rx`` compiled with ``first`` as the character set of its info block (as ``re`` does for ``[ab]x``)."""
+    import _sre
+    from re import _compiler  # type: ignore[attr-defined]
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    flags = parsed.state.flags | rx.flags
+    lo, hi = parsed.getwidth()
+    if lo == 0:
+        raise ValueError("a pattern that can match the empty string has no start set")
+    code = [c.INFO, 0, c.SRE_INFO_CHARSET, min(lo, _compiler.MAXCODE), min(hi, _compiler.MAXCODE)]
+    classes = {v: k for k, v in _CATEGORIES.items()}
+    items = [(c.LITERAL, ord(ch)) if len(ch) == 1 else (c.CATEGORY, classes[ch]) for ch in sorted(first)]
+    charset, _ = _compiler._optimize_charset(items)
+    _compiler._compile_charset(charset, flags, code)
+    code[1] = len(code) - 1  # the skip to the pattern's own code
+    _compiler._compile(code, parsed.data, flags)
+    code.append(c.SUCCESS)
+    indexgroup: list[str | None] = [None] * parsed.state.groups
+    for k, i in parsed.state.groupdict.items():
+        indexgroup[i] = k
+    return _sre.compile(rx.pattern, flags, code, parsed.state.groups - 1,  # type: ignore[no-any-return]
+                        dict(parsed.state.groupdict), tuple(indexgroup))
+
+
+def _categories() -> dict[Any, str]:
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    return {c.CATEGORY_DIGIT: r"\d", c.CATEGORY_SPACE: r"\s"}
+
+
+_CATEGORIES = _categories()
 
 
 def _charset(items: Any) -> set[str] | None:
@@ -136,7 +180,9 @@ def _charset(items: Any) -> set[str] | None:
             out.add(chr(av))
         elif op is c.RANGE and av[1] - av[0] < 2000:
             out.update(chr(x) for x in range(av[0], av[1] + 1))
-        else:  # NEGATE, CATEGORY (\d, \s …), big ranges: unknown
+        elif op is c.CATEGORY and av in _CATEGORIES:
+            out.add(_CATEGORIES[av])  # \d or \s, kept as the class (two characters long, never a literal)
+        else:  # NEGATE, other categories (\w …), big ranges: unknown
             return None
     return out
 
@@ -155,6 +201,8 @@ def _first(items: Any) -> tuple[set[str] | None, bool]:
         elif op is c.IN:
             f, nullable = _charset(av), False
         elif op is c.SUBPATTERN:
+            if av[1] & re.IGNORECASE:  # (?i:…): the set would miss the other case
+                return None, False
             f, nullable = _first(av[-1].data)
         elif op is c.ATOMIC_GROUP:
             f, nullable = _first(av.data)

@@ -14,27 +14,18 @@ from __future__ import annotations
 import heapq
 import html
 import math
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
-from pipeline.models import DocResult, Target
+from pipeline.dimensions import DIMENSIONS, KIND_LABELS, Mark, all_marks, target_value
+from pipeline.models import DocResult
 from pipeline.store import write_atomic_text
 
-COLOURS = {
-    "lead": "#ffb3b3", "co": "#ffd9b3", "joint": "#ffe6cc", "generic": "#eeeeee", "org": "#e6e6ff",
-    "deadline": "#b3e6ff", "figure": "#d9f2d9", "target": "#fff199",
-}
-LEGEND = {
-    "lead": "lead unit (牵头)", "co": "co-responsible unit (配合)", "joint": "joint unit (no lead)",
-    "generic": "group reference", "org": "other organisation mention", "deadline": "deadline / period",
-    "figure": "figure", "target": "target (framed, chip = kind)",
-}
-KIND_LABELS = {"growth": "增长", "reduction": "下降", "share": "占比", "count": "数量", "level": "水平"}
-COMPARATORS = {">=": "≥", "<=": "≤", "~": "≈", "=": "="}
+COLOURS = {k: c for d in DIMENSIONS for k, (c, _) in d.colours.items()}
+LEGEND = {k: text for d in DIMENSIONS for k, (_, text) in d.colours.items()}
 COUNTED = ("tasks", "responsibilities", "deadlines", "figures", "targets")
 _PRIORITY = {"target": 0, "lead": 1, "co": 1, "joint": 1, "generic": 1, "deadline": 2, "org": 3, "figure": 4}
 TASK_TEXT = 40  # characters of a task's text shown in the sidebar (the row links to the whole text)
@@ -61,60 +52,9 @@ table{{border-collapse:collapse;width:100%}} td,th{{border:1px solid #ddd;paddin
 """ + "".join(f".hl-{k}{{background:{v}}} " for k, v in COLOURS.items())
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """One highlight: original span, type, anchor id (or ""), tooltip and chip label (or "")."""
-
-    start: int
-    end: int
-    kind: str
-    ref: str = ""
-    tip: str = ""
-    chip: str = ""
-
-
-def _num(v: float | None) -> str:
-    """A value as written in a table: no exponent, no trailing zeros, empty when missing."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    return format(v, ".12g")
-
-
-def _tip(kind: str, *fields: tuple[str, object]) -> str:
-    """``kind: a; key: b`` with empty fields left out (never ``None``)."""
-    parts = [f"{k}: {v}" if k else str(v) for k, v in fields if v not in (None, "", ())]
-    return "; ".join([f"{kind}: {parts[0]}" if parts else kind, *parts[1:]])
-
-
-def target_value(t: Target) -> str:
-    """``≥ 7%``: comparator, value and unit of a target."""
-    return f"{COMPARATORS.get(t.comparator, t.comparator)} {_num(t.value)}{t.unit or ''}"
-
-
 def marks_of(r: DocResult) -> list[Mark]:
     """Highlights for every extraction of a document (organisations only where no responsibility is)."""
-    out: list[Mark] = []
-    resp_spans = {(x.span.start, x.span.end) for x in r.responsibilities}
-    for x in r.responsibilities:
-        kind = "generic" if x.generic else x.role
-        out.append(Mark(x.span.start, x.span.end, kind, tip=_tip(kind, ("", x.canonical))))
-    for o in r.organizations:
-        if (o.span.start, o.span.end) not in resp_spans:
-            out.append(Mark(o.span.start, o.span.end, "org", tip=_tip("org", ("", o.canonical), ("", o.kind),
-                                                                        ("", o.level))))
-    for d in r.deadlines:
-        dates = " – ".join(str(x) for x in dict.fromkeys((d.date_start, d.date_end)) if x is not None)
-        out.append(Mark(d.span.start, d.span.end, "deadline", tip=_tip(d.kind, ("", dates), ("", d.granularity))))
-    for f in r.figures:
-        base = f"{_num(f.value_base)} {f.unit_base or ''}".strip() if f.value_base != f.value else ""
-        out.append(Mark(f.span.start, f.span.end, "figure", tip=_tip("figure", ("", f"{_num(f.value)}{f.unit or ''}"),
-                                                                      ("base", base), ("", f.qualifier))))
-    for i, t in enumerate(r.targets, 1):
-        kind = KIND_LABELS.get(t.kind, t.kind)
-        out.append(Mark(t.span.start, t.span.end, "target", f"t{i}", chip=kind, tip=_tip(
-            "target", ("", kind), ("", f"{t.indicator} {target_value(t)}"), ("baseline", _num(t.baseline_value)),
-            ("period", t.period), ("due", t.due), ("lead", "、".join(t.lead_units)))))
-    return out
+    return all_marks(r)
 
 
 def _text(s: str) -> str:
@@ -224,33 +164,75 @@ def document_page(r: DocResult) -> str:
 """
 
 
-def index_page(tables: dict[str, pa.Table]) -> str:
-    """The index of every document in the store: counts per table and a link to its page."""
-    counts: dict[str, Counter[str]] = {
-        t: Counter(tables[t].column("doc_id").to_pylist()) for t in COUNTED if t in tables
-    }
-    rows = []
-    for d in sorted(tables["documents"].to_pylist(), key=lambda x: x["source"]):
-        doc_id = d["doc_id"]
-        link = f'<a href="{_e(doc_id)}.html">{_e(d["title"] or d["source"])}</a>'
-        region = " ".join(x for x in (d["province"], d["city"], d["county"]) if x)
-        cells = "".join(f"<td>{counts[t][doc_id]}</td>" for t in COUNTED if t in counts)
-        rows.append(
-            f"<tr><td>{link}</td><td>{_e(d['source'])}</td><td>{_e(d['status'])}</td><td>{_e(region)}</td>"
-            f'<td>{_e(d["issue_date"])}</td>{cells}<td>{_e(d["error"])}</td></tr>'
-        )
+#: Documents listed per index page: ``index.html``, then ``index-2.html``…
+INDEX_PAGE = 1000
+
+
+def _index_sql() -> str:
+    counts = "".join(f', coalesce((SELECT count(*) FROM "{t}" x WHERE x.doc_id = d.doc_id), 0) AS "n_{t}"'
+                     for t in COUNTED)
+    return (f"SELECT d.doc_id, d.title, d.source, d.status, concat_ws(' ', d.province, d.city, d.county) AS region, "
+            f"d.issue_date, d.error{counts} FROM documents d ORDER BY d.source, d.doc_id")
+
+
+def _page_name(page: int) -> str:
+    return "index.html" if page == 1 else f"index-{page}.html"
+
+
+def index_page(rows: Sequence[tuple[object, ...]], page: int = 1, pages: int = 1, total: int | None = None) -> str:
+    """One index page: a row per document (as ``_index_sql`` selects them) with its counts and page link."""
+    html_rows = []
+    for doc_id, title, source, status, region, issued, error, *counts in rows:
+        link = f'<a href="{_e(doc_id)}.html">{_e(title or source)}</a>'
+        cells = "".join(f"<td>{n}</td>" for n in counts)
+        html_rows.append(f"<tr><td>{link}</td><td>{_e(source)}</td><td>{_e(status)}</td><td>{_e(region)}</td>"
+                         f"<td>{_e(issued)}</td>{cells}<td>{_e(error)}</td></tr>")
     head = "".join(f"<th>{t}</th>" for t in COUNTED)
+    n = len(rows) if total is None else total
+    nav = "" if pages == 1 else "<p class=\"pages\">pages: " + " ".join(
+        f"<b>{k}</b>" if k == page else f'<a href="{_page_name(k)}">{k}</a>' for k in range(1, pages + 1)) + "</p>"
     return f"""<!DOCTYPE html>
 <html lang="zh"><head><meta charset="utf-8"><title>Policy extraction report</title><style>{CSS}</style></head>
-<body><main style="max-width:none"><h1>Documents ({len(rows)})</h1><table class="index"><tr><th>title</th><th>source</th>
-<th>status</th><th>region</th><th>issued</th>{head}<th>error</th></tr>{"".join(rows)}</table></main></body></html>
+<body><main style="max-width:none"><h1>Documents ({n})</h1>{nav}<table class="index"><tr><th>title</th><th>source</th>
+<th>status</th><th>region</th><th>issued</th>{head}<th>error</th></tr>{"".join(html_rows)}</table>{nav}</main></body></html>
 """
 
 
-def write_report(out_dir: Path, results: Sequence[DocResult], store: dict[str, pa.Table]) -> None:
-    """Write ``report/<doc_id>.html`` for each document of the run; ``index.html`` lists the whole store."""
+def write_index(rdir: Path, con: duckdb.DuckDBPyConnection) -> int:
+    """``index.html`` (and ``index-2.html``… past ``INDEX_PAGE`` documents) from the store; returns the pages.
+
+    The rows come from the store a page at a time, with their counts from
+    SQL, so neither time nor memory follow the rows of the run's results.
+    """
+    (total,) = con.execute("SELECT count(*) FROM documents").fetchall()[0]
+    pages = max(1, math.ceil(total / INDEX_PAGE))
+    cur = con.execute(_index_sql())
+    for page in range(1, pages + 1):
+        rows = cur.fetchmany(INDEX_PAGE)
+        write_atomic_text(rdir / _page_name(page), index_page(rows, page, pages, total))
+    for stale in rdir.glob("index-*.html"):  # pages of a store that had more documents
+        num = stale.stem.removeprefix("index-")
+        if num.isdigit() and int(num) > pages:
+            stale.unlink(missing_ok=True)
+    return pages
+
+
+def write_report(out_dir: Path, results: Sequence[DocResult], store: Path | Mapping[str, pa.Table]) -> None:
+    """Write ``report/<doc_id>.html`` for each document of the run; the index lists the whole store.
+
+    ``store`` is the store's database file, or tables in memory (a store not written to disk).
+    """
     rdir = out_dir / "report"
     rdir.mkdir(parents=True, exist_ok=True)
     for r in results:
         write_atomic_text(rdir / f"{r.doc_id}.html", document_page(r))
-    write_atomic_text(rdir / "index.html", index_page(store))
+    if isinstance(store, Path):
+        con = duckdb.connect(str(store), read_only=True)
+    else:
+        con = duckdb.connect()
+        for name, t in store.items():
+            con.register(name, t)
+    try:
+        write_index(rdir, con)
+    finally:
+        con.close()

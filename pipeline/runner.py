@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -75,16 +74,6 @@ _TIMEOUT: float | None = None
 def _work(path: str, source: str) -> DocResult:
     assert _WORKER is not None, "worker not initialised"
     return process_limited(_WORKER, Path(path), source, _TIMEOUT)
-
-
-@dataclass
-class RunStats:
-    """What the closing summary reports."""
-
-    n_ok: int = 0
-    n_failed: int = 0
-    n_chars: int = 0
-    seconds: float = 0.0
 
 
 def run(

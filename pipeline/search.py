@@ -46,6 +46,8 @@ MIN_COVERAGE = 0.6
 #: Candidates fetched per requested hit before the whole-word re-ranking (at least ``MIN_POOL``).
 POOL_FACTOR, MIN_POOL = 5, 200
 _K1, _B = 1.2, 0.75
+#: Documents indexed at a time: the cut terms of one batch are held, never those of a whole run.
+INDEX_BATCH = 100
 
 _INDEX_DDL = (
     "CREATE TABLE IF NOT EXISTS search_terms (doc_id VARCHAR, item_kind VARCHAR, item_id BIGINT, term VARCHAR, "
@@ -109,37 +111,65 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 def update_index(db_path: Path, doc_ids: Iterable[str] = ()) -> None:
     """Re-index ``doc_ids`` and any document not indexed by this version; drop rows of documents gone.
 
-    Called by ``store.save`` right after the merge, so the index follows the
-    store's replacements (same ``doc_id`` re-run, and a changed file whose old
-    ``doc_id`` the store deleted). One transaction.
+    ``store.save`` does so right after the merge (``index_documents``), so the
+    index follows the store's replacements.
     """
     con = duckdb.connect(str(db_path))
     try:
-        if not _has_table(con, "documents"):
-            return
-        for ddl in _INDEX_DDL:
-            con.execute(ddl)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.register("_ix_ids", pa.table({"doc_id": pa.array(list(doc_ids), pa.string())}))
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE _ix_todo AS SELECT doc_id FROM _ix_ids UNION "
-                "SELECT doc_id FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM search_docs WHERE version = ?)",
-                [INDEX_VERSION],
-            )
-            for t in _INDEX_TABLES:
-                con.execute(f"DELETE FROM {t} WHERE doc_id IN (SELECT doc_id FROM _ix_todo) "
-                            "OR doc_id NOT IN (SELECT doc_id FROM documents)")
-            for sql in _BUILD_SQL:
-                con.execute(sql)
-            con.execute("INSERT INTO search_docs SELECT DISTINCT doc_id, ? FROM _ix_todo "
-                        "WHERE doc_id IN (SELECT doc_id FROM documents)", [INDEX_VERSION])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+        index_documents(con, doc_ids)
     finally:
         con.close()
+
+
+def index_documents(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str] = ()) -> None:
+    """``update_index`` on an open connection: work in the documents re-indexed, not in the index's size.
+
+    Documents to drop are found in ``search_docs`` (a row per document). Old
+    rows go in one transaction, then ``INDEX_BATCH`` documents per transaction
+    (a run's terms never sit whole in memory); a run killed half-way leaves
+    the rest stale, indexed by the next run or search (``index_is_stale``).
+    """
+    if not _has_table(con, "documents"):
+        return
+    for ddl in _INDEX_DDL:
+        con.execute(ddl)
+    con.register("_ix_ids", pa.table({"doc_id": pa.array(list(doc_ids), pa.string())}))
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _ix_all AS SELECT doc_id, row_number() OVER (ORDER BY doc_id) AS k FROM "
+            "(SELECT doc_id FROM _ix_ids UNION SELECT doc_id FROM documents "
+            "WHERE doc_id NOT IN (SELECT doc_id FROM search_docs WHERE version = ?))",
+            [INDEX_VERSION],
+        )
+        _in_transaction(con, [
+            "CREATE OR REPLACE TEMP TABLE _ix_drop AS SELECT doc_id FROM _ix_all UNION "
+            "SELECT doc_id FROM search_docs WHERE doc_id NOT IN (SELECT doc_id FROM documents)",
+            *(f"DELETE FROM {t} WHERE doc_id IN (SELECT doc_id FROM _ix_drop)" for t in _INDEX_TABLES),
+        ])
+        (n,) = con.execute("SELECT count(*) FROM _ix_all").fetchall()[0]
+        for lo in range(0, n, INDEX_BATCH):
+            _in_transaction(con, [
+                f"CREATE OR REPLACE TEMP TABLE _ix_todo AS SELECT doc_id FROM _ix_all "
+                f"WHERE k > {lo} AND k <= {lo + INDEX_BATCH} AND doc_id IN (SELECT doc_id FROM documents)",
+                *_BUILD_SQL,
+                f"INSERT INTO search_docs SELECT doc_id, {INDEX_VERSION} FROM _ix_todo",
+            ])
+    finally:
+        con.unregister("_ix_ids")
+        for t in ("_ix_all", "_ix_drop", "_ix_todo", "_ix_items", "_ix_runs", "_ix_terms"):
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection, statements: Sequence[str]) -> None:
+    """Run ``statements`` as one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for sql in statements:
+            con.execute(sql)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
 
 
 def index_is_stale(con: duckdb.DuckDBPyConnection) -> bool:

@@ -1,4 +1,4 @@
-"""Writing the tables: the DuckDB store (merged across runs) and Parquet/CSV exports.
+"""Writing the tables: the DuckDB store (merged across runs), its Parquet folders and search index.
 
 ``OUT/policy.duckdb`` is the cross-document store. A document is its bytes
 (``doc_id``, the content hash); where it was found is ``document_sources``
@@ -7,8 +7,11 @@ path). A run replaces the rows of every document it processed and, for each
 source it read, the document that source held before when the file changed
 (that old document goes once no source points at it) — inside one
 transaction, so reruns never duplicate rows and two different files never
-replace each other. Parquet and CSV files are then exported from the store
-(all documents in it), each written to a temporary file and renamed into place.
+replace each other. A run's rows come from memory or from the Parquet parts
+its workers wrote, which DuckDB reads itself (this process never holds them).
+Then the run's documents are indexed for search and the Parquet folders get
+new parts for them (``dataset.py``): the work is in the run, not in the store.
+The CSV files and ``policy.xlsx`` copy the whole store (``exports.py``).
 
 The store is written in DuckDB storage format ``STORAGE_VERSION`` so that
 older DuckDB releases (R, DBeaver, the CLI) can open it.
@@ -16,25 +19,22 @@ older DuckDB releases (R, DBeaver, the CLI) can open it.
 
 from __future__ import annotations
 
-import json
 import os
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
-from pipeline.search import update_index
+from pipeline import dataset
+from pipeline.search import index_documents
 from pipeline.tables import SCHEMAS, TABLES
 
 DB_NAME = "policy.duckdb"
 #: DuckDB storage format of a new store: readable by DuckDB 1.4, 1.5 and 2.x.
 STORAGE_VERSION = "v1.4.0"
-#: Excel on Windows reads UTF-8 CSV only with a byte-order mark.
-BOM = b"\xef\xbb\xbf"
 
 
 def connect_rw(db_path: Path) -> duckdb.DuckDBPyConnection:
@@ -81,24 +81,84 @@ def _duck_type(t: pa.DataType) -> str:
             pa.bool_(): "BOOLEAN"}.get(t, "VARCHAR")
 
 
-def merge_into_store(db_path: Path, tables: dict[str, pa.Table]) -> list[str]:
-    """Merge a run's tables into the store; returns the sources whose file changed (old rows replaced)."""
+RunRows = Mapping[str, pa.Table] | Path
+"""A run's rows: Arrow tables in memory, or the folder of Parquet parts its workers wrote (``parts.py``)."""
+
+
+@dataclass
+class SaveResult:
+    """What a save did: sources whose changed file replaced older rows, the run's rows, the store's size."""
+
+    changed: list[str] = field(default_factory=list)
+    run_rows: dict[str, int] = field(default_factory=dict)
+    run_docs: int = 0
+    store_docs: int = 0
+    exported: bool = False
+    run_ids: list[str] = field(default_factory=list)
+
+
+def _register_run(con: duckdb.DuckDBPyConnection, run: RunRows) -> None:
+    """The run's rows as the relations ``_run_<table>``, without loading parts into this process.
+
+    From parts, a document met again in a later part (identical files under
+    several names) keeps the rows of its first part and adds only its
+    ``document_sources`` row, as ``tables.arrow_tables`` does within one part.
+    """
+    if not isinstance(run, Path):
+        for name in TABLES:
+            con.register(f"_run_{name}", run[name])
+        return
+    files = {name: sorted((run / name).glob("part-*.parquet")) if (run / name).is_dir() else [] for name in TABLES}
+    base = "regexp_extract(filename, '[^/\\\\]+$')"
+
+    def scan(name: str) -> str:
+        paths = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files[name])
+        return f"read_parquet([{paths}], filename = true)"
+
+    if files["documents"]:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _run_first AS SELECT doc_id, min({base}) AS part "
+                    f"FROM {scan('documents')} GROUP BY doc_id")
+    for name in TABLES:
+        cols = ", ".join(f'"{c}"' for c in SCHEMAS[name].names)
+        if not files[name]:
+            con.register(f"_run_{name}", SCHEMAS[name].empty_table())
+        elif name == "document_sources":
+            con.execute(f"CREATE OR REPLACE TEMP VIEW _run_{name} AS SELECT {cols} FROM {scan(name)}")
+        else:
+            con.execute(f"CREATE OR REPLACE TEMP VIEW _run_{name} AS SELECT {cols} FROM {scan(name)} r "
+                        f"WHERE {base} = (SELECT part FROM _run_first f WHERE f.doc_id = r.doc_id)")
+
+
+def merge_into_store(db_path: Path, run: RunRows) -> SaveResult:
+    """Merge a run's rows into the store in one transaction (see the module docstring)."""
     con = connect_rw(db_path)
+    try:
+        return _merge(con, run)
+    finally:
+        con.close()
+
+
+def _merge(con: duckdb.DuckDBPyConnection, run: RunRows) -> SaveResult:
+    """``merge_into_store`` on an open connection; the views are (re)made after the commit."""
     try:
         had_sources = _has_table(con, "document_sources")
         for name in TABLES:
             _ensure_table(con, name, SCHEMAS[name])
+        _register_run(con, run)
         con.execute("BEGIN TRANSACTION")
         if not had_sources:  # a store from before document_sources: each document keeps its source
             con.execute("INSERT INTO document_sources (doc_id, source) SELECT doc_id, source FROM documents")
-        con.register("_run_docs", tables["documents"].select(["doc_id"]))
-        con.register("_run_src", tables["document_sources"])
+        con.execute("CREATE OR REPLACE TEMP TABLE _run_docs AS SELECT DISTINCT doc_id FROM _run_documents")
+        con.execute("CREATE OR REPLACE TEMP TABLE _run_src AS SELECT * FROM _run_document_sources")
         # sources of this run that held another document before: the file changed
         changed = con.execute(
             "CREATE OR REPLACE TEMP TABLE _changed AS SELECT DISTINCT s.source, s.doc_id AS old_id "
             "FROM document_sources s JOIN _run_src r USING (source) WHERE s.doc_id <> r.doc_id; "
             "SELECT DISTINCT source FROM _changed ORDER BY source"
         ).fetchall()
+        # documents whose rows or sources change: the run's, and those its sources held before
+        con.execute("CREATE OR REPLACE TEMP TABLE _touched AS SELECT doc_id FROM _run_docs UNION "
+                    "SELECT doc_id FROM document_sources WHERE source IN (SELECT source FROM _run_src)")
         con.execute("DELETE FROM document_sources WHERE source IN (SELECT source FROM _run_src)")
         # the run's documents are re-inserted; an old version goes when no source points at it any more
         con.execute(
@@ -108,24 +168,25 @@ def merge_into_store(db_path: Path, tables: dict[str, pa.Table]) -> list[str]:
         for name in TABLES:
             if name != "document_sources":
                 con.execute(f'DELETE FROM "{name}" WHERE doc_id IN (SELECT doc_id FROM _gone)')
+        run_rows = {}
         for name in TABLES:
-            con.register("_new", tables[name])
             cols = ", ".join(f'"{c}"' for c in SCHEMAS[name].names)
-            con.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM _new')
-            con.unregister("_new")
+            src = "_run_src" if name == "document_sources" else f"_run_{name}"
+            (run_rows[name],) = con.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM {src}').fetchall()[0]
         # a document found under several names is listed under the first of them
         con.execute("UPDATE documents SET source = s.source FROM (SELECT doc_id, min(source) AS source "
-                    "FROM document_sources GROUP BY doc_id) s WHERE documents.doc_id = s.doc_id")
+                    "FROM document_sources WHERE doc_id IN (SELECT doc_id FROM _touched) GROUP BY doc_id) s "
+                    "WHERE documents.doc_id = s.doc_id")
+        dataset.plan(con)
+        (store_docs,) = con.execute("SELECT count(*) FROM documents").fetchall()[0]
+        run_ids = [r[0] for r in con.execute("SELECT doc_id FROM _run_docs").fetchall()]
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
-        con.close()
         raise
-    try:
-        con.execute((Path(__file__).parent / "views.sql").read_text(encoding="utf-8"))
-    finally:
-        con.close()
-    return [r[0] for r in changed]
+    con.execute((Path(__file__).parent / "views.sql").read_text(encoding="utf-8"))
+    return SaveResult(changed=[r[0] for r in changed], run_rows=run_rows, run_docs=run_rows["documents"],
+                      store_docs=int(store_docs), run_ids=run_ids)
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -161,6 +222,15 @@ def arrow_of(rel: duckdb.DuckDBPyRelation) -> pa.Table:
     return fetch()
 
 
+def arrow_reader(con: duckdb.DuckDBPyConnection, sql: str, batch_rows: int) -> pa.RecordBatchReader:
+    """The rows of ``sql`` as Arrow batches of ``batch_rows`` (``to_arrow_reader`` in DuckDB 2, before
+    ``fetch_arrow_reader``), streamed so that a large result never sits whole in memory."""
+    rel = con.sql(sql)
+    fetch = getattr(rel, "to_arrow_reader", None) or rel.fetch_arrow_reader
+    reader: pa.RecordBatchReader = fetch(batch_rows)
+    return reader
+
+
 def read_store(db_path: Path) -> dict[str, pa.Table]:
     """Every table of the store as Arrow, ordered by document and position."""
     con = duckdb.connect(str(db_path), read_only=True)
@@ -177,61 +247,34 @@ def read_store(db_path: Path) -> dict[str, pa.Table]:
         con.close()
 
 
-def _csv_ready(t: pa.Table) -> pa.Table:
-    """List columns as JSON arrays, as the contract asks for CSV."""
-    cols = []
-    for _name, col in zip(t.column_names, t.columns, strict=False):
-        if pa.types.is_list(col.type):
-            col = pa.array([None if v is None else json.dumps(v, ensure_ascii=False) for v in col.to_pylist()],
-                           pa.string())
-        cols.append(col)
-    return pa.table(cols, names=t.column_names)
+def save(out_dir: Path, run: RunRows, changed: list[str] | None = None, *, csv_bom: bool = True,
+         xlsx: bool = True, export: bool | None = None) -> SaveResult:
+    """Merge a run's rows into the store, update the search index and the Parquet folders; returns what it did.
 
-
-def export(out_dir: Path, tables: dict[str, pa.Table], csv_bom: bool = True, xlsx: bool = True) -> None:
-    """Write ``<table>.parquet`` and ``<table>.csv`` for every table, and ``policy.xlsx``, atomically.
-
-    The CSV files start with a UTF-8 byte-order mark unless ``csv_bom`` is
-    false: Excel on Chinese Windows reads UTF-8 only with it (pandas, R's
-    readr and DuckDB skip it).
+    The cost is in the run's documents, not in the store. ``export`` also
+    writes the CSV files and ``policy.xlsx`` (``exports.py``), which are
+    copies of the whole store: ``None`` does so while the store holds at most
+    ``exports.AUTO_EXPORT_DOCS`` documents. ``changed`` (if given) receives the
+    sources whose changed file replaced older rows.
     """
-    for name, t in tables.items():
-        tmp, final = atomic_path(out_dir / f"{name}.parquet")
-        try:
-            pq.write_table(t, tmp)
-            os.replace(tmp, final)
-        finally:
-            tmp.unlink(missing_ok=True)
-        tmp, final = atomic_path(out_dir / f"{name}.csv")
-        try:
-            with tmp.open("wb") as fh:
-                if csv_bom:
-                    fh.write(BOM)
-                pacsv.write_csv(_csv_ready(t), fh)
-            os.replace(tmp, final)
-        finally:
-            tmp.unlink(missing_ok=True)
-    if xlsx:
-        from pipeline.workbook import write_workbook
+    from pipeline import exports
 
-        write_workbook(out_dir / "policy.xlsx", tables)
-
-
-def save(out_dir: Path, tables: dict[str, pa.Table], changed: list[str] | None = None, *,
-         csv_bom: bool = True, xlsx: bool = True) -> dict[str, pa.Table]:
-    """Merge a run's tables into the store and export the whole store; returns it.
-
-    ``changed`` (if given) receives the sources whose changed file replaced older rows.
-    """
     out_dir.mkdir(parents=True, exist_ok=True)
-    db = out_dir / DB_NAME
-    replaced = merge_into_store(db, tables)
+    con = connect_rw(out_dir / DB_NAME)
+    try:
+        done = _merge(con, run)
+        index_documents(con, done.run_ids)  # search index (search.py)
+        dataset.sync(con, out_dir)  # the run's parts, and any a killed run left unwritten
+    finally:
+        con.close()
     if changed is not None:
-        changed.extend(replaced)
-    update_index(db, tables["documents"].column("doc_id").to_pylist())  # search index (search.py)
-    full = read_store(db)
-    export(out_dir, full, csv_bom=csv_bom, xlsx=xlsx)
-    return full
+        changed.extend(done.changed)
+    if export is None:
+        export = done.store_docs <= exports.AUTO_EXPORT_DOCS
+    if export:
+        exports.write_exports(out_dir, csv_bom=csv_bom, xlsx=xlsx)
+    done.exported = export
+    return done
 
 
 def sources_in(tables: dict[str, pa.Table]) -> Iterable[str]:

@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from pipeline.document import Cell, PolicyDoc, TableRow
 from pipeline.gazetteer import Gazetteer
 from pipeline.grid import TableReader, line_spans, pipe_cells
-from pipeline.lexicon import compile_patterns, expand, read_yaml
+from pipeline.lexicon import compile_patterns, expand, read_yaml, with_common
 from pipeline.models import DocMeta, Heading, Task
-from pipeline.numbers import parse_chinese
+from pipeline.numbers import Numerals
 from pipeline.offsets import NormText
 from pipeline.recache import first_char_gate
 
-_TASK_CUE = re.compile(r"牵头|负责|责任单位|配合|力争|确保|达到|完成|新增|建成|增长|不低于|不少于|以上|底前|月底|年内")
 _HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[(〔]|[0-9]+[.、]|——)")
 _KV_START_KEY = re.compile(r"任务|事项")
 _KV_TASK_KEY = re.compile(r"任务|事项|牵头|责任|配合|协办|主责|时限")
@@ -45,7 +44,8 @@ class Structurer:
 
     def __init__(self, gazetteer: Gazetteer | None = None) -> None:
         data = read_yaml("structure.yaml")
-        frags = data["fragments"]
+        self.numerals = Numerals()
+        frags = with_common(data["fragments"], "structure.yaml")
         self.pat = compile_patterns(frags, data["patterns"], "structure.yaml")
         after = re.escape(data["inline_after"])
         self.markers: list[tuple[re.Pattern[str], int, str]] = []
@@ -71,7 +71,7 @@ class Structurer:
         if issue_date is None:
             m = self.pat["date_field"].search(text[:3000])
             if m:
-                issue_date = _date(m.group(1), m.group(2), m.group(3))
+                issue_date = _date(self.numerals, m.group(1), m.group(2), m.group(3))
         if issuer is None:
             if title and self.pat["title_line"].match(title) and 2 <= title.find("关于") <= 30:
                 issuer = title[: title.index("关于")].strip()
@@ -85,7 +85,7 @@ class Structurer:
             province, city, county = self.gazetteer.full_names(region)
         elif doc_number and (m := self.province_number.match(doc_number)):
             province = self.province_abbr.get(m.group("abbr"))
-        ref_year = self._ref_year(issue_date, doc_number, title) or _only_year(text)
+        ref_year = self._ref_year(issue_date, doc_number, title) or _only_year(text, self.pat["year_mention"])
         return DocMeta(title, doc_number, issuer, issue_date, province, city, county, ref_year)
 
     def _title(self, head_lines: list[str]) -> str | None:
@@ -129,7 +129,7 @@ class Structurer:
             m = self.pat["date_line"].match(lines[i])
             if not m:
                 continue
-            date = _date(m.group(1), m.group(2), m.group(3))
+            date = _date(self.numerals, m.group(1), m.group(2), m.group(3))
             issuer = None
             if k > 0:
                 im = self.pat["issuer_line"].match(lines[idx[k - 1]])
@@ -142,7 +142,7 @@ class Structurer:
         if issue_date:
             return issue_date.year
         if doc_number:
-            m = re.search(r"(?:19|20)[0-9]{2}", doc_number)
+            m = self.pat["year"].search(doc_number)
             if m:
                 return int(m.group(0))
         if title:
@@ -208,9 +208,11 @@ class Structurer:
 
     # ---------------------------------------------------------------- build
     def build(self, doc_id: str, source: str, norm: NormText) -> PolicyDoc:
-        """Find metadata, headings, table rows and tasks of one normalised document."""
+        """Find metadata, sentences, headings, table rows and tasks of one normalised document."""
         text = norm.text
+        task_cue = self.pat["task_cue"]
         doc = PolicyDoc(doc_id, source, norm, meta=self.meta(text))
+        _ = doc.sentences  # the sentence and clause bounds, once, for every extractor
         markers = self.find_markers(text)
         rows = self.table_rows(text)
         headings: list[Heading] = []
@@ -234,7 +236,7 @@ class Structurer:
             section = " > ".join(t for _, t in path)
             path.append((mk.level, text[mk.nstart:title_end].strip()))
             body_len = len(text[title_end:end].strip())
-            if body_len >= 8 or (_TASK_CUE.search(text[mk.body:end]) and end - mk.body >= 12):
+            if body_len >= 8 or (task_cue.search(text[mk.body:end]) and end - mk.body >= 12):
                 tasks.append(Task(0, section, norm.span(mk.nstart, end), mk.nstart, end, "item"))
                 covered.append((mk.nstart, end))
         for r in rows:
@@ -252,7 +254,7 @@ class Structurer:
             seg = text[s:e].strip()
             if len(seg) < 20 or "|" in seg or in_task[s]:
                 continue
-            if _TASK_CUE.search(seg):
+            if task_cue.search(seg):
                 s2, e2 = s + (len(text[s:e]) - len(text[s:e].lstrip())), _rstrip(text, s, e)
                 tasks.append(Task(0, "", norm.span(s2, e2), s2, e2, "paragraph"))
         tasks.sort(key=lambda t: (t.nstart, -t.nend))
@@ -273,14 +275,14 @@ def _attach_row(r: TableRow, doc: PolicyDoc) -> TableRow:
     return TableRow(r.cells, r.header, t.task_id if t else None, r.roles, r.header_roles)
 
 
-def _date(y: str, m: str, d: str) -> dt.date | None:
+def _date(numerals: Numerals, y: str, m: str, d: str) -> dt.date | None:
     """A date from digits or Chinese numerals (二○一二, 十二, 二十一)."""
     parts: list[int] = []
     for x in (y, m, d):
-        v = int(x) if x.isdigit() else parse_chinese(x.replace("○", "〇"))
+        v = numerals.parse_int(x)
         if v is None:
             return None
-        parts.append(int(v))
+        parts.append(v)
     try:
         return dt.date(parts[0], parts[1], parts[2])
     except ValueError:
@@ -303,11 +305,11 @@ def _title_end(text: str, s: int, e: int) -> int:
     return min(e, s + 60) if e - s > 60 else e
 
 
-def _only_year(text: str) -> int | None:
+def _only_year(text: str, year_mention: re.Pattern[str]) -> int | None:
     """The one year a document names (2021年随机抽查计划 … 1月31日前), when it names exactly one; else None.
 
     A last resort after issue date, 发文字号 and title: with a single year in sight, relative
     dates (6月底前) can only be meant for it.
     """
-    years = {int(y) for y in re.findall(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年", text)}
+    years = {int(y) for y in year_mention.findall(text)}
     return years.pop() if len(years) == 1 else None

@@ -6,7 +6,8 @@ pipeline (one process) over the inputs and stores every row of every table;
 whose rows differ (with the first differing row), exit code 1 if any. Run it
 with the code before a change and after it: extraction output changes with
 the rules during development, so the reference is taken deliberately, never
-pinned in a test.
+pinned in a test. ``--without rule`` compares with that column left out of every row (a change that only
+names rules more precisely).
 """
 
 from __future__ import annotations
@@ -59,6 +60,19 @@ def differences(before: Rows, after: Rows, limit: int = 20) -> list[str]:
     return out[:limit] + ([f"... {len(out) - limit} more"] if len(out) > limit else [])
 
 
+def without(rows: Rows, columns: Sequence[str]) -> Rows:
+    """``rows`` with the given columns removed from every row (re-serialised canonically)."""
+    if not columns:
+        return rows
+    drop = set(columns)
+
+    def strip(row: str) -> str:
+        return json.dumps({k: v for k, v in json.loads(row).items() if k not in drop}, sort_keys=True,
+                          ensure_ascii=False)
+
+    return {src: {t: [strip(r) for r in rs] for t, rs in tables.items()} for src, tables in rows.items()}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Save or compare the rows of a corpus run."""
     ap = argparse.ArgumentParser(prog="python -m pipeline.tabledigest", description=__doc__.split("\n")[0])
@@ -66,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     g = ap.add_mutually_exclusive_group(required=True)
     g.add_argument("--save", type=Path, help="write the rows here (.json.gz)")
     g.add_argument("--compare", type=Path, help="compare with rows saved earlier")
+    ap.add_argument("--without", action="append", default=[], metavar="COLUMN",
+                    help="with --compare: leave this column out of every row (repeatable)")
     args = ap.parse_args(argv)
     rows = collect(args.paths)
     n = sum(len(v) for d in rows.values() for v in d.values())
@@ -76,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     with gzip.open(args.compare, "rt", encoding="utf-8") as fh:
         before: Rows = json.load(fh)
-    diff = differences(before, rows)
+    diff = differences(without(before, args.without), without(rows, args.without))
     for line in diff:
         print(line)
     print(f"{len(rows)} documents, {n} rows: {'IDENTICAL' if not diff else 'DIFFERENT'} to {args.compare}")

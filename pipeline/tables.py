@@ -12,55 +12,26 @@ from typing import Any
 
 import pyarrow as pa
 
-from pipeline.models import DocResult, Span
-
-_STR = pa.string()
-_INT = pa.int64()
-_F = pa.float64()
-_DATE = pa.date32()
-_LIST = pa.list_(pa.string())
-
-_SPAN = [("start", _INT), ("end", _INT), ("text", _STR), ("text_norm", _STR)]
+from pipeline.dimensions import DATE, DIMENSIONS, INT, LIST, SPAN, STR, span_row
+from pipeline.models import DocResult
 
 SCHEMAS: dict[str, pa.Schema] = {
     "documents": pa.schema(
-        [("doc_id", _STR), ("source", _STR), ("status", _STR), ("error", _STR), ("encoding", _STR),
-         ("script", _STR), ("title", _STR), ("doc_number", _STR), ("issuer", _STR), ("issue_date", _DATE),
-         ("province", _STR), ("city", _STR), ("county", _STR), ("ref_year", _INT), ("n_chars", _INT), ("warnings", _STR)]
+        [("doc_id", STR), ("source", STR), ("status", STR), ("error", STR), ("encoding", STR),
+         ("script", STR), ("title", STR), ("doc_number", STR), ("issuer", STR), ("issue_date", DATE),
+         ("province", STR), ("city", STR), ("county", STR), ("ref_year", INT), ("n_chars", INT), ("warnings", STR)]
     ),
     # where each document was found: identical files (one doc_id) under several names have one row each
-    "document_sources": pa.schema([("doc_id", _STR), ("source", _STR), ("collection", _STR), ("path", _STR)]),
+    "document_sources": pa.schema([("doc_id", STR), ("source", STR), ("collection", STR), ("path", STR)]),
     "tasks": pa.schema(
-        [("doc_id", _STR), ("task_id", _INT), ("section", _STR), *_SPAN, ("kind", _STR),
-         ("lead_units", _LIST), ("co_units", _LIST), ("deadline", _DATE), ("deadline_source", _STR)]
+        [("doc_id", STR), ("task_id", INT), ("section", STR), *SPAN, ("kind", STR),
+         ("lead_units", LIST), ("co_units", LIST), ("deadline", DATE), ("deadline_source", STR)]
     ),
-    "responsibilities": pa.schema(
-        [("doc_id", _STR), ("task_id", _INT), *_SPAN, ("canonical", _STR), ("role", _STR),
-         ("generic", pa.bool_()), ("rule", _STR)]
-    ),
-    "organizations": pa.schema(
-        [("doc_id", _STR), *_SPAN, ("canonical", _STR), ("kind", _STR), ("level", _STR), ("rule", _STR)]
-    ),
-    "deadlines": pa.schema(
-        [("doc_id", _STR), ("task_id", _INT), *_SPAN, ("kind", _STR), ("date_start", _DATE),
-         ("date_end", _DATE), ("granularity", _STR), ("rule", _STR)]
-    ),
-    "figures": pa.schema(
-        [("doc_id", _STR), ("task_id", _INT), *_SPAN, ("value", _F), ("unit", _STR), ("value_base", _F),
-         ("unit_base", _STR), ("qualifier", _STR), ("rule", _STR)]
-    ),
-    "targets": pa.schema(
-        [("doc_id", _STR), ("target_id", _INT), ("task_id", _INT), *_SPAN, ("indicator", _STR), ("kind", _STR),
-         ("comparator", _STR), ("value", _F), ("unit", _STR), ("value_base", _F), ("unit_base", _STR),
-         ("baseline_value", _F), ("period", _STR), ("due", _DATE), ("lead_units", _LIST), ("rule", _STR)]
-    ),
+    # the tables of the extraction dimensions (pipeline/dimensions.py)
+    **{t.name: pa.schema(t.columns) for d in DIMENSIONS for t in d.tables},
 }
 
 TABLES: tuple[str, ...] = tuple(SCHEMAS)
-
-
-def _span(s: Span) -> dict[str, Any]:
-    return {"start": s.start, "end": s.end, "text": s.text, "text_norm": s.text_norm}
 
 
 def document_row(r: DocResult) -> dict[str, Any]:
@@ -81,38 +52,12 @@ def rows_of(r: DocResult, collection: str | None = None, path: str | None = None
         "documents": [document_row(r)],
         "document_sources": [{"doc_id": d, "source": r.source, "collection": collection, "path": path}],
         "tasks": [
-            {"doc_id": d, "task_id": t.task_id, "section": t.section, **_span(t.span), "kind": t.kind,
+            {"doc_id": d, "task_id": t.task_id, "section": t.section, **span_row(t.span), "kind": t.kind,
              "lead_units": list(t.lead_units), "co_units": list(t.co_units), "deadline": t.deadline,
              "deadline_source": t.deadline_source}
             for t in r.tasks
         ],
-        "responsibilities": [
-            {"doc_id": d, "task_id": x.task_id, **_span(x.span), "canonical": x.canonical, "role": x.role,
-             "generic": x.generic, "rule": x.rule}
-            for x in r.responsibilities
-        ],
-        "organizations": [
-            {"doc_id": d, **_span(x.span), "canonical": x.canonical, "kind": x.kind, "level": x.level,
-             "rule": x.rule}
-            for x in r.organizations
-        ],
-        "deadlines": [
-            {"doc_id": d, "task_id": x.task_id, **_span(x.span), "kind": x.kind, "date_start": x.date_start,
-             "date_end": x.date_end, "granularity": x.granularity, "rule": x.rule}
-            for x in r.deadlines
-        ],
-        "figures": [
-            {"doc_id": d, "task_id": x.task_id, **_span(x.span), "value": x.value, "unit": x.unit,
-             "value_base": x.value_base, "unit_base": x.unit_base, "qualifier": x.qualifier, "rule": x.rule}
-            for x in r.figures
-        ],
-        "targets": [
-            {"doc_id": d, "target_id": i + 1, "task_id": x.task_id, **_span(x.span), "indicator": x.indicator,
-             "kind": x.kind, "comparator": x.comparator, "value": x.value, "unit": x.unit,
-             "value_base": x.value_base, "unit_base": x.unit_base, "baseline_value": x.baseline_value,
-             "period": x.period, "due": x.due, "lead_units": list(x.lead_units), "rule": x.rule}
-            for i, x in enumerate(r.targets)
-        ],
+        **{t.name: t.rows(r) for dim in DIMENSIONS for t in dim.tables},
     }
 
 

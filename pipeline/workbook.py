@@ -1,4 +1,4 @@
-"""``OUT/policy.xlsx``: every table of the store as one Excel workbook, a sheet per table.
+"""``OUT/policy.xlsx``: every table of the store as one Excel workbook, a sheet per table (``exports.py``).
 
 For policy offices that work in Excel (or WPS): list columns (lead units…)
 are joined with ``、`` as a person would write them, dates are Excel dates.
@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
+import duckdb
 
 #: Excel's limit per sheet, less the header row and the note row.
 MAX_ROWS = 1_048_576 - 2
@@ -31,22 +31,35 @@ def _cell(v: Any, illegal: Any) -> Any:
     return v
 
 
-def write_workbook(final: Path, tables: dict[str, pa.Table]) -> None:
-    """Write the tables to ``final`` (atomically, readable by others as the umask allows)."""
+def write_workbook(final: Path, con: duckdb.DuckDBPyConnection) -> None:
+    """Write every table of the store open on ``con`` to ``final`` (atomically, readable as the umask allows).
+
+    Rows are read in batches and openpyxl's write-only sheets stream them to
+    disk, so memory stays bounded whatever the size of the store.
+    """
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+    from pipeline.exports import batches
     from pipeline.store import atomic_path
+    from pipeline.tables import SCHEMAS, TABLES
 
     wb = Workbook(write_only=True)
-    for name, t in tables.items():
+    for name in TABLES:
         ws = wb.create_sheet(title=name[:31])
-        ws.append(t.column_names)
-        for i, row in enumerate(t.to_pylist()):
+        ws.append(SCHEMAS[name].names)
+        (total,) = con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0]
+        i = 0
+        for batch in batches(con, name):
+            for row in batch.to_pylist():
+                if i == MAX_ROWS:
+                    break
+                ws.append([_cell(v, ILLEGAL_CHARACTERS_RE) for v in row.values()])
+                i += 1
             if i == MAX_ROWS:
-                ws.append([f"… cut at {MAX_ROWS} rows: {t.num_rows} in {name}.parquet"])
                 break
-            ws.append([_cell(v, ILLEGAL_CHARACTERS_RE) for v in row.values()])
+        if total > MAX_ROWS:
+            ws.append([f"… cut at {MAX_ROWS} rows: {total} in {name}.parquet"])
     tmp, final = atomic_path(final)
     try:
         wb.save(tmp)

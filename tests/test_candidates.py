@@ -13,7 +13,7 @@ from pipeline.gazetteer import Gazetteer
 from pipeline.ingest import iter_inputs, read_document
 from pipeline.lexicon import read_yaml
 from pipeline.normalize import Normalizer
-from pipeline.units import Mention, _grammar
+from pipeline.units import Mention, _Grammar
 from pipeline.wordscan import WordScanner
 from tests.conftest import CORPUS
 
@@ -59,9 +59,13 @@ def corpus_texts() -> list[str]:
     return _docs()
 
 
-def _find_all_full_scan(text: str) -> list[Mention]:
+@pytest.fixture(scope="module")
+def g() -> _Grammar:
+    return _Grammar()
+
+
+def _find_all_full_scan(g: _Grammar, text: str) -> list[Mention]:
     """``find_all`` as it was: every recogniser over the whole text."""
-    g = _grammar()
     cands = []
     for prio, (rule, rx) in enumerate(g.recognizers):
         for m in rx.finditer(text):
@@ -78,14 +82,12 @@ def _find_all_full_scan(text: str) -> list[Mention]:
     return sorted(taken, key=lambda x: x.nstart)
 
 
-def test_find_all_equals_the_full_scan_on_the_corpus(corpus_texts: list[str]) -> None:
-    g = _grammar()
+def test_find_all_equals_the_full_scan_on_the_corpus(corpus_texts: list[str], g: _Grammar) -> None:
     for text in corpus_texts:
-        assert g.find_all(text) == _find_all_full_scan(text)
+        assert g.find_all(text) == _find_all_full_scan(g, text)
 
 
-def test_match_at_equals_the_full_recognisers_on_the_corpus(corpus_texts: list[str]) -> None:
-    g = _grammar()
+def test_match_at_equals_the_full_recognisers_on_the_corpus(corpus_texts: list[str], g: _Grammar) -> None:
     for text in corpus_texts[:40]:
         for pos in range(0, len(text), 7):
             end = min(len(text), pos + 30)

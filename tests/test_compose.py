@@ -19,3 +19,32 @@ def test_task_deadline_comes_from_deadlines_and_falls_back_to_a_period(pipeline_
     assert due[1] == (dt.date(2023, 6, 30), "deadline")  # not the 2023 period's 12-31
     assert due[2] == (dt.date(2023, 12, 31), "period")
     assert due[3] == (None, None)
+
+
+def test_stage_outputs_are_typed_and_link_builds_new_records(pipeline_obj) -> None:
+    """Each stage returns its own dataclass; the extraction is rebuilt, never updated in place; linking leaves
+    the stage records as the stages made them (task_id unset) and returns new ones."""
+    from pipeline.compose import link
+    from pipeline.dimensions import DeadlinesOutput, FiguresOutput, TargetsOutput, UnitsOutput
+    from pipeline.models import Extraction
+
+    outputs = {s.name: s.output for s in pipeline_obj.stages}
+    assert outputs == {"units": UnitsOutput, "deadlines": DeadlinesOutput, "figures": FiguresOutput,
+                       "targets": TargetsOutput}
+    doc, ext = pipeline_obj.analyse("x" * 16, "x.txt", TEXT)
+    assert isinstance(ext, Extraction) and ext.deadlines and ext.targets and ext.responsibilities
+    before = (list(ext.deadlines), list(ext.targets), list(doc.tasks))
+    linked = link(doc, ext)
+    assert (ext.deadlines, ext.targets, doc.tasks) == before
+    assert all(d.task_id is None for d in ext.deadlines) and {d.task_id for d in linked.deadlines} >= {1, 2}
+    assert [t.lead_units for t in linked.tasks][:2] == [("县金融工作办公室",), ("县市场监督管理局",)]
+    assert all(t.lead_units == () for t in doc.tasks)
+
+
+def test_a_stage_needing_what_no_earlier_stage_gives_is_refused() -> None:
+    import pytest
+
+    from pipeline.compose import Pipeline
+
+    with pytest.raises(ValueError, match="stage targets needs"):
+        Pipeline(stage_names=("units", "targets"))

@@ -105,3 +105,9 @@ def test_tab_separated_rows_become_pipe_rows(normalizer: Normalizer) -> None:
     nt = normalizer.normalize(text)
     assert nt.text == "序号|项目|牵头单位\n1|低保|县民政局\n\t缩进的段落。\n"
     assert len(nt.text) == len(text)
+
+
+def test_fold_table_folds_every_character_as_fold_char() -> None:
+    from pipeline.normalize import _FOLD, _fold_char
+
+    assert all(chr(o).translate(_FOLD) == _fold_char(chr(o)) for o in range(0x10000) if not 0xD800 <= o < 0xE000)

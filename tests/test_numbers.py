@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.lexicon import LexiconError
-from pipeline.numbers import UnitInfo, UnitTable, parse_number
+from pipeline.numbers import Numerals, UnitInfo, UnitTable
 
 NUMBERS = [
     ("5.14", 5.14), ("68", 68.0), ("1,200", 1200.0), ("-19", -19.0), ("0.75", 0.75),
@@ -19,14 +19,19 @@ NUMBERS = [
 NOT_NUMBERS = ["", "abc", "十四五", "三四十", "万", "12.5%", "统一", "5G"]
 
 
+@pytest.fixture(scope="module")
+def numerals() -> Numerals:
+    return Numerals()
+
+
 @pytest.mark.parametrize(("text", "value"), NUMBERS)
-def test_parse_number(text: str, value: float) -> None:
-    assert parse_number(text) == pytest.approx(value)
+def test_parse_number(text: str, value: float, numerals: Numerals) -> None:
+    assert numerals.parse_number(text) == pytest.approx(value)
 
 
 @pytest.mark.parametrize("text", NOT_NUMBERS)
-def test_not_a_number(text: str) -> None:
-    assert parse_number(text) is None
+def test_not_a_number(text: str, numerals: Numerals) -> None:
+    assert numerals.parse_number(text) is None
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +78,49 @@ def test_bad_lexicon_is_rejected(tmp_path: Path) -> None:
     bad.write_text("# bad\nunit\tbase\tscale\tkind\tcn\tmag\tper\tcontext\n元\t\t1\tmoney\ty\ty\tn\t\n", encoding="utf-8")
     with pytest.raises(LexiconError):
         UnitTable(bad)
+
+
+# One parser of whole numbers for dates, quarters and counts (issue 15): what the deadlines stage's cn_int, the
+# targets stage's quarter digits and the units stage's 排前N位 digits read, from real strings of the corpus.
+INTS = [
+    ("2023", 2023), ("二〇二三", 2023), ("二○一二", 2012), ("二零二四", 2024),  # 二○一二年十二月 (a signature)
+    ("十二", 12), ("二十一", 21), ("三十一", 31), ("十", 10), ("7", 7), (" 6 ", 6), ("两", 2), ("一", 1),
+    ("四", 4), ("零", 0), ("〇五", 5),
+]
+NOT_INTS = ["", "半", "三点五", "1.5", "三四十", "十十", "二十三四", "初", "上", "廿一", "5G"]
+
+
+@pytest.mark.parametrize(("text", "value"), INTS)
+def test_parse_int(text: str, value: int, numerals: Numerals) -> None:
+    got = numerals.parse_int(text)
+    assert got == value and isinstance(got, int)
+
+
+@pytest.mark.parametrize("text", NOT_INTS)
+def test_parse_int_yields_nothing(text: str, numerals: Numerals) -> None:
+    assert numerals.parse_int(text) is None
+
+
+def _old_cn_int(s: str) -> int | None:
+    """The deadlines stage's own reader before issue 15 (月/日/季度/年), kept here as the reference."""
+    digits = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9}
+    s = s.strip()
+    if s.isdigit():
+        return int(s)
+    if not s or any(c not in digits and c != "十" for c in s):
+        return None
+    if "十" not in s:
+        return int("".join(str(digits[c]) for c in s))
+    tens, _, ones = s.partition("十")
+    return (digits[tens] if tens else 1) * 10 + (digits[ones] if ones else 0)
+
+
+def test_parse_int_reads_what_the_deadline_reader_read(numerals: Numerals) -> None:
+    """Every day, month, quarter and year shape the deadline patterns capture (十二, 二十一, 三十, 二〇二四, 二○二四)
+    reads the same, tried exhaustively."""
+    digits = ["", *"〇○零一二两三四五六七八九"]
+    shapes = [a + t + b for a in digits for t in ("", "十") for b in digits]
+    shapes += ["二" + a + b + c for a in "〇○零" for b in "一二" for c in "〇一二三四五九"]
+    for s in shapes:
+        assert numerals.parse_int(s) == _old_cn_int(s), s

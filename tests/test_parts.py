@@ -35,7 +35,8 @@ def test_parent_receives_summaries_not_rows(tmp_path: Path) -> None:
     folder = _inputs(tmp_path)
     from pipeline.ingest import iter_inputs
 
-    results, tables = parts.run_parts(iter_inputs([folder]), tmp_path / "out", jobs=2, report=False)
+    results, folder_of_parts = parts.run_parts(iter_inputs([folder]), tmp_path / "out", jobs=2, report=False)
+    tables = parts.read_parts(folder_of_parts)
     assert [r.status for r in results].count("error") == 1
     assert all(not r.original_text and not r.tasks and not r.organizations for r in results)
     assert tables["documents"].num_rows == 5
@@ -57,8 +58,20 @@ def test_a_dead_worker_loses_no_document(tmp_path: Path, monkeypatch: pytest.Mon
     _crash_on_second.__wrapped__ = original  # type: ignore[attr-defined]
     monkeypatch.setattr(parts, "_task", _crash_on_second)
     inputs = iter_inputs([folder])
-    results, tables = parts.run_parts(inputs, tmp_path / "out", jobs=2, report=False)
+    results, folder_of_parts = parts.run_parts(inputs, tmp_path / "out", jobs=2, report=False)
+    tables = parts.read_parts(folder_of_parts)
     assert [r.source for r in results] == [s for _, s in inputs]
     assert tables["documents"].num_rows == 5
     assert isinstance(results[1], DocResult) and results[1].doc_id
     assert (tmp_path / "out" / ".parts" / "crashed").exists()  # the crash did happen
+
+
+def test_parts_of_a_run_killed_before_its_merge_are_removed_not_merged(tmp_path: Path) -> None:
+    from tests.test_store import result
+
+    folder, out = _inputs(tmp_path), tmp_path / "out"
+    stale = out / parts.PARTS / "killedrun"
+    parts.write_parts(stale, 0, [result("f" * 16, "ghost/a.txt", 2)])  # as a killed run's worker left them
+    assert main(["extract", str(folder), "--out", str(out), "--quiet", "--jobs", "2", "--no-report"]) == 3
+    assert not (out / parts.PARTS).exists()
+    assert "ghost/a.txt" not in set(read_store(out / DB_NAME)["documents"].column("source").to_pylist())

@@ -56,3 +56,40 @@ def test_month_list_mask_keeps_its_matches(pattern_text: str, expected: list[str
 
     rx: re.Pattern[str] = FigureExtractor()._masks["date_month_list"]
     assert [m.group(0) for m in rx.finditer(pattern_text)] == expected
+
+
+class _CountingText(str):
+    """A text that counts the characters and slices read from it by index."""
+
+    reads = 0
+
+    def __getitem__(self, key):  # type: ignore[no-untyped-def]
+        type(self).reads += 1
+        return str.__getitem__(self, key)
+
+
+def test_targets_read_a_bounded_window_around_each_number(pipeline_obj) -> None:
+    """Each number of a sentence packed with 1% once scanned back to the sentence's start (issue 14): quadratic."""
+    from array import array
+
+    from pipeline.document import PolicyDoc
+    from pipeline.figures import FigureExtractor
+    from pipeline.offsets import NormText
+
+    def identity(text: str) -> NormText:  # the normalised form is the original itself
+        return NormText(text, text, array("l", range(len(text))), array("l", range(1, len(text) + 1)))
+    from pipeline.targets import TargetExtractor
+
+    targets = TargetExtractor(pipeline_obj.resources.segmenter)
+    figures = FigureExtractor()
+
+    def reads(n_numbers: int) -> int:
+        text = "1%" * n_numbers
+        hits = figures.hits_in(text)
+        doc = PolicyDoc("p", "p.txt", identity(_CountingText(text)))
+        _CountingText.reads = 0
+        targets(doc, hits, [])
+        return _CountingText.reads
+
+    small, large = reads(1000), reads(4000)
+    assert large <= 6 * small  # four times the numbers: a linear scan reads about four times as much, not sixteen

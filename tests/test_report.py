@@ -10,8 +10,9 @@ import re
 import pytest
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from pipeline.dimensions import Mark
 from pipeline.models import DocResult
-from pipeline.report import CSS, Mark, document_page, render_text
+from pipeline.report import CSS, document_page, render_text
 from tests.conftest import ROOT, SEED_004
 
 KINDS = {"growth": "增长", "reduction": "下降", "share": "占比", "count": "数量", "level": "水平"}

@@ -58,7 +58,8 @@ def test_time_limit_in_the_workers_that_write_their_own_rows(monkeypatch, tmp_pa
     for name in ("a.txt", "stuck.txt", "b.txt"):
         (tmp_path / name).write_text("文本", encoding="utf-8")
         inputs.append((tmp_path / name, name))
-    results, tables = parts.run_parts(inputs, tmp_path / "out", jobs=2, report=False, doc_timeout=0.3)
+    results, folder = parts.run_parts(inputs, tmp_path / "out", jobs=2, report=False, doc_timeout=0.3)
+    tables = parts.read_parts(folder)
     assert [r.status for r in results] == ["ok", "error", "ok"]
     assert results[1].error is not None and results[1].error.startswith("E012: took longer than")
     assert tables["documents"].num_rows == 3

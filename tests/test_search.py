@@ -222,3 +222,22 @@ def test_search_and_bench_help_describe_their_options(capsys) -> None:
             described = len(rest) > 1 or (rest and not rest[0].isupper())
             assert described, (cmd, opt, line)
         assert len(out.split("options:")[0]) > 200, out  # a description, not just the usage line
+
+
+def test_indexing_in_batches_gives_the_same_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipeline.search as search_mod
+
+    docs = [synthetic(f"{i:016x}", f"x/{i}.txt", [f"第{i}项 城乡低保标准提高", "固定资产投资增长"],
+                      (("城乡低保标准", "城乡低保标准"),)) for i in range(5)]
+    tables = {}
+    for batch in (2, 1000):
+        monkeypatch.setattr(search_mod, "INDEX_BATCH", batch)
+        out = tmp_path / str(batch)
+        save(out, arrow_tables(docs), export=False)
+        save(out, arrow_tables(docs[1:2]), export=False)  # a rerun re-indexes its document, no duplicates
+        con = duckdb.connect(str(out / DB_NAME), read_only=True)
+        tables[batch] = [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+                         for t in ("search_terms", "search_items", "search_docs")]
+        con.close()
+    assert tables[2] == tables[1000]
+    assert len(tables[2][2]) == 5 and len(tables[2][0]) > 5

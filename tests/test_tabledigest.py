@@ -6,7 +6,7 @@ import gzip
 import json
 from pathlib import Path
 
-from pipeline.tabledigest import differences, main
+from pipeline.tabledigest import differences, main, without
 from tests.conftest import SEED_004
 
 
@@ -30,3 +30,14 @@ def test_save_then_compare_same_code_is_identical(tmp_path: Path) -> None:
     with gzip.open(ref, "wt", encoding="utf-8") as fh:
         json.dump(rows, fh)
     assert main([str(SEED_004), "--compare", str(ref)]) == 1
+
+
+def test_without_leaves_a_column_out_of_the_comparison() -> None:
+    """--without rule: rows that differ only in their rule compare equal, other differences still show."""
+    before = {"a.txt": {"targets": ['{"rule": "targets", "value": 1.0}']}}
+    renamed = {"a.txt": {"targets": ['{"rule": "targets.commit.verb_before", "value": 1.0}']}}
+    changed = {"a.txt": {"targets": ['{"rule": "targets.commit.verb_before", "value": 2.0}']}}
+    assert differences(before, renamed)
+    assert differences(without(before, ["rule"]), without(renamed, ["rule"])) == []
+    assert differences(without(before, ["rule"]), without(changed, ["rule"]))
+    assert without(before, []) is before

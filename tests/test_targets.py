@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from pipeline.figures import FigureExtractor
 from pipeline.models import DocMeta
 from pipeline.normalize import Normalizer
+from pipeline.numbers import Numerals
 from pipeline.structure import Structurer
-from pipeline.targets import TargetExtractor, period_end
+from pipeline.targets import TargetExtractor
+from pipeline.timenorm import period_end
 from tests.conftest import make_doc
+from tests.example_tables import load, params
 
-EXAMPLES = Path(__file__).resolve().parent / "examples" / "targets.yaml"
-CASES: list[dict[str, Any]] = yaml.safe_load(EXAMPLES.read_text(encoding="utf-8"))["cases"]
+CASES: list[dict[str, Any]] = load("targets")["cases"]
 FIELDS = ("text", "indicator", "kind", "comparator", "value", "unit", "period", "baseline_value")
 
 
@@ -43,7 +43,7 @@ def test_table_is_large_and_has_negatives() -> None:
     assert sum(1 for c in CASES if not c["targets"]) >= 10
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["sentence"][:24] for c in CASES])
+@pytest.mark.parametrize("case", params(CASES, "sentence"))
 def test_example(case: dict[str, Any], normalizer: Normalizer, extractor: TargetExtractor,
                  figures: FigureExtractor) -> None:
     doc = make_doc(normalizer, case["sentence"], ref_year=case.get("ref_year", 2024))
@@ -76,9 +76,14 @@ def test_due_from_period(normalizer: Normalizer, extractor: TargetExtractor, fig
     ("上半年", 2022, dt.date(2022, 6, 30)),
     ("2月", 2024, dt.date(2024, 2, 29)),
     ("一季度", None, None),
+    ("4季度", 2023, dt.date(2023, 12, 31)),
+    ("2023年二季度", 2020, dt.date(2023, 6, 30)),
+    ("全年", 2024, dt.date(2024, 12, 31)),
+    ("13月", 2024, dt.date(2024, 12, 31)),  # no month: the year
+    ("全年", None, None),
 ])
 def test_period_end(period: str, ref: int | None, end: dt.date | None) -> None:
-    assert period_end(period, ref) == end
+    assert period_end(period, ref, Numerals()) == end
 
 
 def test_situation_section_holds_facts_not_targets(pipeline_obj: Any) -> None:
@@ -149,3 +154,18 @@ def test_indicator_from_the_row_when_the_cell_holds_only_a_change(normalizer: No
     doc = Structurer().build("example", "example.txt", normalizer.normalize(text))
     got = [(t.span.text, t.indicator, t.kind) for t in extractor(doc, figures.hits(doc), [])]
     assert got == [("5.5%", "地区生产总值", "growth")]
+
+
+def test_the_extractor_keeps_no_state_between_documents(normalizer: Normalizer, figures: FigureExtractor) -> None:
+    """Per-document scan state (news section, fact sections, last target) is passed, never kept on the
+    extractor: after two documents it has the attributes it was built with, and each document's targets do
+    not depend on the one before (a news section or a list of goals in one does not leak into the next)."""
+    ex = TargetExtractor()
+    built = dict(vars(ex))
+    first = make_doc(normalizer, "一、工作目标\n全县地区生产总值增长6%,规模工业产值90亿元。\n二、工作动态\n全县完成投资30亿元。",
+                     ref_year=2024)
+    second = make_doc(normalizer, "规模工业产值12亿元。", ref_year=2024)
+    alone = [_row(t) for t in TargetExtractor()(second, figures.hits(second), [])]
+    ex(first, figures.hits(first), [])
+    assert [_row(t) for t in ex(second, figures.hits(second), [])] == alone
+    assert vars(ex).keys() == built.keys() and all(vars(ex)[k] is v for k, v in built.items())

@@ -6,15 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from pipeline.models import DocMeta
 from pipeline.normalize import Normalizer
 from pipeline.structure import Structurer
 from pipeline.units import UnitExtractor, canonical_name, trie_regex
+from tests.example_tables import load, params
 
-EXAMPLES = Path(__file__).resolve().parent / "examples" / "units.yaml"
-TABLE: dict[str, Any] = yaml.safe_load(EXAMPLES.read_text(encoding="utf-8"))
+TABLE: dict[str, Any] = load("units")
 REGIONS: dict[str, dict[str, str]] = TABLE["regions"]
 
 
@@ -34,7 +33,7 @@ def _doc(normalizer: Normalizer, structurer: Structurer, text: str, region: str)
     return doc
 
 
-@pytest.mark.parametrize("case", TABLE["cases"], ids=lambda c: c["text"][:24])
+@pytest.mark.parametrize("case", params(TABLE["cases"], "text"))
 def test_responsibilities(case: dict[str, Any], normalizer: Normalizer, structurer: Structurer,
                           extractor: UnitExtractor) -> None:
     doc = _doc(normalizer, structurer, case["text"], case["region"])
@@ -46,12 +45,12 @@ def test_responsibilities(case: dict[str, Any], normalizer: Normalizer, structur
 
 
 @pytest.mark.parametrize("row", TABLE["canonical"], ids=lambda r: f"{r[0]}-{r[1]}")
-def test_canonical_name(row: list[str]) -> None:
+def test_canonical_name(row: list[str], extractor: UnitExtractor) -> None:
     mention, region, expected = row
-    assert canonical_name(mention, DocMeta(**REGIONS[region])) == expected
+    assert canonical_name(extractor.g, mention, DocMeta(**REGIONS[region])) == expected
 
 
-@pytest.mark.parametrize("case", TABLE["organizations"], ids=lambda c: c["text"][:24])
+@pytest.mark.parametrize("case", params(TABLE["organizations"], "text"))
 def test_organizations(case: dict[str, Any], normalizer: Normalizer, structurer: Structurer,
                        extractor: UnitExtractor) -> None:
     doc = _doc(normalizer, structurer, case["text"], case["region"])
@@ -83,6 +82,22 @@ def test_trie_regex_prefers_longest() -> None:
     assert rx.match("委办公室").group(0) == "委办公室"
     assert rx.match("委办").group(0) == "委办"
 
+
+def test_trie_regex_wide_nodes_match_as_plain_alternation() -> None:
+    """A node with hundreds of alternatives is cut into buckets; every match stays the longest-first one."""
+    import random
+    import re
+
+    rnd = random.Random(13)
+    chars = [chr(0x4E00 + k) for k in range(300)]
+    words = {"".join(rnd.choice(chars) for _ in range(rnd.randint(1, 4))) for _ in range(3000)}
+    trie = trie_regex(words)
+    assert "(?=[" in trie  # the wide root is bucketed
+    rx = re.compile(f"(?:{trie}){{0,2}}{trie}")
+    plain = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    ref = re.compile(f"(?:{plain}){{0,2}}(?:{plain})")
+    text = "".join(rnd.choice(chars[:320]) for _ in range(5000))
+    assert [m.span() for m in rx.finditer(text)] == [m.span() for m in ref.finditer(text)]
 
 def test_seed_004_offsets(normalizer: Normalizer, structurer: Structurer, extractor: UnitExtractor) -> None:
     """Traditional-character seed: every span maps back to the original characters."""

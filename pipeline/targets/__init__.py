@@ -17,25 +17,23 @@ from typing import TYPE_CHECKING
 
 from pipeline.document import PolicyDoc
 from pipeline.models import Deadline, Target
-from pipeline.numbers import parse_number
 
 if TYPE_CHECKING:
     from pipeline.figures import NumberHit
 from pipeline.targets.commitment import CommitmentRules
 from pipeline.targets.model import (
-    _CLAUSE_SEP,
     _LIST_GAP,
+    _MAX_SENTENCE,
     _QUALIFIER_MAP,
     _RANGE_GAP,
-    _SENT_SEP,
     _Ctx,
+    _DocScan,
     _drop_parens,
     _Num,
     _unit_core,
-    period_end,
 )
 
-__all__ = ["TargetExtractor", "period_end"]
+__all__ = ["TargetExtractor"]
 
 
 class TargetExtractor(CommitmentRules):
@@ -45,7 +43,7 @@ class TargetExtractor(CommitmentRules):
         """Targets of ``doc`` (task_id/lead_units left for the linking step)."""
         text = doc.text
         nums = self._numbers(text, hits)
-        ctxs = [self._context(text, n, nums[i - 1] if i else None) for i, n in enumerate(nums)]
+        ctxs = [self._context(doc, n, nums[i - 1] if i else None) for i, n in enumerate(nums)]
         out: list[Target] = []
         baseline: dict[int, float] = {}
         for i, n in enumerate(nums):
@@ -55,12 +53,9 @@ class TargetExtractor(CommitmentRules):
                 baseline[i + 1] = n.value
                 ctxs[i].extra["baseline_of_next"] = True
         m = self._pat["news_marker"].search(text)
-        self._news_from = m.start() if m else len(text)
-        self._fact_sections = self._fact_sections_of(doc)
-        # (sentence start, indicator, kind, unit) of the previous target
-        self._last: tuple[int, str, str, str | None] | None = None
+        scan = _DocScan(m.start() if m else len(text), self._fact_sections_of(doc))
         for group in self._groups(text, nums, ctxs):
-            out.extend(self._group_targets(doc, nums, ctxs, group, baseline, deadlines))
+            out.extend(self._group_targets(doc, nums, ctxs, group, baseline, deadlines, scan))
         taken = [(t.span.start, t.span.end) for t in out]
         out += [t for t in self._table(doc, self._kind_of) if not any(a < t.span.end and t.span.start < b for a, b in taken)]
         return sorted(out, key=lambda t: t.span.start)
@@ -96,25 +91,20 @@ class TargetExtractor(CommitmentRules):
             merged.append(_Num(s, e, val, None, val, None, None))
         for m in self._pat["cn_count"].finditer(text):
             s, e = m.start("val"), m.end("unit")
-            cval = parse_number(m.group("val"))
+            cval = self._numerals.parse_number(m.group("val"))
             if cval is not None and taken.find(1, s, e) < 0:
                 merged.append(_Num(s, e, cval, m.group("unit"), cval, m.group("unit"), None))
         merged.sort(key=lambda n: n.nstart)
         return merged
 
-    def _context(self, text: str, n: _Num, prev: _Num | None) -> _Ctx:
-        """Sentence/clause bounds and adjacent qualifier words of one number."""
-        p = n.nstart
-        sent_start = p
-        while sent_start > 0 and text[sent_start - 1] not in _SENT_SEP:
-            sent_start -= 1
-        clause_start = p
-        while clause_start > 0 and text[clause_start - 1] not in _CLAUSE_SEP:
-            clause_start -= 1
-        clause_end = n.nend
-        while clause_end < len(text) and text[clause_end] not in _CLAUSE_SEP:
-            clause_end += 1
-        ctx = _Ctx(sent_start, clause_start, clause_end, clause_start, n.nstart, n.nend)
+    def _context(self, doc: PolicyDoc, n: _Num, prev: _Num | None) -> _Ctx:
+        """Sentence/clause bounds (the document's) and adjacent qualifier words of one number."""
+        text, bounds = doc.text, doc.sentences
+        clause_start = bounds.clause_start(n.nstart)
+        # bounded windows: a text with no stop in sight (thousands of 1% in a row) stays linear
+        clause_start = max(clause_start, n.nstart - _MAX_SENTENCE)
+        ctx = _Ctx(max(bounds.sentence_start(n.nstart), n.nstart - _MAX_SENTENCE), clause_start,
+                   min(bounds.clause_end(n.nend), n.nend + _MAX_SENTENCE), clause_start, n.nstart, n.nend)
         variant = self._pat["unit_variant"].match(text, n.nend)
         for w, c in self._after:
             if text.startswith(w, n.nend):
@@ -158,22 +148,25 @@ class TargetExtractor(CommitmentRules):
 
     # -------------------------------------------------------------- targets
     def _group_targets(self, doc: PolicyDoc, nums: list[_Num], ctxs: list[_Ctx], group: list[int],
-                       baseline: dict[int, float], deadlines: list[Deadline]) -> list[Target]:
-        """Targets of one value or of one list of values sharing an indicator (分别, 不低于A、B、C)."""
+                       baseline: dict[int, float], deadlines: list[Deadline], scan: _DocScan) -> list[Target]:
+        """Targets of one value or of one list of values sharing an indicator (分别, 不低于A、B、C);
+        records the last target in ``scan``."""
         text = doc.text
         first = group[0]
-        if not self._committed(text, doc, nums, ctxs, first):
-            kept = [i for i in group[1:] if self._committed(text, doc, nums, ctxs, i)]
-            return [t for i in kept for t in self._group_targets(doc, nums, ctxs, [i], baseline, deadlines)]
+        decided = self._decide(text, doc, nums, ctxs, first, scan)
+        if decided.verdict != "commit":
+            kept = [i for i in group[1:] if self._committed(text, doc, nums, ctxs, i, scan)]
+            return [t for i in kept for t in self._group_targets(doc, nums, ctxs, [i], baseline, deadlines, scan)]
         c0 = ctxs[first]
         indicator, pred = self._indicator(text, nums[first], c0, len(group) == 1)
         indicator = self._pat["period_in_indicator"].sub("", indicator).strip("、 ") or indicator
         indicator = self._pat["raise_to"].sub("", indicator).strip() or indicator  # …标准提高到每人每月
         inherited_kind = None
-        if indicator in self._kind["rate_words"] and self._last and self._last[0] == c0.sent_start:
-            if not indicator and self._last[3] == nums[first].unit:
-                inherited_kind = self._last[2]
-            indicator = self._last[1] + indicator
+        last_target = scan.last
+        if indicator in self._kind["rate_words"] and last_target and last_target[0] == c0.sent_start:
+            if not indicator and last_target[3] == nums[first].unit:
+                inherited_kind = last_target[2]
+            indicator = last_target[1] + indicator
         if not indicator:
             indicator = text[c0.seg_start:c0.span_start].strip(" ,、")
         if not indicator or indicator in self._growth_verbs or indicator in self._reduction_verbs:
@@ -185,7 +178,7 @@ class TargetExtractor(CommitmentRules):
         indicators = [indicator] * len(group)
         if len(group) > 1:
             indicators = self._distribute(indicator, len(group)) or indicators
-        periods = self._periods(text, c0, len(group))
+        periods = self._periods(doc, c0, len(group))
         shared = c0.cmp_before or self._shared_comparator(text[c0.seg_start:c0.span_start])
         last = nums[group[-1]]
         last_after = ctxs[group[-1]].cmp_after
@@ -213,7 +206,8 @@ class TargetExtractor(CommitmentRules):
                 span=doc.span(c.span_start, c.span_end), indicator=ind, kind=kind, comparator=cmp_,
                 value=n.value, unit=unit, value_base=value_base, unit_base=unit_base,
                 baseline_value=baseline.get(i), period=period, due=self._due(doc, period, pspan, deadlines),
-                rule="targets",
+                rule=decided.id,
             ))
-        self._last = (c0.sent_start, indicators[-1], out[-1].kind, out[-1].unit)
+        scan.last = (c0.sent_start, indicators[-1], out[-1].kind, out[-1].unit)
         return out
+

@@ -1,23 +1,28 @@
 """Commitment rules of the targets stage: is a number something the document commits to reach (not a fact,
-a parameter, a scope or a name)? The ordered checks of ``_committed`` and the report, table and section
-conventions they use."""
+a parameter, a scope or a name)? The ordered rules of ``lexicons/commitment.yaml`` (their conditions compiled
+here, the predicates they name registered in ``_PREDICATES``) and the report, table and section conventions
+the predicates use."""
 
 from __future__ import annotations
 
 import bisect
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from pipeline.document import PolicyDoc
-
-if TYPE_CHECKING:
-    pass
+from pipeline.lexicon import LexiconError, compile_patterns, read_yaml
+from pipeline.ruletable import Rule, RuleTable
+from pipeline.segment import Segmenter
 from pipeline.targets.indicators import IndicatorRules
 from pipeline.targets.model import (
     _CJK,
-    _FULL_SENT_SEP,
     _LIST_NEXT,
+    _MAX_SENTENCE,
+    LEXICON,
+    _alternation,
     _Ctx,
+    _DocScan,
     _drop_parens,
     _inside_parens,
     _inside_quotes,
@@ -30,84 +35,163 @@ _RUN_IN_LABEL = re.compile(r"[^:;。,\n]{1,24}:")
 #: the first sentence of a heading line that runs on as a paragraph
 _RUN_IN_SENTENCE = re.compile(r"^[^。\n]*。")
 
+RULES = "commitment.yaml"
+
+
+class _Facts:
+    """One number under decision and the text windows around it, each cut once when a rule first asks."""
+
+    __slots__ = ("_core", "_w", "c", "ctxs", "doc", "i", "n", "nums", "r", "scan", "text")
+
+    def __init__(self, r: CommitmentRules, text: str, doc: PolicyDoc, nums: list[_Num], ctxs: list[_Ctx],
+                 i: int, scan: _DocScan) -> None:
+        self.r, self.text, self.doc, self.nums, self.ctxs, self.i = r, text, doc, nums, ctxs, i
+        self.scan = scan
+        self.n, self.c = nums[i], ctxs[i]
+        self._core: str | bool | None = False
+        self._w: dict[str, str] = {}
+
+    @property
+    def unit_core(self) -> str | None:
+        if self._core is False:
+            self._core = _unit_core(self.n.unit)
+        return self._core  # type: ignore[return-value]
+
+    def window(self, name: str) -> str:
+        """The text window ``name`` (see the header of ``lexicons/commitment.yaml``)."""
+        w = self._w.get(name)
+        if w is None:
+            w = self._w[name] = _WINDOWS[name](self)
+        return w
+
+
+_WINDOWS: dict[str, Callable[[_Facts], str]] = {
+    "before_sent": lambda f: f.text[f.c.sent_start:f.c.span_start],
+    "before_sent_bare": lambda f: _drop_parens(f.window("before_sent")),
+    "before_clause_raw": lambda f: f.text[f.c.clause_start:f.c.span_start],
+    "before_clause": lambda f: _drop_parens(f.window("before_clause_raw")),
+    "clause": lambda f: f.text[f.c.clause_start:f.c.clause_end],
+    "after": lambda f: f.text[f.c.span_end:f.c.clause_end],
+    "noun": lambda f: f.r._noun_after(f.text, f.c),
+    "lead_in": lambda f: f.text[f.c.seg_start:f.n.nstart],
+    "seg": lambda f: f.r._trim(f.text[f.c.seg_start:f.c.span_start]),
+}
+
+
+def _window(name: str) -> str:
+    if name not in _WINDOWS:
+        raise KeyError(f"unknown window {name!r}")
+    return name
+
+
+#: The predicates a rule of ``commitment.yaml`` may name (``pred: NAME``): tests that need code.
+_PREDICATES: dict[str, Callable[[_Facts], bool]] = {
+    "baseline_of_next": lambda f: bool(f.c.extra.get("baseline_of_next")),
+    "in_news_report": lambda f: f.n.nstart >= f.scan.news_from,
+    "past_year_opener": lambda f: f.r._past_opener(f.doc, f.text, f.c),
+    "reported": lambda f: f.r._reported(f.doc, f.text, f.c),
+    "parameter_word": lambda f: f.r._parameter_word(f.window("clause")),
+    "inside_aside": lambda f: _inside_parens(f.window("before_sent"), f.r._pat["aside_open"]),
+    "in_progress_column": lambda f: f.r._in_progress_column(f.doc, f.n.nstart),
+    "in_fact_section": lambda f: f.r._in_fact_section(f.scan, f.n.nstart),
+    "inside_quotes": lambda f: _inside_quotes(f.window("before_sent")),
+    "time_limit_verb": lambda f: bool(f.r._time_limit_verb(f.text, f.c)),
+    "modifier": lambda f: f.r._is_modifier(f.text, f.nums, f.ctxs, f.i),
+    "next_in_goal_list": lambda f: bool(f.scan.last and f.scan.last[0] == f.c.sent_start
+                                        and len(f.window("before_clause")) <= 20),
+    "item_headline": lambda f: f.r._item_headline(f.doc, f.text, f.c, f.unit_core),
+    "not_a_report": lambda f: not f.doc.report,
+    "no_tally_before": lambda f: not (f.i and f.c.sent_start <= f.ctxs[f.i - 1].span_start < f.c.clause_start),
+}
+
 
 class CommitmentRules(IndicatorRules):
-    """Decides whether a number is committed."""
+    """Decides whether a number is committed, by the ordered rules of ``lexicons/commitment.yaml``."""
 
-    def _committed(self, text: str, doc: PolicyDoc, nums: list[_Num], ctxs: list[_Ctx], i: int) -> bool:
+    def __init__(self, segmenter: Segmenter | None = None) -> None:
+        super().__init__(segmenter)
+        lex, cues = read_yaml(RULES), read_yaml(LEXICON)
+        own = lex["patterns"]
+        self._rule_rx: dict[str, re.Pattern[str]] = dict(self._pat)
+        for k, v in compile_patterns(own["fragments"], {k: v for k, v in own.items() if k != "fragments"},
+                                     RULES).items():
+            if k in self._rule_rx:
+                raise LexiconError(f"{RULES}: pattern {k!r} is also a pattern of {LEXICON}")
+            self._rule_rx[k] = v
+        self._rule_lists: dict[str, list[str]] = {k: v for sec in ("kind", "commitment") for k, v in cues[sec].items()
+                                                  if isinstance(v, list)}
+        for k, words in self._rule_lists.items():
+            if k in self._rule_rx:
+                raise LexiconError(f"{LEXICON}: word list {k!r} has the name of a pattern")
+            self._rule_rx[k] = re.compile(_alternation(words))
+        self._commitment = RuleTable[_Facts](RULES, lex["rules"], ("commit", "reject"), self._condition,
+                                             prefix="targets.commit.")
+
+    # ------------------------------------------------------------ the rule table
+    def _committed(self, text: str, doc: PolicyDoc, nums: list[_Num], ctxs: list[_Ctx], i: int,
+                   scan: _DocScan) -> bool:
         """Is number ``i`` something the document commits to reach?"""
-        n, c = nums[i], ctxs[i]
-        if c.extra.get("baseline_of_next") or n.unit in self._non_target_units:
-            return False
-        before_sent = text[c.sent_start:c.span_start]
-        clause = text[c.clause_start:c.clause_end]
-        if n.nstart >= self._news_from:
-            return False
-        if self._word_in(self._fact, before_sent) or self._pat["fact_frame"].search(before_sent):
-            return False
-        if self._past_opener(doc, text, c) or self._reported(doc, text, c):
-            return False
-        raised = self._pat["raise_to"].search(text[c.clause_start:c.span_start]) is not None
-        if (not raised and self._is_param(clause, before_sent, text[c.span_end:c.clause_end])) \
-                or _inside_parens(before_sent, self._pat["aside_open"]):
-            return False
-        annual_plan = self._pat["annual_plan"].search(text, c.clause_start, c.span_start)
-        if self._in_progress_column(doc, n.nstart) or (self._in_fact_section(n.nstart) and not annual_plan):
-            return False
-        after = text[c.span_end:c.clause_end]
-        noun = self._noun_after(text, c)
-        if self._names.match(after) or noun.endswith(self._name_suffix) or _inside_quotes(before_sent):
-            return False
-        unit_core = _unit_core(n.unit)
-        if unit_core in self._time_units and self._time_limit_verb(text, c):
-            return True  # 对投诉举报7个工作日内办结: a service time limit, whatever the clause opens with
-        if unit_core not in self._count_units and self._scope_nouns.search(noun):
-            return False
-        before_clause = _drop_parens(text[c.clause_start:c.span_start])
-        if self._word_in(self._scope_before, before_clause) or self._pat["scope_object"].search(before_clause):
-            return False  # 涉及楼栋1083栋, 确保剩余387户…脱贫, 对全镇156家养殖场户…: the scope, not the goal
-        if unit_core in self._count_units and self._pat["count_of_rate"].match(after):
-            return False  # 27个省级地表水监测断面优良率达到90%: the items a rate is over, not a goal
-        if self._pat["scope_frame_before"].search(before_clause) and self._pat["scope_frame_after"].match(after):
-            return False  # 以全市7600多名持证残疾人为主要对象: who the work is for
-        if unit_core in self._time_units:  # a time needs a verb, unless it is the value of a span indicator
-            return bool(self._time_verbs.search(text[c.seg_start:n.nstart])
-                        or self._pat["span_indicator"].search(before_clause))
-        if self._is_modifier(text, nums, ctxs, i):
-            return False
-        if n.unit != "%" and c.cmp_after and text.startswith("的", c.span_end):
-            return False  # 100户以上的安置点: a threshold defining the items, not an amount
-        if n.unit != "%" and c.cmp_after and _CJK.match(after) and self._pat["later_comparator"].search(after):
-            return False  # 单户授信1000万元及以下普惠型小微企业贷款增速不低于…: the class, not the goal
-        if n.unit == "次" and self._pat["per_cycle_times"].search(before_clause):
-            return False  # 每周到村督导不少于2次: a frequency rule
-        if self._verbs.search(before_clause) or c.cmp_before or c.cmp_after or n.range_floor:
-            return True
-        if before_clause.startswith("其中") and self._verbs.search(_drop_parens(before_sent)):
-            return True
-        if self._last and self._last[0] == c.sent_start and len(before_clause) <= 20:
-            return True  # the next item of a list of goals in one sentence (…产值90亿元,规模工业产值12亿元)
-        seg = self._trim(text[c.seg_start:c.span_start])
-        if not seg and self._after_verbs.search(after):
-            return True
-        if self._item_headline(doc, text, c, unit_core):
-            return True
-        if n.unit == "%" and not doc.report and self._pat["rate_value"].search(before_clause) \
-                and not (i and c.sent_start <= ctxs[i - 1].span_start < c.clause_start):
-            return True  # a rate alone, not the last of a sentence of tallies (5项滞后,滞后项目占比50%)
-        return any(seg.endswith(s) for s in self._kind["growth_indicator_suffix"])
+        return self._decide(text, doc, nums, ctxs, i, scan).verdict == "commit"
+
+    def _decide(self, text: str, doc: PolicyDoc, nums: list[_Num], ctxs: list[_Ctx], i: int,
+                scan: _DocScan) -> Rule[_Facts]:
+        """The commitment rule that decides number ``i`` (its id goes into the target's ``rule``)."""
+        return self._commitment.decide(_Facts(self, text, doc, nums, ctxs, i, scan))
+
+    def _condition(self, cond: Mapping[str, Any]) -> Callable[[_Facts], bool]:
+        """One condition mapping of the rule table as a test (see the header of ``commitment.yaml``)."""
+        if "not" in cond:
+            inner = self._condition(cond["not"])
+            return lambda f: not inner(f)
+        if "pred" in cond:
+            name = cond["pred"]
+            if name not in _PREDICATES:
+                raise KeyError(f"unknown predicate {name!r}")
+            return _PREDICATES[name]
+        if "has" in cond:
+            attr = {"comparator_before": "cmp_before", "comparator_after": "cmp_after"}.get(cond["has"])
+            if attr is not None:
+                return lambda f: bool(getattr(f.c, attr))
+            if cond["has"] != "range":
+                raise KeyError(f"unknown position fact {cond['has']!r}")
+            return lambda f: f.n.range_floor
+        if "unit_is" in cond:
+            unit = str(cond["unit_is"])
+            return lambda f: f.n.unit == unit
+        if "unit_in" in cond or "unit_core_in" in cond:
+            core = "unit_core_in" in cond
+            units = set(self._rule_lists[cond["unit_core_in" if core else "unit_in"]])
+            return (lambda f: f.unit_core in units) if core else (lambda f: f.n.unit in units)
+        if "empty" in cond:
+            window = _window(cond["empty"])
+            return lambda f: not f.window(window)
+        window = _window(cond["in"])
+        if "words" in cond:
+            rx = self._rule_rx[cond["words"]]
+            return lambda f: self._word_in(rx, f.window(window))
+        if "ends_with" in cond:
+            ends = tuple(self._rule_lists[cond["ends_with"]])
+            return lambda f: f.window(window).endswith(ends)
+        how = "search" if "search" in cond else "match"
+        rx = self._rule_rx[cond[how]]
+        if how == "search":
+            return lambda f: rx.search(f.window(window)) is not None
+        return lambda f: rx.match(f.window(window)) is not None
 
     def _item_headline(self, doc: PolicyDoc, text: str, c: _Ctx, unit_core: str | None) -> bool:
         """A numbered item whose first sentence is a name and a count ((3)新生儿疾病免费筛查3700人。).
 
         Lists of 民生实事 and projects state each planned quantity this way, without a verb.
         """
-        if unit_core not in self._count_units or c.span_end >= len(text) or text[c.span_end] not in "。;\n":
+        rx = self._rule_rx
+        if unit_core not in self._count_units or c.span_end >= len(text) or not rx["headline_end"].match(text, c.span_end):
             return False
         task = doc.task_at(c.span_start)
         if task is None or task.kind != "item" or c.sent_start > task.nstart + 8:
             return False
-        return not re.search(r"[,:、]", text[task.nstart:c.span_start].lstrip(" \t(0123456789.、)一二三四五六七八九十"))
+        name = text[task.nstart:c.span_start]
+        marker = rx["headline_marker"].match(name)
+        return not rx["headline_break"].search(name, marker.end() if marker else 0)
 
     def _time_limit_verb(self, text: str, c: _Ctx) -> str:
         """The service verb after a time limit (3个工作日内办结 → 办结), or ''."""
@@ -124,9 +208,7 @@ class CommitmentRules(IndicatorRules):
         ref = doc.meta.ref_year
         if ref is None:
             return False
-        start = c.sent_start
-        while start > 0 and text[start - 1] not in _FULL_SENT_SEP:
-            start -= 1
+        start = max(doc.sentences.full_sentence_start(c.sent_start), c.span_start - _MAX_SENTENCE)
         if self._pat["plan_cue"].search(text, start, c.span_start):
             return False  # 2022年,力争…: still a plan, whatever ref_year says
         for s in (start, c.clause_start):
@@ -135,12 +217,10 @@ class CommitmentRules(IndicatorRules):
                 return True
         return False
 
-    def _is_param(self, clause: str, before_sent: str, after: str) -> bool:
-        """A policy parameter: a parameter word in the clause (not in a funding noun), or 按…N元(的)标准."""
+    def _parameter_word(self, clause: str) -> bool:
+        """A parameter word in the clause (给予, 补贴, 最高), not one inside a funding noun (补助资金)."""
         masked = self._param_exempt.sub(lambda m: "_" * len(m.group(0)), clause)
-        if self._word_in(self._param, masked):
-            return True
-        return bool(self._pat["param_frame"].search(before_sent) and self._pat["param_frame_after"].match(after))
+        return self._word_in(self._param, masked)
 
     def _word_in(self, pat: re.Pattern[str], s: str) -> bool:
         """A cue word of ``pat`` in ``s`` that is a whole word for jieba (目前 is not in 项目前期)."""
@@ -174,7 +254,7 @@ class CommitmentRules(IndicatorRules):
             if ctxs[j].clause_start != c.clause_start:
                 break
             gap = text[ctxs[j].span_end:c.span_start]
-            if _CJK.match(gap) and not re.search(r"[、,;。和与及或]", gap) and not self._pat["each_of"].search(gap) \
+            if _CJK.match(gap) and not self._rule_rx["list_break"].search(gap) and not self._pat["each_of"].search(gap) \
                     and _unit_core(nums[j].unit) in self._count_units:
                 return True
         return False
@@ -190,10 +270,11 @@ class CommitmentRules(IndicatorRules):
             out.append((h.nstart, any(is_fact for _, is_fact in stack)))
         return out
 
-    def _in_fact_section(self, pos: int) -> bool:
+    @staticmethod
+    def _in_fact_section(scan: _DocScan, pos: int) -> bool:
         """The number stands in a section whose heading chain reports the situation or past results."""
-        k = bisect.bisect_right(self._fact_sections, (pos, True)) - 1
-        return k >= 0 and self._fact_sections[k][1]
+        k = bisect.bisect_right(scan.fact_sections, (pos, True)) - 1
+        return k >= 0 and scan.fact_sections[k][1]
 
     def _reported(self, doc: PolicyDoc, text: str, c: _Ctx) -> bool:
         """Progress-report conventions: a results label line; in a document the structure stage found to be a

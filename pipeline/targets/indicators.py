@@ -5,40 +5,31 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pipeline.document import PolicyDoc
 from pipeline.lexicon import compile_patterns, read_yaml
 from pipeline.models import Deadline
+from pipeline.numbers import Numerals
 from pipeline.segment import Segmenter
 from pipeline.table_targets import TableTargets
-
-if TYPE_CHECKING:
-    pass
 from pipeline.targets.model import (
     _CJK,
-    _CLAUSE_SEP,
     LEXICON,
     _alternation,
     _Ctx,
-    _expand_quarters,
     _has_list,
     _Num,
     _split_list,
     _strip_outer,
     _strip_trailing_paren,
     _unit_core,
-    period_end,
 )
+from pipeline.timenorm import period_end
 
 
 class IndicatorRules:
     """The compiled cue lexicon (``lexicons/comparators.yaml``); indicators, kinds and periods."""
-
-    # per-document state, set by TargetExtractor.__call__ (issue 15: to be passed explicitly)
-    _news_from: int
-    _fact_sections: list[tuple[int, bool]]
-    _last: tuple[int, str, str, str | None] | None
 
     def __init__(self, segmenter: Segmenter | None = None) -> None:
         lex = read_yaml(LEXICON)
@@ -60,17 +51,9 @@ class IndicatorRules:
         self._growth_units = set(kind["growth_units"])
         self._verbs = re.compile(_alternation(com["verbs"]))
         self._verb_run = re.compile(f"(?:{_alternation(com['verbs'])})+")
-        self._after_verbs = re.compile(_alternation(com["after_verbs"]))
-        self._fact = re.compile(_alternation(com["fact_words"]))
         self._param = re.compile(_alternation(com["parameter_words"]))
-        self._names = re.compile("^(?:" + _alternation(com["name_nouns"]) + ")")
-        self._name_suffix = tuple(com["name_suffix"])
-        self._scope_nouns = re.compile(_alternation(com["scope_nouns"]))
-        self._scope_before = re.compile(_alternation(com["scope_before"]))
         self._param_exempt = re.compile(_alternation(com["parameter_exempt"]))
         self._time_units = set(com["time_units"])
-        self._non_target_units = set(com["non_target_units"])
-        self._time_verbs = re.compile(_alternation(com["time_verbs"]))
         self._time_limit = re.compile(r"\s*(?:" + _alternation(com["time_limit_after"]) + ")")
         self._strip_suffix = sorted(ind["strip_suffix"], key=len, reverse=True)
         self._strip_prefix = sorted(ind["strip_prefix"], key=len, reverse=True)
@@ -78,6 +61,7 @@ class IndicatorRules:
         self._head_rx = re.compile(f"(?:{ind['head_nouns']})$")
         self._growth_verbs = sorted(kind["growth_verbs"], key=len, reverse=True)
         self._reduction_verbs = sorted(kind["reduction_verbs"], key=len, reverse=True)
+        self._numerals = Numerals()
         self._table = TableTargets()
         if segmenter is None:
             segmenter = Segmenter()
@@ -192,8 +176,9 @@ class IndicatorRules:
             return ""
         e = s
         share_phrase = text.startswith("的", c.span_end)
-        while e < c.clause_end and (text[e] not in self._noun_stop or (share_phrase and text[e] in "和及")):
-            e += 1
+        stops = self._noun_stop - set("和及") if share_phrase else self._noun_stop
+        m = re.compile("[" + re.escape("".join(sorted(stops))) + "]").search(text, e, c.clause_end) if stops else None
+        e = m.start() if m else max(e, c.clause_end)  # the first stop, not a scan of every character
         if e > s and text.startswith("以及", e - 1):
             e -= 1  # 2项工作以及…: the coordinator 以及, not 以 + 及
         noun = text[s:e].strip()
@@ -262,22 +247,23 @@ class IndicatorRules:
         return "level"
 
     # -------------------------------------------------------------- periods
-    def _periods(self, text: str, c: _Ctx, k: int) -> list[tuple[str | None, tuple[int, int] | None]]:
+    def _periods(self, doc: PolicyDoc, c: _Ctx, k: int) -> list[tuple[str | None, tuple[int, int] | None]]:
         """Period of each of ``k`` values: a period list (一、二季度) or the nearest period word.
 
         A period word counts in the value's own clause, or in an earlier clause of the sentence
         that is nothing but the period (2022年,全市新建…); 到2025年 / 年底前 are deadlines, not periods.
         """
+        text = doc.text
         before = text[c.sent_start:c.span_start]
         if k > 1:
             for m in self._pat["period_list"].finditer(before):
-                items = _expand_quarters(m.group(0))
+                items = self._expand_quarters(m.group(0))
                 if len(items) == k:
                     return [(q, None) for q in items]
         found = None
         for m in self._pat["period"].finditer(before):
             s, e = c.sent_start + m.start(), c.sent_start + m.end()
-            if re.fullmatch(r"(?:19|20)\d{2}年", m.group(0)):
+            if self._pat["year_period"].fullmatch(m.group(0)):
                 nxt = text[e:e + 4]
                 lead = self._pat["period_year_lead"].search(text[c.sent_start:s])
                 if not (nxt[:1] in ",:" or self._verbs.match(nxt) or lead):
@@ -288,16 +274,25 @@ class IndicatorRules:
             clause_end = e
             while clause_end < len(text) and text[clause_end] == " ":
                 clause_end += 1
-            cs = s
-            while cs > c.sent_start and text[cs - 1] not in _CLAUSE_SEP:
-                cs -= 1
+            cs = max(c.sent_start, doc.sentences.clause_start(s))
             solo = text[clause_end:clause_end + 1] in (",", ":") and not self._trim(text[cs:s])
             led = bool(self._pat["period_year_lead"].search(text[c.sent_start:s]))
-            if solo or (led and re.match(r"(?:19|20)\d{2}年", m.group(0))):
+            if solo or (led and self._pat["year_period"].match(m.group(0))):
                 found = (m.group(0), (s, e))
         if found is None:
             return [(None, None)] * k
         return [found] * k
+
+    def _expand_quarters(self, s: str) -> list[str]:
+        """一、二季度 → [一季度, 二季度]; 一至四季度 → four quarters; 2023年、2024年 → the years."""
+        years = self._pat["year_period"].findall(s)
+        if years:
+            return years
+        names = "一二三四"
+        m = re.match(r"([一1])\s*[至到-]\s*([二三四2-4])季度", s)
+        if m:
+            return [f"{names[i]}季度" for i in range(self._numerals.parse_int(m.group(2)) or 0)]
+        return [f"{names[(self._numerals.parse_int(d) or 1) - 1]}季度" for d in re.findall(r"[一二三四1-4]", s)]
 
     def _due(self, doc: PolicyDoc, period: str | None, pspan: tuple[int, int] | None,
              deadlines: list[Deadline]) -> dt.date | None:
@@ -309,4 +304,4 @@ class IndicatorRules:
             for d in deadlines:
                 if d.span.start < sp.end and sp.start < d.span.end and d.date_end is not None:
                     return d.date_end
-        return period_end(period, doc.meta.ref_year)
+        return period_end(period, doc.meta.ref_year, self._numerals)

@@ -1,28 +1,23 @@
-"""Data and small text helpers of the targets stage: a number and its context, list and bracket helpers,
-the period → date resolver."""
+"""Data and small text helpers of the targets stage: a number and its context, list and bracket helpers."""
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    pass
+from typing import Any
 
 LEXICON = "comparators.yaml"
 
-_SENT_SEP = set("。;!?\n|")
-_CLAUSE_SEP = _SENT_SEP | set(",:")
-_FULL_SENT_SEP = set("。!?\n|")
+#: how far back a number's sentence may reach: a text with no stop in sight (a run of thousands of 1%) is read in
+#: windows, so that the cue checks per number stay bounded (the longest sentence of corpus/ has ~430 characters)
+_MAX_SENTENCE = 500
 _LIST_GAP = re.compile(r"^\s*(?:、|和|及|与|以及|,)\s*$")
 _LIST_NEXT = re.compile(r"^\s*(?:和|及|与|以及)\s*[-\d]")
+_PAREN = re.compile(r"[()]")
+_LIST_MARK = re.compile(r"[()、]")
 _RANGE_GAP = re.compile(r"^\s*[~\-—–至到]\s*$")
 _CJK = re.compile(r"[\u3400-\u9fffA-Za-z“\"]")
 _QUOTES = "“”\"'‘’《》"
-_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _QUALIFIER_MAP = {">": ">=", ">=": ">=", "<": "<=", "<=": "<=", "~": "~"}
 
 
@@ -55,40 +50,17 @@ class _Ctx:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(slots=True)
+class _DocScan:
+    """Per-document state of one targets run, passed explicitly (the extractor itself keeps none)."""
+
+    news_from: int  # where a news or report part starts: numbers from here on are no goals
+    fact_sections: list[tuple[int, bool]]  # (heading start, under a situation or results heading)
+    last: tuple[int, str, str, str | None] | None = None  # (sentence start, indicator, kind, unit) of the last target
+
+
 def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
-def period_end(period: str, ref_year: int | None) -> dt.date | None:
-    """Last day of a period word (2024年, 一季度, 上半年, 全年, 6月) given the reference year."""
-    m = re.match(r"((?:19|20)\d{2})年", period)
-    year = int(m.group(1)) if m else ref_year
-    if year is None:
-        return None
-    rest = period[m.end():] if m else period
-    q = re.search(r"([一二三四1-4])季度", rest)
-    if q:
-        month = 3 * _CN_DIGITS[q.group(1)]
-        return dt.date(year, month, calendar.monthrange(year, month)[1])
-    if "上半年" in rest:
-        return dt.date(year, 6, 30)
-    mm = re.search(r"(\d{1,2})月", rest)
-    if mm and 1 <= int(mm.group(1)) <= 12:
-        month = int(mm.group(1))
-        return dt.date(year, month, calendar.monthrange(year, month)[1])
-    return dt.date(year, 12, 31)
-
-
-def _expand_quarters(s: str) -> list[str]:
-    """一、二季度 → [一季度, 二季度]; 一至四季度 → four quarters; 2023年、2024年 → the years."""
-    years = re.findall(r"(?:19|20)\d{2}年", s)
-    if years:
-        return years
-    names = "一二三四"
-    m = re.match(r"([一1])\s*[至到-]\s*([二三四2-4])季度", s)
-    if m:
-        return [f"{names[i]}季度" for i in range(_CN_DIGITS[m.group(2)])]
-    return [f"{names[_CN_DIGITS[d] - 1]}季度" for d in re.findall(r"[一二三四1-4]", s)]
 
 
 def _unit_core(unit: str | None) -> str | None:
@@ -102,10 +74,10 @@ def _unit_core(unit: str | None) -> str | None:
 def _inside_parens(s: str, aside_open: re.Pattern[str] | None = None) -> bool:
     """The text ends inside a bracket, unless the bracket opens a part of the goal (其中…)."""
     depth, opened = 0, -1
-    for k, ch in enumerate(s):
-        if ch == "(":
-            depth, opened = depth + 1, k
-        elif ch == ")" and depth:
+    for m in _PAREN.finditer(s):  # the brackets only, not every character
+        if m.group(0) == "(":
+            depth, opened = depth + 1, m.start()
+        elif depth:
             depth -= 1
     if depth <= 0:
         return False
@@ -141,7 +113,8 @@ def _split_list(s: str) -> list[str]:
 
 def _has_list(s: str) -> bool:
     depth = 0
-    for ch in s:
+    for m in _LIST_MARK.finditer(s):  # the brackets and 、 only, not every character
+        ch = m.group(0)
         depth += ch == "("
         depth -= ch == ")"
         if ch == "、" and depth <= 0:

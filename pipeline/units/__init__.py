@@ -8,8 +8,9 @@ sub-unit (溆浦分局) and bracketed alias ((区整违办)). All lexicon words 
 compiled into a few trie-shaped regexes once, in ``UnitExtractor()``.
 
 Responsibilities come from *clauses*: a bracket after a task (A牵头,B、C按职责分工负责),
-labelled lines (牵头单位:A / 责任单位:B、C), running text (由A牵头,B配合) and table
-unit columns. A clause is cut into parts at commas and semicolons; each part is
+labelled lines (牵头单位:A / 责任单位:B、C), running text (由A牵头,B配合; …细则由A、B负责) and table
+unit columns; in a document that writes none of these, the subject of a duty sentence (县河长办要…,
+第四条 市建设行政主管部门负责…; ``subjects``). A clause is cut into parts at commas and semicolons; each part is
 a unit list followed by a role cue (牵头 → lead, 配合/参与/协作/协办 → co,
 负责/责任单位 → lead if it is the only unit, co beside a lead, joint otherwise).
 The document's own conventions (排第一位的为牵头单位, 下同) are applied in their scope.
@@ -24,24 +25,29 @@ from typing import TYPE_CHECKING
 from pipeline.document import PolicyDoc
 from pipeline.grid import ColumnLexicon
 from pipeline.models import Organization, Responsibility, Span
+from pipeline.numbers import Numerals
 from pipeline.units.clauses import _brackets
-from pipeline.units.mentions import _grammar, canonical_name, trie_regex
+from pipeline.units.mentions import _Grammar, canonical_name, trie_regex
 from pipeline.units.model import Mention, Town
+from pipeline.units.roles import RoleRules
 from pipeline.units.sources import ClauseSources
+from pipeline.units.subjects import SubjectSentences
 
 if TYPE_CHECKING:
     from pipeline.ner_units import NerUnits
 
-__all__ = ["Mention", "Town", "UnitExtractor", "_grammar", "canonical_name", "trie_regex"]
+__all__ = ["Mention", "Town", "UnitExtractor", "_Grammar", "canonical_name", "trie_regex"]
 
 
-class UnitExtractor(ClauseSources):
+class UnitExtractor(ClauseSources, SubjectSentences):
     """Organisation mentions and responsibilities of a ``PolicyDoc``."""
 
-    def __init__(self, ner: NerUnits | None = None) -> None:
-        self.g = _grammar()
+    def __init__(self, ner: NerUnits | None = None, grammar: _Grammar | None = None) -> None:
+        self.g = grammar if grammar is not None else _Grammar()  # the compiled unit lexicons, shared with ``ner``
         self.columns = ColumnLexicon()
+        self.numerals = Numerals()  # n of 排前两位的为牵头单位
         self.ner = ner  # optional: asked about list items the grammar cannot parse (pipeline/ner_units.py)
+        self.role_rules = RoleRules()
         self.cue_any = re.compile(
             "(?:" + "|".join(self.g.p[k].pattern for k in ("lead_cue", "co_cue", "resp_cue")) + ")"
         )
@@ -115,6 +121,9 @@ class UnitExtractor(ClauseSources):
         results += self._tables(doc, covered, conventions)
         # 4. running text: 由A牵头,B配合 / A牵头抓总
         results += self._sentences(doc, covered)
+        results += self._by_inside(doc, covered)  # …细则由A、B负责 (pipeline/units/subjects.py)
+        # 5. duty sentences: 县河长办要… where nothing else names a responsible unit (pipeline/units/subjects.py)
+        results += self._subjects(doc, covered, prose_only=not results)
         seen: set[tuple[int, int]] = set()
         out = []
         for r in sorted(results, key=lambda r: r.span.start):

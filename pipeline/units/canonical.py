@@ -6,13 +6,17 @@ import re
 from typing import Any
 
 from pipeline.models import DocMeta
-from pipeline.units.model import _LEVEL_OF_CHAR, _TOWN_RX, Mention, Town
+from pipeline.units.model import Mention, Town
 
 
 class CanonicalNames:
     """Canonical-name methods of the compiled grammar (``mentions._Grammar``), which owns the data they read."""
 
     p: dict[str, re.Pattern[str]]
+    level_of_char: dict[str, str]
+    town_rx: re.Pattern[str]
+    complete_renames: list[tuple[re.Pattern[str], str]]
+    canonical_renames: list[tuple[re.Pattern[str], str]]
     prefix_rx: re.Pattern[str]
     forms: dict[str, str]
     short_of: dict[str, str]
@@ -26,7 +30,7 @@ class CanonicalNames:
         """The township of a township document: named at the start of its title, issuer or first line."""
         first = text.lstrip()[:80].split("\n", 1)[0]
         for src in (meta.title or "", meta.issuer or "", first):
-            m = _TOWN_RX.match(src)
+            m = self.town_rx.match(src)
             if not m:
                 continue
             t = m.group("t")
@@ -75,7 +79,7 @@ class CanonicalNames:
             return places + (lv or "")
         if not lv:
             return ""
-        level = _LEVEL_OF_CHAR.get(lv)
+        level = self.level_of_char.get(lv)
         region: str | None = None
         if level == "province":
             region = meta.province
@@ -89,7 +93,10 @@ class CanonicalNames:
 
     def canonical(self, mn: Mention, meta: DocMeta, inherited: str | None = None, town: Town | None = None) -> str:
         """Full canonical name (see ``_canonical``); 管委会 is always written out as 管理委员会."""
-        return re.sub("管委会$", "管理委员会", self._canonical(mn, meta, inherited, town))
+        name = self._canonical(mn, meta, inherited, town)
+        for rx, new in self.canonical_renames:
+            name = rx.sub(new, name)
+        return name
 
     def _canonical(self, mn: Mention, meta: DocMeta, inherited: str | None, town: Town | None) -> str:
         """Full canonical name: abbreviation expanded, region attached.
@@ -101,9 +108,10 @@ class CanonicalNames:
         """
         doc_region = meta.county or meta.city or meta.province or ""
         if mn.complete:
-            full = re.sub("^(?:人行|人民银行)", "中国人民银行", re.sub("管委会$", "管理委员会", mn.full))
-            # 甘肃银保监局 → 中国银行保险监督管理委员会甘肃监管局 (the regulator's full name, 2018–2023)
-            return re.sub("^(.+?)银保监(分)?局$", r"中国银行保险监督管理委员会\1监管\2局", full)
+            full = mn.full
+            for rx, new in self.complete_renames:  # 人行 → 中国人民银行, the regulators renamed (unit_grammar.yaml)
+                full = rx.sub(new, full)
+            return full
         if mn.form == "{full}":
             return mn.full + mn.sub  # a central body (财政部, 海关总署): its name has no region
         if town is not None:
@@ -121,7 +129,7 @@ class CanonicalNames:
         full, form = mn.full, mn.form
         if mn.rule == "sector":
             pm = self.prefix_rx.fullmatch(prefix) if prefix else None
-            level = _LEVEL_OF_CHAR.get(pm.group("lv") or "") if pm else None
+            level = self.level_of_char.get(pm.group("lv") or "") if pm else None
             types = self.sector_types.get(full[:-2])
             if types is not None:
                 full = types[{"province": 0, "city": 1}.get(level or _doc_level(meta) or "county", 2)]

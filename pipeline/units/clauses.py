@@ -18,6 +18,7 @@ from pipeline.units.model import Mention
 
 if TYPE_CHECKING:
     from pipeline.ner_units import NerUnits
+    from pipeline.numbers import Numerals
 
 _OPEN = "(〔【["
 _CLOSE = ")〕】]"
@@ -42,7 +43,6 @@ class _Part:
     items: list[_Item]
     role: str | None  # lead | co | resp | None (no cue yet)
     sep: str  # the separator after the part: ',' ';' '' (end)
-    all_lead: bool = False
     cut_off: bool = False  # the list ran into the end of an excerpt: more units were named than survive
 
 
@@ -107,6 +107,7 @@ class ClauseGrammar:
 
     g: _Grammar
     columns: ColumnLexicon
+    numerals: Numerals
     ner: NerUnits | None
     cue_any: re.Pattern[str]
     cue_word: re.Pattern[str]
@@ -195,6 +196,8 @@ class ClauseGrammar:
                 else:
                     # in running text a free name counts only right before its role cue (由丹凤街道牵头)
                     fm = _free_item(g, text, pos, iend) if strict or cue is not None else None
+                    if fm is None and strict:
+                        fm = _elided_suffix(g, text, pos, iend, end)  # 人民大垸、荒湖管理区
                     if fm is None and self.ner is not None:
                         fm = self.ner.item(text, pos, iend)
                     if fm is None:
@@ -286,7 +289,7 @@ class ClauseGrammar:
         if self._convention_bracket(text, pos2 + len(rest) - len(rest.lstrip()), e):
             rest = ""  # 责任单位:A、B(第一责任单位为牵头单位,下同): the convention is read by RoleResolver
         if g.p["all_lead"].search(rest):
-            return _Part(items, "lead", "", all_lead=True)
+            return _Part(items, "lead", "")
         cut = False
         if strict or label_role:
             # an excerpt cut off in the middle of a list (…、区统计局、区): the whole names before the cut stand
@@ -307,7 +310,7 @@ class ClauseGrammar:
         for ps, pe, sep in self._clause_parts(text, s, e):
             if self.g.p["all_lead"].search(text, ps, pe):
                 for q in parts:
-                    q.role, q.all_lead = "lead", True
+                    q.role = "lead"
                 continue
             cm = self.g.p["convention"].search(text, ps, pe)
             lead_in = text[ps:cm.start()].strip(" (,") if cm else ""
@@ -373,3 +376,18 @@ def _content_end(text: str) -> int:
     while k and text[k - 1].isspace():
         k -= 1
     return k
+
+
+def _elided_suffix(g: _Grammar, text: str, s: int, e: int, end: int) -> Mention | None:
+    """A bare name sharing the unit suffix of the next list item (人民大垸、荒湖管理区 = 人民大垸管理区、荒湖管理区).
+
+    The Names rule of the guideline: a shared suffix elided in a list leaves each body a unit, its span as written.
+    """
+    if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", text[s:e]) or text[e:e + 1] != "、":
+        return None
+    nxt = _next_top(text, e + 1, end, "、,;。:")
+    m = g.p["item"].fullmatch(text, e + 1, nxt)
+    suf = g.p["item_end"].search(text, e + 1, nxt) if m else None
+    if suf is None or suf.start() - (e + 1) < 2:
+        return None
+    return Mention(s, e, "", text[s:e] + suf.group(0), "", g._free_kind(suf.group(0)), None, False, "item")

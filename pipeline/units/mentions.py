@@ -3,25 +3,33 @@
 A mention is an optional region prefix (省/市/县… or a place name from ``regions.tsv``) + a body (an alias
 from ``departments.tsv``, a compound name such as 人行郑州中心支行, or a free name ending in a unit suffix) +
 an optional sub-unit (溆浦分局) and bracketed alias ((区整违办)). All lexicon words are compiled into a few
-trie-shaped regexes once per process (``_grammar()``).
+trie-shaped regexes once, when the owner (``UnitExtractor``) builds its ``_Grammar``.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from functools import cache
 
 from pipeline.lexicon import compile_patterns, read_tsv, read_yaml
 from pipeline.models import DocMeta
 from pipeline.recache import compile_cached
 from pipeline.units.canonical import CanonicalNames
-from pipeline.units.model import _LEVEL_OF_CHAR, _SUFFIX_KIND, Mention, Town
+from pipeline.units.model import Mention, Town
 from pipeline.wordscan import WordScanner
+
+#: a trie node with more alternatives than this is cut into buckets (``trie_regex``)
+_BUCKETED = 16
 
 
 def trie_regex(words: Iterable[str]) -> str:
-    """One regex alternation shaped as a trie (longest alternative first), for fast literal matching."""
+    """One regex alternation shaped as a trie (longest alternative first), for fast literal matching.
+
+    ``re`` tries the alternatives of a node one by one (the place root has ~1,000), so a wide node is cut
+    into about sqrt(n) buckets behind a lookahead of their first characters: the same matches, since the
+    alternatives of a node start with distinct characters, at a few dozen tests instead of a thousand.
+    """
     root: dict[str, dict] = {}
     for w in words:
         node = root
@@ -31,9 +39,14 @@ def trie_regex(words: Iterable[str]) -> str:
 
     def build(node: dict[str, dict]) -> str:
         end = "" in node
-        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        chars = [ch for ch in sorted(node) if ch]
+        alts = [re.escape(ch) + build(node[ch]) for ch in chars]
         if not alts:
             return ""
+        if len(alts) > _BUCKETED:
+            k = math.isqrt(len(alts)) + 1
+            alts = ["(?=[" + "".join(re.escape(ch) for ch in chars[i:i + k]) + "])(?:" + "|".join(alts[i:i + k]) + ")"
+                    for i in range(0, len(alts), k)]
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
         if end:
             return "(?:" + body + ")?"
@@ -72,6 +85,11 @@ class _Grammar(CanonicalNames):
         self.township_types: dict[str, str] = dict(y["township_types"])
         self.township_abbr: dict[str, str] = dict(y["township_abbreviations"])
         self.township_stations: dict[str, str] = dict(y["township_stations"])
+        self.level_of_char: dict[str, str] = dict(y["level_of_char"])
+        self.suffix_kind: list[tuple[str, str]] = [(suf, kind) for suf, kind in y["suffix_kind"]]
+        self.town_rx = re.compile(y["town_title"])
+        self.complete_renames = [(re.compile(a), b) for a, b in y["complete_renames"]]
+        self.canonical_renames = [(re.compile(a), b) for a, b in y["canonical_renames"]]
         frags = dict(y["fragments"])
         frags["place"] = trie_regex(sorted(self.places))
         frags["alias"] = trie_regex(a for a in self.types if len(a) >= 3)
@@ -128,7 +146,7 @@ class _Grammar(CanonicalNames):
 
     def _level(self, places: str, lv: str | None) -> str | None:
         if lv:
-            return _LEVEL_OF_CHAR.get(lv)
+            return self.level_of_char.get(lv)
         if places:
             pm = self.places_rx.fullmatch(places)
             if pm:
@@ -138,11 +156,10 @@ class _Grammar(CanonicalNames):
                         return self.places[tail]
         return None
 
-    @staticmethod
-    def _free_kind(body: str) -> str:
+    def _free_kind(self, body: str) -> str:
         if body.startswith("委") or "党" in body:
             return "party"
-        for suf, kind in _SUFFIX_KIND:
+        for suf, kind in self.suffix_kind:
             if body.endswith(suf):
                 return kind
         return "government"
@@ -198,22 +215,15 @@ def _finditer_at(rx: re.Pattern[str], text: str, starts: Sequence[int]) -> Itera
         last = m.end()
 
 
-@cache
-def _grammar() -> _Grammar:
-    """The compiled lexicons (built once per process; lexicon files are read-only data)."""
-    return _Grammar()
-
-
-def canonical_name(mention_norm: str, meta: DocMeta, inherited_prefix: str | None = None,
+def canonical_name(g: _Grammar, mention_norm: str, meta: DocMeta, inherited_prefix: str | None = None,
                    town: Town | None = None) -> str:
     """Canonical name of a normalised unit mention in a document with ``meta``.
 
     县发改局 in a 溆浦县 document → 溆浦县发展和改革局; 省发展改革委 in a 河南省 document
     → 河南省发展和改革委员会; with no known region the type alone is expanded (县发展和改革局);
     ``inherited_prefix`` is the prefix of the first item of a list (省商务厅、财政厅 → 省);
-    ``town`` is the township of a township document (镇党政办 → 石马镇党政办公室).
+    ``town`` is the township of a township document (镇党政办 → 石马镇党政办公室); ``g`` the owner's grammar.
     """
-    g = _grammar()
     text = mention_norm.strip()
     mn = g.match_at(text, 0, len(text))
     if mn is None or mn.nend != len(text):

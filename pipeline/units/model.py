@@ -1,22 +1,9 @@
-"""Data of the units extractor: a recognised mention, a township context, and the level words."""
+"""Data of the units extractor: a recognised mention and a township context (the level words, suffix kinds and
+the township title pattern are in ``lexicons/unit_grammar.yaml``)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-
-_LEVEL_OF_CHAR = {
-    "省": "province", "自治区": "province", "市": "city", "州": "city", "盟": "city", "地区": "city",
-    "自治州": "city", "县": "county", "区": "county", "旗": "county", "自治县": "county",
-    "乡": "township", "镇": "township", "街道": "township",
-}
-_SUFFIX_KIND = (
-    ("专班", "task_force"), ("领导小组办公室", "task_force"), ("管委会", "development_zone"),
-    ("公司", "enterprise"), ("集团", "enterprise"), ("行", "enterprise"), ("中心", "public_institution"),
-    ("院", "public_institution"), ("站", "public_institution"), ("所", "public_institution"),
-    ("馆", "public_institution"),
-)
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +29,3 @@ class Town:
     township: str  # 石马镇
     county: str | None = None  # 永丰县: the DocMeta county, or the county named before the township
     city: str | None = None
-
-
-_TOWN_RX = re.compile(
-    r"(?:(?<![\u4e00-\u9fff])|(?P<cty>[\u4e00-\u9fff]{1,6}?(?:县|区|市|旗)))"
-    r"(?P<t>(?!各|全|本|我|该)[\u4e00-\u9fff]{1,4}?(?<!乡)(?:镇|乡|街道))"
-    r"(?:人民政府|党委|政府|办事处|\d{4}年|[(〔]?\d{4}[)〕]?年)"
-)

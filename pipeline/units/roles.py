@@ -7,15 +7,15 @@ A convention is read as position × role × scope (排第一位的为牵头单�
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pipeline.document import PolicyDoc
+from pipeline.lexicon import LexiconError, read_yaml
 from pipeline.models import Responsibility
-from pipeline.units.clauses import ClauseGrammar, _Part
-
-_CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "1": 1, "2": 2, "3": 3}
-
+from pipeline.ruletable import RuleTable
+from pipeline.units.clauses import ClauseGrammar, _Item, _Part
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +29,84 @@ class _Convention:
     kind: str = "first"  # first (n listed lead), star, all_lead, joint, bold_lost
 
 
+@dataclass(frozen=True, slots=True)
+class _ClauseFacts:
+    """What the clause rules of ``roles.yaml`` look at: the parts, their responsible units, the convention."""
+
+    parts: Sequence[_Part]
+    resp_items: Sequence[_Item]
+    has_lead: bool
+    conv: _Convention | None
+
+
+_CLAUSE_FACTS: dict[str, Callable[[_ClauseFacts], bool]] = {
+    "lead_named": lambda f: f.has_lead,
+    "co_named": lambda f: any(p.role == "co" and p.items for p in f.parts),
+    "specific": lambda f: any(not it.generic for it in f.resp_items),
+    "several": lambda f: len(f.resp_items) > 1,
+    "one_specific": lambda f: sum(not it.generic for it in f.resp_items) == 1,
+    "cut_off": lambda f: any(p.cut_off for p in f.parts),
+}
+
+
+class RoleRules:
+    """The three ordered rule tables of ``lexicons/roles.yaml`` (item, clause, recheck), compiled once."""
+
+    FILE = "roles.yaml"
+
+    def __init__(self) -> None:
+        y = read_yaml(self.FILE)
+        self.item = RuleTable[tuple[_Part, _Item]](self.FILE, y["item"], ("lead", "co", "clause", "none"),
+                                                   _item_condition)
+        self.clause = RuleTable[_ClauseFacts](self.FILE, y["clause"], ("lead", "co", "joint", "first_n"),
+                                              _clause_condition)
+        self.recheck = RuleTable[tuple[str, bool]](self.FILE, y["recheck"], ("lead", "keep"), _recheck_condition)
+        ids = [*self.item.ids, *self.clause.ids, *self.recheck.ids]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise LexiconError(f"{self.FILE}: rule ids used in two tables: {sorted(dup)}")
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Every rule id of the three tables."""
+        return (*self.item.ids, *self.clause.ids, *self.recheck.ids)
+
+
+def _item_condition(cond: Mapping[str, Any]) -> Callable[[tuple[_Part, _Item]], bool]:
+    if cond.get("item") == "star":
+        return lambda pi: pi[1].star
+    role = cond["part"]
+    if role not in ("lead", "co", "resp"):
+        raise ValueError(f"unknown part role {role!r}")
+    return lambda pi: pi[0].role == role
+
+
+def _clause_condition(cond: Mapping[str, Any]) -> Callable[[_ClauseFacts], bool]:
+    if "not" in cond:
+        inner = _clause_condition(cond["not"])
+        return lambda f: not inner(f)
+    if "clause" in cond:
+        return _CLAUSE_FACTS[cond["clause"]]
+    kind = cond["convention"]
+    if kind == "numbered":
+        return lambda f: f.conv is not None and f.conv.n > 0
+    if kind not in ("first", "star", "all_lead", "joint", "bold_lost"):
+        raise ValueError(f"unknown convention {kind!r}")
+    return lambda f: f.conv is not None and f.conv.kind == kind
+
+
+def _recheck_condition(cond: Mapping[str, Any]) -> Callable[[tuple[str, bool]], bool]:
+    if "role" in cond:
+        role = cond["role"]
+        return lambda rn: rn[0] == role
+    want = bool(cond["named_as_lead"])
+    return lambda rn: rn[1] == want
+
+
 class RoleResolver(ClauseGrammar):
-    """Roles of parsed clause parts, under the document's conventions."""
+    """Roles of parsed clause parts, under the document's conventions (the rules of ``lexicons/roles.yaml``)."""
+
+    role_rules: RoleRules
 
     # ------------------------------------------------------------ roles
     def _resolve(self, doc: PolicyDoc, parts: list[_Part], s: int, e: int,
@@ -50,48 +126,37 @@ class RoleResolver(ClauseGrammar):
                 if p.items and p.role is None:
                     p.role = "resp"
         has_lead = any(p.role == "lead" for p in parts) or any(it.star for p in parts for it in p.items)
-        roles: dict[tuple[int, int], str] = {}
+        rules = self.role_rules
+        roles: dict[tuple[int, int], tuple[str, str]] = {}  # (start, end) → (role, id of the rule that set it)
         resp_items = [it for p in parts if p.role == "resp" for it in p.items]
         # a convention holds from the start of the line it stands on (责任单位:A、B(第一责任单位为牵头单位,下同))
         conv = next((c for c in reversed(conventions) if c.scope_start <= e and s < c.scope_end), None)
         for p in parts:
             for it in p.items:
-                if it.star or p.role == "lead":
-                    roles[(it.nstart, it.nend)] = "lead"
-                elif p.role == "co":
-                    roles[(it.nstart, it.nend)] = "co"
+                ri = rules.item.decide((p, it))
+                if ri.verdict in ("lead", "co"):
+                    roles[(it.nstart, it.nend)] = (ri.verdict, ri.id)
         if resp_items:
-            specific = [it for it in resp_items if not it.generic]
-            if has_lead:
-                role_of = {(it.nstart, it.nend): "co" for it in resp_items}
-            elif any(p.role == "co" and p.items for p in parts) and specific:
-                # 责任单位:A 配合单位:B — the responsible unit named beside co-operating ones leads
-                role_of = {(it.nstart, it.nend): "lead" for it in resp_items}
-            elif conv is not None and conv.kind == "all_lead" and specific:
-                role_of = {(it.nstart, it.nend): "lead" for it in resp_items}
-            elif conv is not None and conv.n > 0 and len(resp_items) > 1 and specific:
-                # the first listed lead, even a group reference (各区人民政府、市住建局 → 市住建局 co)
-                lead_keys = {(it.nstart, it.nend) for it in resp_items[:conv.n]}
-                role_of = {(it.nstart, it.nend): "lead" if (it.nstart, it.nend) in lead_keys else "co"
-                           for it in resp_items}
-            elif len(specific) == 1 and not any(p.cut_off for p in parts):
-                role_of = {(it.nstart, it.nend): "lead" for it in resp_items}
-            else:
-                role_of = {(it.nstart, it.nend): "joint" for it in resp_items}
+            rc = rules.clause.decide(_ClauseFacts(parts, resp_items, has_lead, conv))
+            lead_keys = {(it.nstart, it.nend) for it in resp_items[:conv.n]} if rc.verdict == "first_n" and conv \
+                else set()
             for it in resp_items:
-                roles.setdefault((it.nstart, it.nend), role_of[(it.nstart, it.nend)])
+                key = (it.nstart, it.nend)
+                role = ("lead" if key in lead_keys else "co") if rc.verdict == "first_n" else rc.verdict
+                roles.setdefault(key, (role, rc.id))
         text = doc.text
-        leads = {text[a:b] for (a, b), r in roles.items() if r == "lead"}
-        for key, r in roles.items():
-            if r == "co" and text[key[0]:key[1]] in leads:
-                roles[key] = "lead"  # the lead named again in the 责任单位 list stays the lead
+        leads = {text[a:b] for (a, b), (r, _) in roles.items() if r == "lead"}
+        for key, (role, _) in roles.items():
+            again = rules.recheck.decide((role, text[key[0]:key[1]] in leads))
+            if again.verdict == "lead":
+                roles[key] = ("lead", again.id)
         out: list[Responsibility] = []
         town = self.g.town_of(doc.meta, text)
         for p in parts:
             inherited: str | None = None
             for k, it in enumerate(p.items):
-                role = roles.get((it.nstart, it.nend))
-                if role is None:
+                decided = roles.get((it.nstart, it.nend))
+                if decided is None:
                     continue
                 mn = it.mention
                 canonical = text[it.nstart:it.nend]
@@ -99,12 +164,8 @@ class RoleResolver(ClauseGrammar):
                     if k == 0 or mn.prefix:
                         inherited = mn.prefix or None
                     canonical = self.g.canonical(mn, doc.meta, None if mn.prefix else inherited, town)
-                decided = "resp"
-                if conv is not None and (it.nstart, it.nend) in {(x.nstart, x.nend) for x in resp_items} \
-                        and not has_lead:
-                    decided = f"conv_{conv.kind}"
-                out.append(Responsibility(doc.span(it.nstart, it.nend), canonical, role, it.generic,
-                                          None, f"units.{decided}.{mn.rule if mn else 'group'}"))
+                out.append(Responsibility(doc.span(it.nstart, it.nend), canonical, decided[0], it.generic,
+                                          None, f"units.{decided[1]}.{mn.rule if mn else 'group'}"))
         return out
 
     def _conventions(self, doc: PolicyDoc) -> list[_Convention]:
@@ -126,7 +187,7 @@ class RoleResolver(ClauseGrammar):
                 if "*" in m.group(0) or "牵头)" in m.group(0):
                     kind = "star"
                 else:
-                    n = _CN_NUM.get(m.group("n") or m.group("n2") or "一", 1)
+                    n = self.numerals.parse_int(m.group("n") or m.group("n2") or "一") or 1
             line_s = text.rfind("\n", 0, m.start()) + 1
             line_e = text.find("\n", m.end())
             line_e = len(text) if line_e < 0 else line_e

@@ -165,11 +165,10 @@ class ClauseSources(RoleResolver):
         out: list[Responsibility] = []
         # a heading's marker is not part of its sentence: (一)省监察厅牵头的工作 → 省监察厅 leads the section
         body_of = {h.nstart: h.nstart + len(h.marker) for h in doc.headings}
-        for sm in re.finditer(r"[^。;!?\n]+", text):
-            s, e = sm.start(), sm.end()
+        for s, e in doc.sentences.spans():
             lead_ws = len(text[s:e]) - len(text[s:e].lstrip())
             s = body_of.get(s + lead_ws, s)
-            if "牵头" not in text[s:e] and "负责" not in text[s:e] and not self.g.p["with_joint"].search(text, s, e):
+            if not self.g.p["sentence_cue"].search(text, s, e) and not self.g.p["with_joint"].search(text, s, e):
                 continue  # 会同 names partners only when they act together (A会同B、C等部门共同推进)
             parts: list[_Part] = []
             seen_lead = False
