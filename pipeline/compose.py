@@ -148,7 +148,7 @@ class Pipeline:
         """
         doc = self.structurer.build(doc_id, source, self.normalizer.normalize(original))
         if region:
-            doc.meta = fallback_region(self.structurer.gazetteer, doc.meta, region)
+            self.structurer.set_meta(doc, fallback_region(self.structurer.gazetteer, doc.meta, region))
         ext = Extraction()
         for s in self.stages:
             ext = s.apply(doc, ext)

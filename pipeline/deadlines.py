@@ -2,8 +2,10 @@
 
 Every rule is data in ``lexicons/time.yaml``: named patterns (each with a
 stable id, a ``kind`` and the name of a normaliser in ``timenorm.py``), blockers for
-contexts that hold times but no deadlines (titles, cited names, document
-numbers, metadata, as-of dates, baseline years), and table-column cues.
+contexts that hold times but no deadlines (cited names, document numbers,
+metadata, as-of dates, baseline years), and table-column cues; the title lines
+and signature dates are the structure stage's (``PolicyDoc.title_spans``,
+``signature_spans``).
 Normalisers turn a hit into ``date_start``/``date_end``/``granularity`` using
 the document's ``ref_year`` only (never the clock); a relative expression in
 a document without a known year gets null dates.
@@ -11,21 +13,21 @@ a document without a known year gets null dates.
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline.document import PolicyDoc
-from pipeline.grid import line_spans
 from pipeline.lexicon import LexiconError, compile_patterns, read_yaml
 from pipeline.models import Deadline
 from pipeline.numbers import Numerals
 from pipeline.recache import first_char_gate
+from pipeline.spans import SpanSet
+from pipeline.spans import overlaps as _overlaps
 from pipeline.timenorm import _NEEDS_NO_YEAR, NORMALISERS, Groups
 
 KINDS = ("deadline", "period", "duration", "frequency", "auto")
@@ -68,8 +70,6 @@ class TimeRules:
     suffixes: tuple[str, ...]
     next_words: tuple[str, ...]
     relative: Mapping[str, int]
-    title_line: re.Pattern[str]
-    date_line: re.Pattern[str]
     caption_line: re.Pattern[str]
     report_window: re.Pattern[str]
     from_mark: re.Pattern[str]
@@ -97,7 +97,7 @@ def load_rules(name: str | Path = "time.yaml") -> TimeRules:
             raw[f"i:{pid}"] = p["split"]
     for b in data["blockers"]:
         raw[f"b:{b['id']}"] = b["regex"]
-    for key in ("title_line", "date_line", "caption_line", "report_window", "from_mark", "past_event", "year_cell"):
+    for key in ("caption_line", "report_window", "from_mark", "past_event", "year_cell"):
         raw[key] = data[key]
     rx = compile_patterns(frags, raw, str(name))
     patterns = tuple(
@@ -115,8 +115,6 @@ def load_rules(name: str | Path = "time.yaml") -> TimeRules:
         suffixes=tuple(marks["suffixes"]),
         next_words=tuple(marks["next_words"]),
         relative={str(k): int(v) for k, v in data["relative_years"].items()},
-        title_line=re.compile(rx["title_line"].pattern, re.M),
-        date_line=re.compile(rx["date_line"].pattern, re.M),
         caption_line=re.compile(rx["caption_line"].pattern, re.M),
         report_window=re.compile(rx["report_window"].pattern, re.M),
         from_mark=rx["from_mark"],
@@ -135,13 +133,13 @@ class DeadlineExtractor:
     def __call__(self, doc: PolicyDoc) -> list[Deadline]:
         text = doc.text
         hits = self.select(self.candidates(text))
-        cells = _SpanSet([(c.nstart, c.nend) for row in doc.table_rows for c in row.cells])
-        blocked_spans = self.blocked_spans(text, doc.meta.title, cells)
+        cells = SpanSet([(c.nstart, c.nend) for row in doc.table_rows for c in row.cells])
+        blocked_spans = self.blocked_spans(doc)
         if doc.report:
             blocked_spans += [(m.start("x"), m.end("x")) for m in self.rules.report_window.finditer(text)]
-        blocked = _SpanSet(blocked_spans)
-        retro, limit = (_SpanSet(x) for x in self.column_spans(doc))
-        captions = _SpanSet([(m.start(), m.end()) for m in self.rules.caption_line.finditer(text)])
+        blocked = SpanSet(blocked_spans)
+        retro, limit = (SpanSet(x) for x in self.column_spans(doc))
+        captions = SpanSet([(m.start(), m.end()) for m in self.rules.caption_line.finditer(text)])
         out: list[Deadline] = []
         for h in hits:
             if _overlaps(h.nstart, h.nend, blocked):
@@ -230,44 +228,17 @@ class DeadlineExtractor:
         return sorted(taken, key=lambda h: h.nstart)
 
     # ------------------------------------------------------------ context
-    def title_year_spans(self, text: str, title: str | None = None) -> list[tuple[int, int]]:
-        """Normalised spans of title lines (and of the known title) whose times are names, not deadlines.
-
-        A title line has no clause punctuation and ends like a document name
-        (…方案, …通知, …的报告(…), x.pdf); only lines near the top or naming a
-        document (关于/印发) count, so a task line ending in 方案 is not a title.
-        """
-        rules = self.rules
-        out: list[tuple[int, int]] = []
-        nonblank = 0
-        for s, e in line_spans(text):
-            line = text[s:e]
-            if not line.strip():
-                continue
-            nonblank += 1
-            if (nonblank <= 15 or "关于" in line or "印发" in line) and rules.title_line.match(line):
-                out.append((s, e))
-        if title and len(title) >= 6 and rules.title_line.match(title):
-            pos = text.find(title)
-            while pos >= 0:
-                out.append((pos, pos + len(title)))
-                pos = text.find(title, pos + 1)
-        return out
-
-    def blocked_spans(self, text: str, title: str | None = None,
-                      cells: _SpanSet | Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
-        """Spans whose times are not deadlines: blockers, title lines, a date standing alone on its line
-        (a signature or publication date; a table cell is exempt)."""
-        out = self.title_year_spans(text, title)
+    def blocked_spans(self, doc: PolicyDoc) -> list[tuple[int, int]]:
+        """Spans whose times are not deadlines: blockers, and the title lines and signature dates the structure
+        stage found."""
+        text = doc.text
+        out = [*doc.title_spans, *doc.signature_spans]
         for _, rx in self.rules.blockers:
             for m in rx.finditer(text):
                 if "x" in rx.groupindex and m.group("x") is not None:
                     out.append((m.start("x"), m.end("x")))
                 else:
                     out.append((m.start(), m.end()))
-        for s, e in line_spans(text):
-            if self.rules.date_line.match(text[s:e]) and not _overlaps(s, e, cells):
-                out.append((s, e))
         return [(s, e) for s, e in out if s < e]
 
     def column_spans(self, doc: PolicyDoc) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -326,33 +297,3 @@ def _strip(text: str, s: int, e: int) -> tuple[int, int]:
     while e > s and text[e - 1].isspace():
         e -= 1
     return s, e
-
-
-class _SpanSet:
-    """Spans to test hits against in constant time: a coverage map, with empty spans kept as points."""
-
-    def __init__(self, spans: list[tuple[int, int]]) -> None:
-        self.spans = spans
-        self.cover = bytearray(max((e for _, e in spans), default=0) + 1)
-        self.points: list[int] = []  # empty spans: they overlap a hit that strictly contains them
-        for s, e in spans:
-            if s < e:
-                self.cover[s:e] = b"\x01" * (e - s)
-            elif s == e:
-                self.points.append(s)
-        self.points.sort()
-
-    def overlaps(self, s: int, e: int) -> bool:
-        """Does ``[s, e)`` overlap a span (``s < span end and span start < e``)?"""
-        if s >= e:
-            return any(s < be and bs < e for bs, be in self.spans)
-        if self.cover.find(1, s, e) >= 0:
-            return True
-        k = bisect.bisect_right(self.points, s)
-        return k < len(self.points) and self.points[k] < e
-
-
-def _overlaps(s: int, e: int, spans: _SpanSet | Sequence[tuple[int, int]]) -> bool:
-    if isinstance(spans, _SpanSet):
-        return spans.overlaps(s, e)
-    return any(s < be and bs < e for bs, be in spans)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pipeline.models import DocMeta, Heading, Span, Task
 from pipeline.offsets import NormText
 from pipeline.sentences import Sentences
+from pipeline.towns import Town
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,12 @@ class PolicyDoc:
     table_rows: list[TableRow] = field(default_factory=list)
     #: the document is a progress report (its title area says 完成情况 / 实施情况的通报): the body reports facts
     report: bool = False
+    #: the township of a township-level document (石马镇人民政府…), with its county and city
+    town: Town | None = None
+    #: title lines near the top and copies of the title: their times are names, not deadlines
+    title_spans: list[tuple[int, int]] = field(default_factory=list)
+    #: lines holding only a full date outside the tables (the signature or publication date)
+    signature_spans: list[tuple[int, int]] = field(default_factory=list)
     #: sentence, cell and clause bounds of ``text``: set by the structure stage (built on first use otherwise)
     _sentences: Sentences | None = field(default=None, init=False, repr=False, compare=False)
     #: (the task list it was built for, task starts, running maximum of task ends): built on the first ``task_at``

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pipeline.document import PolicyDoc
 from pipeline.lexicon import compile_patterns
 from pipeline.models import Figure
-from pipeline.numbers import Numerals, UnitInfo, UnitTable, round_base
+from pipeline.numbers import Numerals, Qualifiers, UnitInfo, UnitTable, round_base
 from pipeline.recache import first_char_gate
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -80,11 +80,8 @@ class FigureExtractor:
         masks = compile_patterns(words["fragments"], words["masks"], f"{where}:masks")
         self._masks = {k: first_char_gate(rx) for k, rx in masks.items()}  # same matches, fewer positions tried
         self._units = UnitTable(numerals=self._numerals)
-        self._before = sorted(words["qualifiers_before"].items(), key=lambda kv: -len(kv[0]))
-        self._after = sorted(words["qualifiers_after"].items(), key=lambda kv: -len(kv[0]))
-        self._blockers: list[str] = list(words.get("qualifier_blockers", []))
+        self._qualifiers = Qualifiers(self._numerals)
         self._infix: dict[str, str] = dict(words.get("approx_infix", {}))
-        self._seps = sorted(words["range_separators"], key=len, reverse=True)
         self._cn_count_min = float(words.get("cn_count_min_value", 1000))
         self._cn_sections = sorted([*words["cn_sections"], "万亿"], key=len, reverse=True)
 
@@ -226,8 +223,7 @@ class FigureExtractor:
         for a, b in itertools.pairwise(toks):
             if a.info is not None or b.info is None or a.chinese != b.chinese:
                 continue
-            gap = text[a.end : b.start].strip()
-            if gap not in self._seps:
+            if not self._numerals.range_gap(text[a.end : b.start]):
                 continue
             info = self._units.lookup(self._lower_unit(a.mag, b.mag + b.unit))
             if info is None:
@@ -318,17 +314,10 @@ class FigureExtractor:
         return written.isdigit() and len(written) == 4 and 1900 <= value <= 2100
 
     def _qualifier_before(self, text: str, start: int) -> tuple[str | None, int | None, int | None]:
-        head = text[max(0, start - 6) : start]
-        for word, q in self._before:
-            if head.endswith(word):
-                if any(head.endswith(b) for b in self._blockers):
-                    return None, None, None
-                return q, start - len(word), start
-        return None, None, None
+        found = self._qualifiers.before_at(text, start)
+        return (found[1], start - len(found[0]), start) if found else (None, None, None)
 
     def _qualifier_after(self, text: str, end: int) -> tuple[str | None, int | None, int | None]:
-        for word, q in self._after:
-            if text.startswith(word, end):
-                return q, end, end + len(word)
-        return None, None, None
+        found = self._qualifiers.after_at(text, end)
+        return (found[1], end, end + len(found[0])) if found else (None, None, None)
 

@@ -45,6 +45,8 @@ class Numerals:
         self.sections: dict[str, int] = data["cn_sections"]
         self.point: str = data.get("cn_point", "点")
         self.percent_prefix: str = data.get("percent_prefix", "百分之")
+        #: what joins the two ends of a range (10-50万元, 1~2个, 3至5年)
+        self.range_separators = frozenset(data["range_separators"])
         #: magnitude words with their factor, longest first
         self.magnitudes = sorted(((k, float(v)) for k, v in data["magnitudes"].items()), key=lambda kv: -len(kv[0]))
 
@@ -89,6 +91,10 @@ class Numerals:
             return float(s.replace(",", "").replace("−", "-"))
         return self.parse_chinese(s)
 
+    def range_gap(self, gap: str) -> bool:
+        """The text between two numbers makes them the ends of one range (a separator, blanks around it)."""
+        return gap.strip() in self.range_separators
+
     def parse_int(self, s: str) -> int | None:
         """A whole number in Arabic digits or a Chinese numeral, as dates and counts write it (十二, 二十一,
         二〇二四 or 二○二四 with a circle, 两); None for anything else (半, 1.5, 三点五, 三四十, '')."""
@@ -99,6 +105,44 @@ class Numerals:
             return None
         v = self.parse_chinese(s.replace("○", "〇"))
         return None if v is None else int(v)
+
+
+#: a target's comparator for each qualifier: every floor is >=, every ceiling <= (ANNOTATION.md)
+_COMPARATOR = {">": ">=", ">=": ">=", "<": "<=", "<=": "<=", "~": "~"}
+
+
+class Qualifiers:
+    """The one reader of the qualifier words next to a number (不低于, 超过, 以上, 以内, 左右…: ``numbers.yaml``).
+
+    A figure keeps the strict reading (超过 → '>'); a target the comparator of the same word (超过 → '>=').
+    """
+
+    def __init__(self, numerals: Numerals) -> None:
+        words = numerals.words
+        self.before: list[tuple[str, str]] = sorted(words["qualifiers_before"].items(), key=lambda kv: -len(kv[0]))
+        self.after: list[tuple[str, str]] = sorted(words["qualifiers_after"].items(), key=lambda kv: -len(kv[0]))
+        self.blockers: tuple[str, ...] = tuple(words.get("qualifier_blockers", []))
+
+    @staticmethod
+    def comparator(qualifier: str | None) -> str | None:
+        """A target's comparator for a qualifier: '>' → '>=', '<' → '<='; None for None."""
+        return _COMPARATOR.get(qualifier or "")
+
+    def before_at(self, text: str, start: int, lo: int = 0) -> tuple[str, str] | None:
+        """(word, qualifier) written right before ``start`` and not before ``lo``, unless the word ends a longer
+        word that is no qualifier (最近3年); None when there is none."""
+        head = text[max(lo, start - 6):start]
+        for word, q in self.before:
+            if head.endswith(word):
+                return None if head.endswith(self.blockers) else (word, q)
+        return None
+
+    def after_at(self, text: str, end: int) -> tuple[str, str] | None:
+        """(word, qualifier) written right at ``end`` (after the unit), or None."""
+        for word, q in self.after:
+            if text.startswith(word, end):
+                return word, q
+        return None
 
 
 def _chinese_int(s: str, digits: dict[str, int], units: dict[str, int], sections: dict[str, int]) -> int | None:

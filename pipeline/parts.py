@@ -32,7 +32,8 @@ from pipeline.compose import Pipeline
 from pipeline.models import DocMeta, DocResult
 
 PARTS = ".parts"
-CHUNK = 16  # documents per worker task at most
+CHUNK = 48  # documents per worker task at most: the parent reads every part back alone (1,165 documents: 0.8 s of
+#  CPU in 16-document parts, 0.3 s in 48-document ones), and at least 4 tasks per worker keep them balanced
 _FORKED: Pipeline | None = None  # the parent's pipeline, inherited by forked workers (set by run_parts)
 _OPTIONS: dict[str, Any] = {}
 

@@ -23,6 +23,8 @@ from pipeline.models import DocMeta, Heading, Task
 from pipeline.numbers import Numerals
 from pipeline.offsets import NormText
 from pipeline.recache import first_char_gate
+from pipeline.spans import SpanSet, overlaps
+from pipeline.towns import TownFinder
 
 _HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[(〔]|[0-9]+[.、]|——)")
 _KV_START_KEY = re.compile(r"任务|事项")
@@ -47,6 +49,8 @@ class Structurer:
         self.numerals = Numerals()
         frags = with_common(data["fragments"], "structure.yaml")
         self.pat = compile_patterns(frags, data["patterns"], "structure.yaml")
+        self.title_shape = re.compile(self.pat["title_shape"].pattern, re.M)
+        self.signature_line = re.compile(self.pat["signature_line"].pattern, re.M)
         after = re.escape(data["inline_after"])
         self.markers: list[tuple[re.Pattern[str], int, str]] = []
         for h in data["headings"]:
@@ -58,6 +62,7 @@ class Structurer:
         self.province_abbr: dict[str, str] = data["province_abbr"]
         self.province_number = re.compile(data["province_number"])
         self.gazetteer = gazetteer or Gazetteer()
+        self.towns = TownFinder(self.gazetteer, self.pat["township"])
         self.tables = TableReader()
 
     # ---------------------------------------------------------------- metadata
@@ -263,7 +268,41 @@ class Structurer:
         doc.table_rows = [_attach_row(r, doc) for r in rows]
         title_area = [ln.strip() for ln in text[:1500].split("\n") if ln.strip()][:8]
         doc.report = any(self.pat["report_title"].search(ln) for ln in title_area)
+        doc.town = self.towns(doc.meta, text)
+        doc.title_spans = self.title_spans(text, doc.meta.title)
+        cells = SpanSet([(c.nstart, c.nend) for row in doc.table_rows for c in row.cells])
+        doc.signature_spans = [(s, e) for s, e in line_spans(text)
+                               if self.signature_line.match(text[s:e]) and not overlaps(s, e, cells)]
         return doc
+
+    def set_meta(self, doc: PolicyDoc, meta: DocMeta) -> None:
+        """Give ``doc`` other metadata (a region the user names, an example's fixed region) and the facts that
+        depend on it: its township's county and city."""
+        doc.meta = meta
+        doc.town = self.towns(meta, doc.text)
+
+    def title_spans(self, text: str, title: str | None = None) -> list[tuple[int, int]]:
+        """Title lines (and every copy of the known title) whose times are names, not deadlines.
+
+        A title line has no clause punctuation and ends like a document name (…方案, …通知, …的报告(…),
+        x.pdf); only lines near the top or naming a document (关于/印发) count, so a task line ending in 方案 is
+        not a title.
+        """
+        out: list[tuple[int, int]] = []
+        nonblank = 0
+        for s, e in line_spans(text):
+            line = text[s:e]
+            if not line.strip():
+                continue
+            nonblank += 1
+            if (nonblank <= 15 or "关于" in line or "印发" in line) and self.title_shape.match(line):
+                out.append((s, e))
+        if title and len(title) >= 6 and self.title_shape.match(title):
+            pos = text.find(title)
+            while pos >= 0:
+                out.append((pos, pos + len(title)))
+                pos = text.find(title, pos + 1)
+        return out
 
 
 def _renumber(t: Task, task_id: int) -> Task:

@@ -209,25 +209,25 @@ NORMALISERS: dict[str, Callable[[Groups, int | None], Dates]] = {
 _NEEDS_NO_YEAR = {"plan", "plan_end", "none"}
 
 
-_PERIOD_YEAR = re.compile(r"((?:19|20)\d{2})年")
 _PERIOD_QUARTER = re.compile(r"([一二三四1-4])季度")
 _PERIOD_MONTH = re.compile(r"(\d{1,2})月")
 
 
-def period_end(period: str, ref_year: int | None, numerals: Numerals) -> dt.date | None:
+def period_end(period: str, ref_year: int | None, numerals: Numerals, year: re.Pattern[str]) -> dt.date | None:
     """Last day of a target's period word (2024年, 一季度, 上半年, 全年, 6月) given the reference year: the end
-    the deadline normalisers give the same quarter, half, month or year; None without a year."""
-    m = _PERIOD_YEAR.match(period)
-    year = int(m.group(1)) if m else ref_year
-    if year is None:
+    the deadline normalisers give the same quarter, half, month or year; None without a year. ``year`` matches
+    a year with its 年 (the lexicon's {year_digits}年)."""
+    m = year.match(period)
+    year_of = int(m.group(0).rstrip("年").strip()) if m else ref_year
+    if year_of is None:
         return None
     rest = period[m.end():] if m else period
     q = _PERIOD_QUARTER.search(rest)
     if q:
-        return _norm_quarter(Groups({"q": q.group(1)}, numerals), year)[1]
+        return _norm_quarter(Groups({"q": q.group(1)}, numerals), year_of)[1]
     if "上半年" in rest:
-        return _norm_half(Groups({"h": "上"}, numerals), year)[1]
+        return _norm_half(Groups({"h": "上"}, numerals), year_of)[1]
     mm = _PERIOD_MONTH.search(rest)
     if mm and 1 <= int(mm.group(1)) <= 12:
-        return _norm_month(Groups({"m": mm.group(1)}, numerals), year)[1]
-    return _norm_year(Groups({}, numerals), year)[1]
+        return _norm_month(Groups({"m": mm.group(1)}, numerals), year_of)[1]
+    return _norm_year(Groups({}, numerals), year_of)[1]

@@ -7,10 +7,11 @@ from array import array
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.deadlines import DeadlineExtractor, Hit, _SpanSet
+from pipeline.deadlines import DeadlineExtractor, Hit
 from pipeline.document import PolicyDoc
 from pipeline.models import Organization, Span, Task
 from pipeline.offsets import NormText
+from pipeline.spans import SpanSet
 from pipeline.units import _Coverage
 
 spans = st.lists(st.tuples(st.integers(0, 60), st.integers(0, 12)).map(lambda t: (t[0], t[0] + t[1])), max_size=25)
@@ -49,7 +50,7 @@ def test_task_at_equals_the_scan(bounds: list[tuple[int, int]], other: list[tupl
 @settings(max_examples=200, deadline=None)
 @given(spans, spans)
 def test_span_set_equals_the_scan(blocked: list[tuple[int, int]], queries: list[tuple[int, int]]) -> None:
-    ss = _SpanSet(blocked)
+    ss = SpanSet(blocked)
     for s, e in [*queries, (5, 5), (0, 0), (3, 1)]:
         assert ss.overlaps(s, e) == any(s < be and bs < e for bs, be in blocked)
 

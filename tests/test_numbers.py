@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from pipeline.lexicon import LexiconError
-from pipeline.numbers import Numerals, UnitInfo, UnitTable
+from pipeline.numbers import Numerals, Qualifiers, UnitInfo, UnitTable
 
 NUMBERS = [
     ("5.14", 5.14), ("68", 68.0), ("1,200", 1200.0), ("-19", -19.0), ("0.75", 0.75),
@@ -124,3 +125,60 @@ def test_parse_int_reads_what_the_deadline_reader_read(numerals: Numerals) -> No
     shapes += ["二" + a + b + c for a in "〇○零" for b in "一二" for c in "〇一二三四五九"]
     for s in shapes:
         assert numerals.parse_int(s) == _old_cn_int(s), s
+
+
+# One qualifier reader for figures and targets (issue 15): the word before or after a number, its strict reading
+# for the figures table and its comparator for a target (超过 → '>' and '>=', ANNOTATION.md).
+QUALIFIED = [
+    ("主营业务收入超400亿元", "400亿元", ">", ">="),  # pool p064: 超 was a target comparator only
+    ("新增就业人数超过3000人", "3000人", ">", ">="),
+    ("单位GDP能耗不高于0.5吨标准煤", "0.5吨", "<=", "<="),
+    ("一般不到3个月", "3个月", "<", "<="),
+    ("PM2.5浓度控制在35微克/立方米以下水平", "35微克/立方米", "<=", "<="),
+    ("农田2万亩左右", "2万亩", "~", "~"),
+    ("覆盖率达到95%以上", "95%", ">=", ">="),
+]
+UNQUALIFIED = ["最近3年新增企业10家", "全县新增企业10家", "附近5公里"]
+
+
+@pytest.fixture(scope="module")
+def qualifiers(numerals: Numerals) -> Qualifiers:
+    return Qualifiers(numerals)
+
+
+@pytest.mark.parametrize(("text", "figure", "qualifier", "comparator"), QUALIFIED)
+def test_one_qualifier_reading(text: str, figure: str, qualifier: str, comparator: str,
+                               qualifiers: Qualifiers) -> None:
+    s = text.index(figure)
+    e = s + len(figure)
+    found = qualifiers.after_at(text, e) or qualifiers.before_at(text, s)
+    assert found is not None and found[1] == qualifier
+    assert Qualifiers.comparator(found[1]) == comparator
+
+
+@pytest.mark.parametrize("text", UNQUALIFIED)
+def test_no_qualifier(text: str, qualifiers: Qualifiers) -> None:
+    for m in re.finditer(r"\d+", text):
+        assert qualifiers.before_at(text, m.start()) is None and qualifiers.after_at(text, m.end() + 1) is None
+
+
+def test_figures_and_targets_read_the_same_words(normalizer, qualifiers: Qualifiers) -> None:
+    """超400亿元: the figure is '>' and the target '>=' from the same word, spans from the same reading."""
+    from pipeline.figures import FigureExtractor
+    from pipeline.targets import TargetExtractor
+    from tests.conftest import make_doc
+
+    doc = make_doc(normalizer, "装备制造板块主营业务收入超400亿元。", ref_year=2023)
+    hits = FigureExtractor().hits(doc)
+    assert [(h.unit, h.qualifier) for h in hits] == [("亿元", ">")]
+    assert [(t.span.text, t.comparator) for t in TargetExtractor()(doc, hits, [])] == [("超400亿元", ">=")]
+
+
+@pytest.mark.parametrize(("gap", "joined"), [
+    ("-", True), ("~", True), (" 至 ", True), ("到", True), ("—", True), ("–", True),  # 10-50万元, 3至5年
+    ("", False), ("、", False), ("和", False), ("--", False), ("至2", False), (" ", False),
+])
+def test_range_gap(gap: str, joined: bool, numerals: Numerals) -> None:
+    """One reading of a range for both stages: figures share the upper end's unit, targets make one floor of it."""
+    assert numerals.range_gap(gap) is joined
+    assert bool(re.match(r"^\s*[~\-—–至到]\s*$", gap)) is joined  # the targets stage's own test before issue 15

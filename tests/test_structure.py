@@ -135,3 +135,41 @@ def test_key_alone_on_its_line_takes_the_value_below(normalizer: Normalizer) -> 
     rows = Structurer().table_rows(normalizer.normalize(text).text)
     assert [(c.text[:6], r) for c, r in zip(rows[0].cells, rows[0].roles, strict=True)] == [
         ("统筹违法建设", "task"), ("市城市管理综", "lead"), ("已完成。 全", "progress")]
+
+
+@pytest.mark.parametrize(("text", "titles", "signatures"), [
+    ("关于印发2023年金融工作要点的通知\n一、重点任务\n3月底前制定方案。\n县政府办公室\n2023年3月1日\n",
+     ["关于印发2023年金融工作要点的通知"] * 2, ["2023年3月1日"]),  # the line, and the known title found again
+    ("溆浦县人民政府办公室\n二○一二年一月九日印发\n", [], ["二○一二年一月九日印发"]),
+    # numbered items ending in 方案 are tasks, not titles; a date in a table cell is no signature
+    ("(一)2024年底前制定实施方案\n1.2025年完成整治方案\n|事项|完成时间|\n|验收|2024年6月30日|\n", [], []),
+    ("全县2024年新增市场主体3000户以上,年底前完成。", [], []),
+])
+def test_title_and_signature_spans(st: Structurer, normalizer: Normalizer, text: str, titles: list[str],
+                                   signatures: list[str]) -> None:
+    """The lines whose times are names (a title) or a signature, found once for every extractor."""
+    doc = build(st, normalizer, text)
+    assert [doc.text[s:e] for s, e in doc.title_spans] == titles
+    assert [doc.text[s:e] for s, e in doc.signature_spans] == signatures
+
+
+@pytest.mark.parametrize(("text", "town"), [
+    ("青石镇人民政府\n3.化解矛盾纠纷。", ("青石镇", None, None)),
+    ("永丰县石马镇人民政府关于印发2023年工作要点的通知\n一、目标", ("石马镇", "永丰县", "吉安市")),
+    ("漾月街道办事处\n关于做好防汛工作的通知", ("漾月街道", None, None)),
+    ("溆浦县人民政府办公室关于印发方案的通知", None),  # a county document
+    ("各乡镇人民政府:\n现将方案印发给你们。", None),  # 各乡镇 addresses every township, governs none
+])
+def test_township_of_a_township_document(st: Structurer, normalizer: Normalizer, text: str,
+                                         town: tuple[str, str | None, str | None] | None) -> None:
+    doc = build(st, normalizer, text)
+    got = doc.town
+    assert (got.township, got.county, got.city) == town if got else town is None
+
+
+def test_a_region_given_later_gives_the_township_its_county(st: Structurer, normalizer: Normalizer) -> None:
+    from pipeline.models import DocMeta
+
+    doc = build(st, normalizer, "青石镇人民政府\n3.化解矛盾纠纷。")
+    st.set_meta(doc, DocMeta(province="湖南省", city="怀化市", county="溆浦县"))
+    assert doc.town is not None and (doc.town.county, doc.town.city) == ("溆浦县", "怀化市")

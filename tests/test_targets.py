@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from pipeline.figures import FigureExtractor
+from pipeline.lexicon import compile_patterns
 from pipeline.models import DocMeta
 from pipeline.normalize import Normalizer
 from pipeline.numbers import Numerals
@@ -83,7 +84,8 @@ def test_due_from_period(normalizer: Normalizer, extractor: TargetExtractor, fig
     ("全年", None, None),
 ])
 def test_period_end(period: str, ref: int | None, end: dt.date | None) -> None:
-    assert period_end(period, ref, Numerals()) == end
+    year = compile_patterns({}, {"y": "{year_digits}年"})["y"]
+    assert period_end(period, ref, Numerals(), year) == end
 
 
 def test_situation_section_holds_facts_not_targets(pipeline_obj: Any) -> None:

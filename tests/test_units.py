@@ -29,7 +29,7 @@ def structurer() -> Structurer:
 
 def _doc(normalizer: Normalizer, structurer: Structurer, text: str, region: str):
     doc = structurer.build("example", "example.txt", normalizer.normalize(text))
-    doc.meta = DocMeta(**REGIONS[region])  # the example fixes the region, not the structure stage
+    structurer.set_meta(doc, DocMeta(**REGIONS[region]))  # the example fixes the region, not the structure stage
     return doc
 
 
@@ -109,3 +109,15 @@ def test_seed_004_offsets(normalizer: Normalizer, structurer: Structurer, extrac
     assert len(rs) > 300
     assert all(original[r.span.start:r.span.end] == r.span.text for r in rs)
     assert {r.role for r in rs} == {"lead", "co", "joint"}
+
+
+def test_the_township_is_the_documents(normalizer: Normalizer, structurer: Structurer,
+                                       extractor: UnitExtractor) -> None:
+    """The unit stage reads the township the structure stage found (PolicyDoc.town), once per document."""
+    from pipeline.towns import Town
+
+    doc = _doc(normalizer, structurer, "3.化解矛盾纠纷。(青石派出所、镇司法所负责)", "county")
+    assert doc.town is None
+    assert [r.canonical for r in extractor.responsibilities(doc)] == ["青石派出所", "镇司法所"]
+    doc.town = Town("青石镇", "溆浦县", "怀化市")
+    assert [r.canonical for r in extractor.responsibilities(doc)] == ["溆浦县公安局青石派出所", "溆浦县司法局青石司法所"]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.document import PolicyDoc
 from pipeline.models import Deadline, Target
+from pipeline.numbers import Qualifiers
 
 if TYPE_CHECKING:
     from pipeline.figures import NumberHit
@@ -24,8 +25,6 @@ from pipeline.targets.commitment import CommitmentRules
 from pipeline.targets.model import (
     _LIST_GAP,
     _MAX_SENTENCE,
-    _QUALIFIER_MAP,
-    _RANGE_GAP,
     _Ctx,
     _DocScan,
     _drop_parens,
@@ -68,7 +67,7 @@ class TargetExtractor(CommitmentRules):
         merged: list[_Num] = []
         for n in nums:
             prev = merged[-1] if merged else None
-            if prev is not None and _RANGE_GAP.match(text[prev.nend:n.nstart]) \
+            if prev is not None and self._numerals.range_gap(text[prev.nend:n.nstart]) \
                     and (prev.unit is None or prev.unit == n.unit) \
                     and not self._pat["identifier_part"].match(text, n.nstart):
                 scale = n.value_base / n.value if n.value else 1.0
@@ -105,28 +104,25 @@ class TargetExtractor(CommitmentRules):
         clause_start = max(clause_start, n.nstart - _MAX_SENTENCE)
         ctx = _Ctx(max(bounds.sentence_start(n.nstart), n.nstart - _MAX_SENTENCE), clause_start,
                    min(bounds.clause_end(n.nend), n.nend + _MAX_SENTENCE), clause_start, n.nstart, n.nend)
-        variant = self._pat["unit_variant"].match(text, n.nend)
-        for w, c in self._after:
-            if text.startswith(w, n.nend):
-                ctx.span_end, ctx.cmp_after = n.nend + len(w), c
-                break
-            if variant and text.startswith(w, variant.end()):
-                ctx.span_end, ctx.cmp_after = variant.end() + len(w), c
-                break
-        for w, c in self._before:
-            if text.endswith(w, clause_start, n.nstart):
-                ctx.span_start, ctx.cmp_before = n.nstart - len(w), c
-                break
-        else:
-            if any(text.endswith(w, clause_start, n.nstart) for w in self._ceiling_verbs):
-                ctx.cmp_before = "<="
+        after = self._qualifiers.after_at(text, n.nend)
+        if after:
+            ctx.span_end, ctx.cmp_after = n.nend + len(after[0]), Qualifiers.comparator(after[1])
+        else:  # 2.5万场(次)以上: the unit's bracketed variant before the qualifier
+            variant = self._pat["unit_variant"].match(text, n.nend)
+            after = self._qualifiers.after_at(text, variant.end()) if variant else None
+            if variant and after:
+                ctx.span_end, ctx.cmp_after = variant.end() + len(after[0]), Qualifiers.comparator(after[1])
+        before = self._qualifiers.before_at(text, n.nstart, clause_start)
+        if before:
+            ctx.span_start, ctx.cmp_before = n.nstart - len(before[0]), Qualifiers.comparator(before[1])
+        elif any(text.endswith(w, clause_start, n.nstart) for w in self._ceiling_verbs):
+            ctx.cmp_before = "<="
 
         if prev is not None and prev.nend > clause_start:
             seg = prev.nend
-            for w, _ in self._after:
-                if text.startswith(w, seg):
-                    seg += len(w)
-                    break
+            after = self._qualifiers.after_at(text, seg)
+            if after:
+                seg += len(after[0])
             if re.match(r"\s*(?:、|和|及|与|以及)", text[seg:n.nstart]):
                 ctx.seg_start = min(seg, ctx.span_start)
             else:  # 500万平方米老小区改善与300个…, 2项工作以及市七件重点民生实事7个…: the previous item ends at 与/以及
@@ -193,7 +189,7 @@ class TargetExtractor(CommitmentRules):
             if k < len(group) - 1 and last.unit and (unit is None or last.unit.startswith(unit)) and n.value:
                 unit, unit_base = last.unit, last.unit_base
                 value_base = n.value * (last.value_base / last.value if last.value else 1.0)
-            hit_cmp = _QUALIFIER_MAP.get(n.qualifier or "")
+            hit_cmp = Qualifiers.comparator(n.qualifier)
             cmp_ = c.cmp_after or c.cmp_before or hit_cmp or shared or last_after
             if n.range_floor:
                 cmp_ = ">="

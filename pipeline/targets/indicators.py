@@ -10,7 +10,7 @@ from typing import Any
 from pipeline.document import PolicyDoc
 from pipeline.lexicon import compile_patterns, read_yaml
 from pipeline.models import Deadline
-from pipeline.numbers import Numerals
+from pipeline.numbers import Numerals, Qualifiers
 from pipeline.segment import Segmenter
 from pipeline.table_targets import TableTargets
 from pipeline.targets.model import (
@@ -37,13 +37,11 @@ class IndicatorRules:
         pats = lex["patterns"]
         self._pat = compile_patterns(pats["fragments"], {k: v for k, v in pats.items() if k != "fragments"},
                                      LEXICON)
-        self._before = [(w, ">=") for w in cmp_["floor_before"]] + [(w, "<=") for w in cmp_["ceiling_before"]]
-        self._before += [(w, "~") for w in cmp_["approx_before"]]
-        self._before.sort(key=lambda x: -len(x[0]))
+        self._numerals = Numerals()
+        # the qualifier words of the figures stage (numbers.yaml), read as comparators (超过 → >=)
+        self._qualifiers = Qualifiers(self._numerals)
+        self._before = [(w, Qualifiers.comparator(q) or "") for w, q in self._qualifiers.before]
         self._ceiling_verbs = sorted(cmp_["ceiling_verbs"], key=len, reverse=True)
-        self._after = [(w, ">=") for w in cmp_["floor_after"]] + [(w, "<=") for w in cmp_["ceiling_after"]]
-        self._after += [(w, "~") for w in cmp_["approx_after"]]
-        self._after.sort(key=lambda x: -len(x[0]))
         self._strive = re.compile(_alternation(cmp_["strive"]))
         self._strive_clause = re.compile(_alternation(cmp_["strive_clause"]))
         self._kind = kind
@@ -61,7 +59,6 @@ class IndicatorRules:
         self._head_rx = re.compile(f"(?:{ind['head_nouns']})$")
         self._growth_verbs = sorted(kind["growth_verbs"], key=len, reverse=True)
         self._reduction_verbs = sorted(kind["reduction_verbs"], key=len, reverse=True)
-        self._numerals = Numerals()
         self._table = TableTargets()
         if segmenter is None:
             segmenter = Segmenter()
@@ -304,4 +301,4 @@ class IndicatorRules:
             for d in deadlines:
                 if d.span.start < sp.end and sp.start < d.span.end and d.date_end is not None:
                     return d.date_end
-        return period_end(period, doc.meta.ref_year, self._numerals)
+        return period_end(period, doc.meta.ref_year, self._numerals, self._pat["year_period"])

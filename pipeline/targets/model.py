@@ -15,10 +15,8 @@ _LIST_GAP = re.compile(r"^\s*(?:、|和|及|与|以及|,)\s*$")
 _LIST_NEXT = re.compile(r"^\s*(?:和|及|与|以及)\s*[-\d]")
 _PAREN = re.compile(r"[()]")
 _LIST_MARK = re.compile(r"[()、]")
-_RANGE_GAP = re.compile(r"^\s*[~\-—–至到]\s*$")
 _CJK = re.compile(r"[\u3400-\u9fffA-Za-z“\"]")
 _QUOTES = "“”\"'‘’《》"
-_QUALIFIER_MAP = {">": ">=", ">=": ">=", "<": "<=", "<=": "<=", "~": "~"}
 
 
 @dataclass(slots=True)

@@ -26,9 +26,10 @@ from pipeline.document import PolicyDoc
 from pipeline.grid import ColumnLexicon
 from pipeline.models import Organization, Responsibility, Span
 from pipeline.numbers import Numerals
+from pipeline.towns import Town
 from pipeline.units.clauses import _brackets
 from pipeline.units.mentions import _Grammar, canonical_name, trie_regex
-from pipeline.units.model import Mention, Town
+from pipeline.units.model import Mention
 from pipeline.units.roles import RoleRules
 from pipeline.units.sources import ClauseSources
 from pipeline.units.subjects import SubjectSentences
@@ -70,7 +71,7 @@ class UnitExtractor(ClauseSources, SubjectSentences):
         stage's ``responsibilities`` to avoid computing them again.
         """
         text = doc.text
-        town = self.g.town_of(doc.meta, text)
+        town = doc.town
         out: list[Organization] = []
         prev: tuple[int, str] | None = None  # (end, prefix) of the previous mention with a prefix
         for mn in self.g.find_all(text):

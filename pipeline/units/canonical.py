@@ -6,7 +6,8 @@ import re
 from typing import Any
 
 from pipeline.models import DocMeta
-from pipeline.units.model import Mention, Town
+from pipeline.towns import Town
+from pipeline.units.model import Mention
 
 
 class CanonicalNames:
@@ -14,7 +15,6 @@ class CanonicalNames:
 
     p: dict[str, re.Pattern[str]]
     level_of_char: dict[str, str]
-    town_rx: re.Pattern[str]
     complete_renames: list[tuple[re.Pattern[str], str]]
     canonical_renames: list[tuple[re.Pattern[str], str]]
     prefix_rx: re.Pattern[str]
@@ -25,25 +25,6 @@ class CanonicalNames:
     township_abbr: dict[str, str]
     township_stations: Any
     township_types: Any
-
-    def town_of(self, meta: DocMeta, text: str) -> Town | None:
-        """The township of a township document: named at the start of its title, issuer or first line."""
-        first = text.lstrip()[:80].split("\n", 1)[0]
-        for src in (meta.title or "", meta.issuer or "", first):
-            m = self.town_rx.match(src)
-            if not m:
-                continue
-            t = m.group("t")
-            cty = m.group("cty") if m.group("cty") in self.parent_city else None
-            for k in ([] if cty or meta.county else [k.start() for k in re.finditer(t, text[:400])]):
-                cty = next((text[j:k] for j in range(max(0, k - 6), k) if text[j:k] in self.parent_city), None)
-                if cty:
-                    break
-            county = meta.county or cty
-            cities = self.parent_city.get(county or "", set())
-            city = meta.city or (next(iter(cities)) if len(cities) == 1 else None)
-            return Town(t, county, city)
-        return None
 
     def _township_name(self, mn: Mention, town: Town) -> str | None:
         """Canonical name of a township body in a township document (镇党政办 → 石马镇党政办公室), or None."""

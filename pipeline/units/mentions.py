@@ -15,8 +15,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from pipeline.lexicon import compile_patterns, read_tsv, read_yaml
 from pipeline.models import DocMeta
 from pipeline.recache import compile_cached
+from pipeline.towns import Town
 from pipeline.units.canonical import CanonicalNames
-from pipeline.units.model import Mention, Town
+from pipeline.units.model import Mention
 from pipeline.wordscan import WordScanner
 
 #: a trie node with more alternatives than this is cut into buckets (``trie_regex``)
@@ -87,7 +88,6 @@ class _Grammar(CanonicalNames):
         self.township_stations: dict[str, str] = dict(y["township_stations"])
         self.level_of_char: dict[str, str] = dict(y["level_of_char"])
         self.suffix_kind: list[tuple[str, str]] = [(suf, kind) for suf, kind in y["suffix_kind"]]
-        self.town_rx = re.compile(y["town_title"])
         self.complete_renames = [(re.compile(a), b) for a, b in y["complete_renames"]]
         self.canonical_renames = [(re.compile(a), b) for a, b in y["canonical_renames"]]
         frags = dict(y["fragments"])
@@ -166,20 +166,22 @@ class _Grammar(CanonicalNames):
 
     def find_all(self, text: str) -> list[Mention]:
         """Every mention in ``text``: longest first, lexicon before free names, no overlaps."""
-        cands: list[tuple[int, int, Mention]] = []
+        # (free last, longest first, recogniser order, start, rule, match): a Mention is built for the taken only
+        cands: list[tuple[int, int, int, int, str, re.Match[str]]] = []
         starts = self.anchors.starts(text)
         for prio, (rule, rx) in enumerate(self.recognizers):
             for m in _finditer_at(rx, text, starts):
                 if m.end() > m.start():
-                    cands.append((0 if rule != "free" else 1, prio, self._mention(rule, m)))
-        cands.sort(key=lambda c: (c[0], -(c[2].nend - c[2].nstart), c[1], c[2].nstart))
+                    cands.append((0 if rule != "free" else 1, m.start() - m.end(), prio, m.start(), rule, m))
+        cands.sort(key=lambda c: c[:4])
         taken: list[Mention] = []
         occupied = bytearray(len(text) + 1)
-        for _, _, mn in cands:
-            if any(occupied[mn.nstart:mn.nend]):
+        for _, _, _, s, rule, m in cands:
+            e = m.end()
+            if occupied.find(1, s, e) >= 0:
                 continue
-            occupied[mn.nstart:mn.nend] = b"\x01" * (mn.nend - mn.nstart)
-            taken.append(mn)
+            occupied[s:e] = b"\x01" * (e - s)
+            taken.append(self._mention(rule, m))
         taken.sort(key=lambda x: x.nstart)
         return taken
 

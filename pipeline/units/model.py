@@ -20,12 +20,3 @@ class Mention:
     complete: bool  # compound names are complete as written
     rule: str
     form: str = ""  # how the canonical name is built: 中共{region}{full}; '' = {region}{full}
-
-
-@dataclass(frozen=True, slots=True)
-class Town:
-    """The township a township-level document governs (DocMeta stops at the county)."""
-
-    township: str  # 石马镇
-    county: str | None = None  # 永丰县: the DocMeta county, or the county named before the township
-    city: str | None = None

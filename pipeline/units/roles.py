@@ -151,7 +151,7 @@ class RoleResolver(ClauseGrammar):
             if again.verdict == "lead":
                 roles[key] = ("lead", again.id)
         out: list[Responsibility] = []
-        town = self.g.town_of(doc.meta, text)
+        town = doc.town
         for p in parts:
             inherited: str | None = None
             for k, it in enumerate(p.items):
