@@ -19,7 +19,7 @@ $(RUNTIME): pyproject.toml
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,ner,dask]'
+	$(PY) -m pip install --quiet -e '.[dev,ner,dask,spacy]'
 	@touch $(STAMP) $(RUNTIME)
 
 extract: $(RUNTIME)  ## run the pipeline over corpus/ into outputs/
@@ -53,8 +53,8 @@ fuzz: $(STAMP)  ## mutate the corpus into N damaged documents, run the CLI on th
 lint: $(STAMP)
 	$(PY) -m ruff check pipeline tests
 
-type: $(STAMP)
-	$(PY) -m mypy pipeline
+type: $(STAMP)  ## mypy --strict (config in pyproject) on the package, and on the tests
+	$(PY) -m mypy pipeline tests
 
 check: lint type test eval
 

@@ -7,6 +7,11 @@ report page; only a short summary (status, error, row counts) goes back to
 the driver. The driver merges the parts into the store (``store.save``, in
 input order, so the tables equal a local run's) and removes them.
 
+With ``doc_timeout`` (``extract --doc-timeout``, 60 s by default) a task
+hands its document to a child process of the worker (``pipeline.doc_child``:
+signals cannot reach a Dask task's thread), so that a runaway document becomes
+the same E012 row as in a local run and the run goes on.
+
 Input paths and ``OUT`` must be visible to every worker under the same names
 (a local cluster, or a shared filesystem). With no ``--scheduler`` a
 ``LocalCluster`` of ``--jobs`` single-threaded worker processes is started.
@@ -14,12 +19,14 @@ Input paths and ``OUT`` must be visible to every worker under the same names
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pipeline.compose import Pipeline
+from pipeline.doc_child import PIPELINE, ChildDied, ask_child
 from pipeline.errors import DocumentError
 from pipeline.models import DocResult
 from pipeline.parts import finish_documents, new_parts_dir, remove_parts, summary_result, write_parts
@@ -27,21 +34,42 @@ from pipeline.parts import finish_documents, new_parts_dir, remove_parts, summar
 _PIPELINES: dict[str, Pipeline] = {}  # per worker process, filled by the first task that needs it
 
 
-def _pipeline(options: dict[str, Any]) -> Pipeline:
-    key = json.dumps(options, sort_keys=True)
+def _pipeline(factory: str, options: dict[str, Any]) -> Pipeline:
+    key = json.dumps([factory, options], sort_keys=True)
     if key not in _PIPELINES:
-        _PIPELINES[key] = Pipeline(**options)
+        module, _, name = factory.partition(":")
+        _PIPELINES[key] = getattr(importlib.import_module(module), name)(**options)
     return _PIPELINES[key]
 
 
 def process_to_parts(index: int, path: str, source: str, out_dir: str, parts_dir: str,
                      options: dict[str, Any], report: bool,
-                     location: tuple[str, str] | None = None) -> dict[str, Any]:
-    """The task run on a worker: one file → Parquet parts, text and report page; returns a summary."""
+                     location: tuple[str, str] | None = None, doc_timeout: float | None = None,
+                     factory: str = PIPELINE) -> dict[str, Any]:
+    """The task run on a worker: one file → Parquet parts, text and report page; returns a summary.
+
+    With ``doc_timeout`` the document is processed in the worker's child process (``doc_child``); a
+    document still running after the limit becomes an E012 row, one that kills the child an E099 row.
+    """
+    from pipeline.runner import _fallback_id, timeout_result
+
     p = Path(path)
-    r = _pipeline(options).process_file(p, source)
-    return finish_documents(Path(out_dir), Path(parts_dir), index, [(p, r)], report,
-                            {source: location} if location else None)[0]
+    locations = {source: location} if location else None
+    if not doc_timeout or doc_timeout <= 0:
+        r = _pipeline(factory, options).process_file(p, source)
+    else:
+        request = {"index": index, "path": path, "source": source, "out_dir": out_dir, "parts_dir": parts_dir,
+                   "report": report, "location": location}
+        try:
+            summary = ask_child(factory, options, request, doc_timeout)
+        except ChildDied:
+            r = DocResult(doc_id=_fallback_id(p), source=source, status="error",
+                          error=DocumentError("E099", "worker process crashed on this document").one_line())
+        else:
+            if summary is not None:
+                return summary
+            r = timeout_result(p, source, doc_timeout)
+    return finish_documents(Path(out_dir), Path(parts_dir), index, [(p, r)], report, locations)[0]
 
 
 def run_dask(
@@ -53,10 +81,14 @@ def run_dask(
     report: bool = True,
     progress: Callable[[DocResult], None] | None = None,
     locations: Mapping[str, tuple[str, str]] | None = None,
+    doc_timeout: float | None = None,
+    factory: str = PIPELINE,
 ) -> tuple[list[DocResult], Path]:
     """Process ``inputs`` on a Dask cluster; returns summaries (as row-less results) and the run's parts folder.
 
     The caller merges the parts (``store.save``) and removes them (``parts.remove_parts``).
+    ``doc_timeout`` seconds per document (None: no limit); ``factory`` names the pipeline class
+    (``module:name``, importable on the workers).
     """
     from distributed import Client, LocalCluster, as_completed
 
@@ -65,16 +97,16 @@ def run_dask(
     opts = dict(options or {})
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]
                                dashboard_address=None)
     try:
-        with Client(cluster if cluster is not None else scheduler) as client:
+        with Client(cluster if cluster is not None else scheduler) as client:  # type: ignore[no-untyped-call]
             futs = {client.submit(process_to_parts, i, str(p.resolve()), s, str(out_dir.resolve()), str(parts), opts,
-                                  report, (locations or {}).get(s), pure=False,
+                                  report, (locations or {}).get(s), doc_timeout, factory, pure=False,
                                   key=f"policy-extract-{parts.name}-{i}"): i
                     for i, (p, s) in enumerate(inputs)}
             done: dict[int, DocResult] = {}
-            for fut in as_completed(futs):
+            for fut in as_completed(futs):  # type: ignore[no-untyped-call]
                 i = futs[fut]
                 try:
                     r = summary_result(fut.result())

@@ -51,7 +51,8 @@ def _num(v: object) -> str:
 def plan_year(row: pd.Series) -> int | None:
     """The year a target is for: the year of its due date, else the document's reference year."""
     if not _blank(row.get("due")):
-        return pd.Timestamp(row["due"]).year
+        year: int = pd.Timestamp(row["due"]).year
+        return year
     ref = row.get("ref_year")
     return None if _blank(ref) else int(ref)
 

@@ -199,7 +199,8 @@ def _process(args: argparse.Namespace, inputs: Inputs, db: Path) -> int:
         from pipeline.dask_exec import run_dask
 
         results, run_rows = run_dask(inputs.files, out, options, scheduler=args.scheduler, n_workers=args.jobs,
-                                       report=not args.no_report, progress=prog, locations=inputs.locations)
+                                     report=not args.no_report, progress=prog, locations=inputs.locations,
+                                     doc_timeout=args.doc_timeout or None)
         seconds = prog.close()
     elif workers_wrote:  # worker processes write their own rows (parts.py)
         from pipeline.parts import run_parts

@@ -95,10 +95,18 @@ def _html(rng: random.Random, text: str) -> bytes:
                    for ln in text.split("\n"))
     page = f"<html><head><meta charset='utf-8'><title>t</title></head><body><div>{body}</div></body></html>"
     data = page.encode("utf-8")
-    return rng.choice([lambda: data, lambda: _truncate(rng, data), lambda: _flip(rng, data),
-                       lambda: data.replace(b"</", b"<", rng.randint(1, 50)),
-                       lambda: b"<div>" * rng.randint(100, 3000) + data,
-                       lambda: b"<table><tr><td>" * rng.randint(100, 3000) + data])()
+    damages: list[Callable[[], bytes]] = [
+        lambda: data, lambda: _truncate(rng, data), lambda: _flip(rng, data),
+        lambda: data.replace(b"</", b"<", rng.randint(1, 50)),
+        lambda: b"<div>" * rng.randint(100, 3000) + data,
+        lambda: b"<table><tr><td>" * rng.randint(100, 3000) + data]
+    return rng.choice(damages)()
+
+
+def _damaged(rng: random.Random, data: bytes) -> bytes:
+    """``data`` as it is, truncated, or with bytes flipped (one picked at random)."""
+    damages: list[Callable[[], bytes]] = [lambda: data, lambda: _truncate(rng, data), lambda: _flip(rng, data)]
+    return rng.choice(damages)()
 
 
 def _docx(rng: random.Random, text: str) -> bytes:
@@ -116,7 +124,7 @@ def _docx(rng: random.Random, text: str) -> bytes:
     buf = io.BytesIO()
     d.save(buf)
     data = buf.getvalue()
-    return rng.choice([lambda: data, lambda: _truncate(rng, data), lambda: _flip(rng, data)])()
+    return _damaged(rng, data)
 
 
 def _pdf(rng: random.Random, text: str) -> bytes:
@@ -128,7 +136,7 @@ def _pdf(rng: random.Random, text: str) -> bytes:
     ascii_text = "".join(ch if ord(ch) < 128 else " " for ch in text[:3000]) or "x"
     pdf.multi_cell(0, 5, ascii_text)
     data = bytes(pdf.output())
-    return rng.choice([lambda: data, lambda: _truncate(rng, data), lambda: _flip(rng, data)])()
+    return _damaged(rng, data)
 
 
 def mutants(corpus: list[str], n: int, seed: int) -> Iterator[tuple[str, bytes]]:

@@ -146,7 +146,8 @@ class Normalizer:
 
     def to_simplified(self, text: str) -> str:
         """Plain t2s + width folding of a short string (no offsets), e.g. for lexicon keys."""
-        return self._t2s.convert(text.translate(_FOLD))
+        out: str = self._t2s.convert(text.translate(_FOLD))
+        return out
 
     def normalize(self, original: str) -> NormText:
         """Normalise ``original`` keeping an exact offset map."""

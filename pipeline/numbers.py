@@ -48,7 +48,8 @@ class Numerals:
         #: what joins the two ends of a range (10-50万元, 1~2个, 3至5年)
         self.range_separators = frozenset(data["range_separators"])
         #: magnitude words with their factor, longest first
-        self.magnitudes = sorted(((k, float(v)) for k, v in data["magnitudes"].items()), key=lambda kv: -len(kv[0]))
+        self.magnitudes: list[tuple[str, float]] = sorted(
+            ((k, float(v)) for k, v in data["magnitudes"].items()), key=lambda kv: -len(kv[0]))
 
     def parse_chinese(self, s: str) -> float | None:
         """Value of a Chinese numeral (一千二百 → 1200, 两 → 2, 三点五 → 3.5, 二〇二三 → 2023); None if malformed."""

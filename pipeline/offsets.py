@@ -19,8 +19,8 @@ class NormText:
 
     original: str
     text: str
-    starts: array  # original start index of each normalised character
-    ends: array  # original end index (exclusive) of each normalised character
+    starts: array[int]  # original start index of each normalised character
+    ends: array[int]  # original end index (exclusive) of each normalised character
 
     def to_original(self, nstart: int, nend: int) -> tuple[int, int]:
         """Map a normalised ``[nstart, nend)`` to the original ``[start, end)``."""

@@ -205,7 +205,7 @@ def write_index(rdir: Path, con: duckdb.DuckDBPyConnection) -> int:
     SQL, so neither time nor memory follow the rows of the run's results.
     """
     (total,) = con.execute("SELECT count(*) FROM documents").fetchall()[0]
-    pages = max(1, math.ceil(total / INDEX_PAGE))
+    pages: int = max(1, math.ceil(total / INDEX_PAGE))
     cur = con.execute(_index_sql())
     for page in range(1, pages + 1):
         rows = cur.fetchmany(INDEX_PAGE)

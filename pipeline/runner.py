@@ -55,11 +55,16 @@ def process_limited(pipe: Pipeline, path: Path, source: str, timeout: float | No
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
     except _DocTimeout:
-        detail = f"{timeout:g} s; split the document or raise --doc-timeout"
-        return DocResult(doc_id=_fallback_id(path), source=source, status="error",
-                         error=DocumentError("E012", detail).one_line())
+        return timeout_result(path, source, timeout)
     finally:
         signal.signal(signal.SIGALRM, previous)
+
+
+def timeout_result(path: Path, source: str, timeout: float) -> DocResult:
+    """The E012 error row of a document stopped after ``timeout`` seconds (every executor gives this one)."""
+    detail = f"{timeout:g} s; split the document or raise --doc-timeout"
+    return DocResult(doc_id=_fallback_id(path), source=source, status="error",
+                     error=DocumentError("E012", detail).one_line())
 
 
 def _init_worker(options: dict[str, Any], doc_timeout: float | None = None) -> None:

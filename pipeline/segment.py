@@ -41,7 +41,8 @@ class Segmenter:
 
     def words(self, text: str) -> list[str]:
         """The tokens of ``text`` (for search indexing)."""
-        return self.tokenizer.lcut(text)
+        words: list[str] = self.tokenizer.lcut(text)
+        return words
 
 
 def lexicon_words() -> list[str]:

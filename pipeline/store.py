@@ -279,4 +279,5 @@ def save(out_dir: Path, run: RunRows, changed: list[str] | None = None, *, csv_b
 
 def sources_in(tables: dict[str, pa.Table]) -> Iterable[str]:
     """Sources of the documents table."""
-    return tables["documents"].column("source").to_pylist()
+    sources: list[str] = tables["documents"].column("source").to_pylist()
+    return sources

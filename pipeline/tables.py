@@ -89,4 +89,5 @@ def iso(v: Any) -> Any:
 
 def columns(table: str) -> Sequence[str]:
     """Column names of a table."""
-    return SCHEMAS[table].names
+    names: list[str] = SCHEMAS[table].names
+    return names

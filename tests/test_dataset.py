@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline import dataset
+from pipeline.models import DocResult
 from pipeline.store import DB_NAME, read_store, save
 from pipeline.tables import TABLES, arrow_tables
 from tests.test_store import result
@@ -22,7 +23,7 @@ from tests.test_store import result
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def docs(lo: int, hi: int, folder: str = "x") -> list:
+def docs(lo: int, hi: int, folder: str = "x") -> list[DocResult]:
     return [result(f"{i:016x}", f"{folder}/{i:04d}.txt", 1 + i % 3) for i in range(lo, hi)]
 
 

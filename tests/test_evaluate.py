@@ -10,7 +10,7 @@ import pytest
 from pipeline.evaluate import GoldError, char_f1, load_gold, match, resolve, score_field
 
 
-def g(start: int, end: int, **kw: object) -> dict:
+def g(start: int, end: int, **kw: object) -> dict[str, object]:
     return {"start": start, "end": end, **kw}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -27,7 +28,7 @@ from tests.conftest import SEED_004
 TASK = "確保固定資產投資同比增長8.5%,力爭達到10%以上"
 
 
-def commitments(**cols: list) -> pd.DataFrame:
+def commitments(**cols: list[Any]) -> pd.DataFrame:
     """A ``commitments``-like frame: one row per list position, other columns empty."""
     n = len(next(iter(cols.values())))
     base = {c: [None] * n for c in ("doc_id", "source", "title", "province", "city", "county", "ref_year",

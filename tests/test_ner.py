@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,7 @@ def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_adapter_with_a_local_model_adds_only_new_mentions(tmp_path: Path, normalizer: Normalizer) -> None:
-    def fake_model(sentence: str) -> dict:
+    def fake_model(sentence: str) -> dict[str, Any]:
         i = sentence.find("县融媒体中心")
         if i < 0:
             return {"tok/fine": list(sentence), "ner/msra": []}

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -159,7 +160,7 @@ def test_hanlp_backend_through_its_real_loading_path(tmp_path: Path, monkeypatch
                                                      normalizer: Normalizer) -> None:
     loaded: list[str] = []
 
-    def model(sentence: str) -> dict:
+    def model(sentence: str) -> dict[str, Any]:
         i = sentence.find("中国铁塔")
         if i < 0:
             return {"tok/fine": [sentence], "ner/msra": []}

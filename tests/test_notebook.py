@@ -10,6 +10,7 @@ import re
 import subprocess
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -42,7 +43,7 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def outputs_of(nb: nbformat.NotebookNode) -> list[dict]:
+def outputs_of(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
     return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
 
 
@@ -64,7 +65,7 @@ def executed(extracted: Path) -> nbformat.NotebookNode:
     mp = pytest.MonkeyPatch()
     mp.setenv("POLICY_EXTRACT_OUT", str(extracted))
     mp.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nb: nbformat.NotebookNode = nbformat.read(NOTEBOOK, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(PROBE))
     try:
         NotebookClient(nb, timeout=120, kernel_name="python3",
@@ -74,9 +75,10 @@ def executed(extracted: Path) -> nbformat.NotebookNode:
     return nb
 
 
-def probed(nb: nbformat.NotebookNode) -> dict:
+def probed(nb: nbformat.NotebookNode) -> dict[str, Any]:
     line = next(x for x in stream_text(nb).splitlines() if x.startswith("PROBE"))
-    return json.loads(line.removeprefix("PROBE"))
+    probe: dict[str, Any] = json.loads(line.removeprefix("PROBE"))
+    return probe
 
 
 def test_notebook_runs_top_to_bottom(extracted: Path, executed: nbformat.NotebookNode) -> None:

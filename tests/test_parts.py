@@ -47,7 +47,8 @@ def _crash_on_second(index: int, *args: object) -> dict[str, object]:
     if index == 1:
         Path(str(args[2])).parent.joinpath("crashed").touch()  # args[2] is the parts folder, in .parts
         os._exit(1)  # a worker dying on a document (out of memory, a native crash)
-    return parts._task.__wrapped__(index, *args)  # type: ignore[attr-defined]
+    summary: dict[str, object] = parts._task.__wrapped__(index, *args)  # type: ignore[attr-defined]
+    return summary
 
 
 def test_a_dead_worker_loses_no_document(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup
+from bs4.element import NavigableString, Tag
 
 from pipeline.dimensions import Mark
 from pipeline.models import DocResult
@@ -20,7 +21,7 @@ KINDS = {"growth": "增长", "reduction": "下降", "share": "占比", "count": 
 
 @pytest.fixture(scope="module")
 def seed004(pipeline_obj) -> DocResult:
-    r = pipeline_obj.process_file(SEED_004, "seeds/004.txt")
+    r: DocResult = pipeline_obj.process_file(SEED_004, "seeds/004.txt")
     assert r.status == "ok" and len(r.targets) > 100
     return r
 

@@ -103,12 +103,14 @@ def probe(page: Path) -> dict[str, Any]:
     copy = page.with_name(f"__probe_{page.name}")
     copy.write_text(src[:at] + PROBE + src[at:], encoding="utf-8", newline="")
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
+        assert CHROMIUM is not None
         done = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", copy.as_uri()],
                               capture_output=True, text=True, encoding="utf-8", timeout=120, check=False)
     copy.unlink()
     m = re.search(r'<pre id="__probe">(.*?)</pre>', done.stdout, re.S)
     assert m, f"chromium did not run the probe (exit {done.returncode}): {done.stderr[-800:]}"
-    return json.loads(html.unescape(m.group(1)))
+    probe: dict[str, Any] = json.loads(html.unescape(m.group(1)))
+    return probe
 
 
 @pytest.fixture(scope="module")
@@ -201,6 +203,7 @@ def test_screenshot_shows_the_frames_of_targets_that_hold_a_figure(report) -> No
     shots = rdir.parent / "screenshots"
     shots.mkdir(exist_ok=True)
     png = shots / "seed004_top.png"
+    assert CHROMIUM is not None
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:  # a tall window: no scrolling needed
         subprocess.run([CHROMIUM, *FLAGS, "--window-size=1280,1400", f"--user-data-dir={profile}",
                         f"--screenshot={png}", (rdir / f"{results['seed004'].doc_id}.html").as_uri()],
@@ -209,7 +212,8 @@ def test_screenshot_shows_the_frames_of_targets_that_hold_a_figure(report) -> No
     assert png.is_file(), "chromium wrote no screenshot"
     with Image.open(png) as im:
         colours = im.convert("RGB").getcolors(maxcolors=1 << 24) or []
-    frame = sum(n for n, c in colours if max(abs(a - b) for a, b in zip(c, FRAME, strict=True)) < 24)
+    frame = sum(n for n, c in colours
+                if isinstance(c, tuple) and max(abs(a - b) for a, b in zip(c, FRAME, strict=True)) < 24)
     assert frame > 1000, f"the colour of target frames is (almost) absent from {png}: {frame} pixels"
 
 

@@ -8,6 +8,7 @@ that some rule names; the seed and real corpus must carry no generic id (``targe
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -110,9 +111,9 @@ def test_rule_ids_are_unique_and_a_duplicate_is_refused(recording: _Recording) -
         ids = [r["id"] for r in read_yaml(name)[key]]
         assert len(ids) == len(set(ids)), name
     assert len(RoleRules().ids) == len(set(RoleRules().ids))
-    entries = [{"id": "a", "verdict": "x", "when": [{"p": 1}]}, {"id": "a", "verdict": "x"}]
+    entries: list[dict[str, Any]] = [{"id": "a", "verdict": "x", "when": [{"p": 1}]}, {"id": "a", "verdict": "x"}]
     with pytest.raises(LexiconError, match="used twice"):
-        RuleTable("t.yaml", entries, ("x",), lambda c: lambda ctx: True)
+        RuleTable[object]("t.yaml", entries, ("x",), lambda c: lambda ctx: True)
     with pytest.raises(LexiconError, match="unknown predicate"):
         RuleTable("t.yaml", [{"id": "a", "verdict": "commit", "when": [{"pred": "no_such_predicate"}]},
                              {"id": "b", "verdict": "reject"}], ("commit", "reject"), recording._condition)
@@ -154,6 +155,7 @@ def test_rule_data_lives_in_the_lexicons() -> None:
     """The cue list of the structure stage, the level words, suffix kinds, township title pattern and regulator
     renames of the units stage are lexicon data (issue 15), not constants in code."""
     import pipeline.structure as structure
+    import pipeline.units.canonical as canonical
     import pipeline.units.model as unit_model
 
     assert not hasattr(structure, "_TASK_CUE") and read_yaml("structure.yaml")["patterns"]["task_cue"]
@@ -162,4 +164,4 @@ def test_rule_data_lives_in_the_lexicons() -> None:
     g = read_yaml("unit_grammar.yaml")
     assert g["level_of_char"]["街道"] == "township" and ["管委会", "development_zone"] in g["suffix_kind"]
     assert any("银保监" in a for a, _ in g["complete_renames"])
-    assert "银保监" not in (ROOT / "pipeline" / "units" / "canonical.py").read_text(encoding="utf-8")
+    assert "银保监" not in Path(canonical.__file__).read_text(encoding="utf-8")

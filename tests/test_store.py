@@ -84,7 +84,9 @@ def test_the_store_is_written_in_a_storage_format_older_duckdb_reads(tmp_path: P
     save(tmp_path, arrow_tables([result("a" * 16, "a.txt", 1)]))
     con = duckdb.connect(str(tmp_path / DB_NAME), read_only=True)
     try:
-        (tags,) = con.execute("SELECT tags FROM duckdb_databases() WHERE database_name = 'policy'").fetchone()
+        row = con.execute("SELECT tags FROM duckdb_databases() WHERE database_name = 'policy'").fetchone()
+        assert row is not None
+        (tags,) = row
     finally:
         con.close()
     assert dict(tags)["storage_version"] == f"{STORAGE_VERSION}+"

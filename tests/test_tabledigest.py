@@ -11,8 +11,8 @@ from tests.conftest import SEED_004
 
 
 def test_differences_name_document_table_and_row() -> None:
-    before = {"a.txt": {"targets": ["r1", "r2"], "tasks": ["t"]}, "b.txt": {"targets": []}}
-    after = {"a.txt": {"targets": ["r1", "r2x"], "tasks": ["t"]}, "c.txt": {"targets": []}}
+    before: dict[str, dict[str, list[str]]] = {"a.txt": {"targets": ["r1", "r2"], "tasks": ["t"]}, "b.txt": {"targets": []}}
+    after: dict[str, dict[str, list[str]]] = {"a.txt": {"targets": ["r1", "r2x"], "tasks": ["t"]}, "c.txt": {"targets": []}}
     out = differences(before, after)
     assert out[0].startswith("a.txt [targets] rows 2 → 2; first difference at row 1")
     assert "before: r2" in out[0] and "after:  r2x" in out[0]

@@ -143,8 +143,8 @@ def test_bare_planned_cells(normalizer: Normalizer, extractor: TargetExtractor, 
                    ("≥1.5", "生猪存栏", ">=", 1.5, "万头", 15000.0, "level")]
     text = "序号 | 项目名称 | 总投资(万元) | 责任单位 |\n1 | 护眼灯光工程 | 1800 | 县教育局 |\n"
     doc = Structurer().build("example", "example.txt", normalizer.normalize(text))
-    got = [(t.span.text, t.indicator, t.value, t.unit, t.value_base) for t in extractor(doc, figures.hits(doc), [])]
-    assert got == [("1800", "总投资", 1800.0, "万元", 18000000.0)]
+    amounts = [(t.span.text, t.indicator, t.value, t.unit, t.value_base) for t in extractor(doc, figures.hits(doc), [])]
+    assert amounts == [("1800", "总投资", 1800.0, "万元", 18000000.0)]
 
 
 def test_indicator_from_the_row_when_the_cell_holds_only_a_change(normalizer: Normalizer, extractor: TargetExtractor,

@@ -24,7 +24,7 @@ class CanonicalNames:
     parent_city: dict[str, set[str]]
     township_abbr: dict[str, str]
     township_stations: Any
-    township_types: Any
+    township_types: dict[str, str]
 
     def _township_name(self, mn: Mention, town: Town) -> str | None:
         """Canonical name of a township body in a township document (镇党政办 → 石马镇党政办公室), or None."""

@@ -20,6 +20,7 @@ from pipeline.units.canonical import CanonicalNames
 from pipeline.units.model import Mention
 from pipeline.wordscan import WordScanner
 
+_Trie = dict[str, "_Trie"]  # a character -> the subtree after it; "" marks a word's end
 #: a trie node with more alternatives than this is cut into buckets (``trie_regex``)
 _BUCKETED = 16
 
@@ -31,14 +32,14 @@ def trie_regex(words: Iterable[str]) -> str:
     into about sqrt(n) buckets behind a lookahead of their first characters: the same matches, since the
     alternatives of a node start with distinct characters, at a few dozen tests instead of a thousand.
     """
-    root: dict[str, dict] = {}
+    root: _Trie = {}
     for w in words:
         node = root
         for ch in w:
             node = node.setdefault(ch, {})
         node[""] = {}
 
-    def build(node: dict[str, dict]) -> str:
+    def build(node: _Trie) -> str:
         end = "" in node
         chars = [ch for ch in sorted(node) if ch]
         alts = [re.escape(ch) + build(node[ch]) for ch in chars]
