@@ -9,8 +9,10 @@ import pytest
 
 from pipeline.figures import FigureExtractor
 from pipeline.lexicon import compile_patterns
+from pipeline.models import DocMeta
 from pipeline.normalize import Normalizer
 from pipeline.numbers import Numerals
+from pipeline.structure import Structurer
 from pipeline.targets import TargetExtractor
 from pipeline.timenorm import period_end
 from tests.conftest import make_doc
@@ -46,6 +48,9 @@ def test_table_is_large_and_has_negatives() -> None:
 def test_example(case: dict[str, Any], normalizer: Normalizer, extractor: TargetExtractor,
                  figures: FigureExtractor) -> None:
     doc = make_doc(normalizer, case["sentence"], ref_year=case.get("ref_year", 2024))
+    if case.get("structured"):  # a document excerpt whose headings and genre (a report's title) the rules read
+        doc = Structurer().build("example", "example.txt", normalizer.normalize(case["sentence"]))
+        doc.meta = DocMeta(ref_year=case.get("ref_year", 2024))
     got = [_row(t) for t in extractor(doc, figures.hits(doc), [])]
     want = [{k: e.get(k) for k in FIELDS} for e in case["targets"]]
     assert got == want

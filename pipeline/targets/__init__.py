@@ -68,14 +68,16 @@ class TargetExtractor(CommitmentRules):
         for n in nums:
             prev = merged[-1] if merged else None
             if prev is not None and self._numerals.range_gap(text[prev.nend:n.nstart]) \
-                    and (prev.unit is None or prev.unit == n.unit):
+                    and (prev.unit is None or prev.unit == n.unit) \
+                    and not self._pat["identifier_part"].match(text, n.nstart):
                 scale = n.value_base / n.value if n.value else 1.0
                 merged[-1] = _Num(prev.nstart, n.nend, prev.value, n.unit, prev.value * scale, n.unit_base,
                                   ">=", True)
                 continue
             merged.append(n)
         # a bare number is a target only when a cue verb commits it (see the unit-less pattern below)
-        merged = [n for n in merged if n.unit is not None or n.range_floor]
+        merged = [n for n in merged if (n.unit is not None or n.range_floor)
+                  and not self._pat["unit_in_word"].match(text, n.nend)]
         taken = bytearray(len(text) + 1)  # characters of the unit-bearing numbers (a sweep, not a scan per match)
         for n in merged:
             taken[n.nstart:n.nend] = b"\x01" * (n.nend - n.nstart)
@@ -105,6 +107,11 @@ class TargetExtractor(CommitmentRules):
         after = self._qualifiers.after_at(text, n.nend)
         if after:
             ctx.span_end, ctx.cmp_after = n.nend + len(after[0]), Qualifiers.comparator(after[1])
+        else:  # 2.5万场(次)以上: the unit's bracketed variant before the qualifier
+            variant = self._pat["unit_variant"].match(text, n.nend)
+            after = self._qualifiers.after_at(text, variant.end()) if variant else None
+            if variant and after:
+                ctx.span_end, ctx.cmp_after = variant.end() + len(after[0]), Qualifiers.comparator(after[1])
         before = self._qualifiers.before_at(text, n.nstart, clause_start)
         if before:
             ctx.span_start, ctx.cmp_before = n.nstart - len(before[0]), Qualifiers.comparator(before[1])
@@ -118,6 +125,10 @@ class TargetExtractor(CommitmentRules):
                 seg += len(after[0])
             if re.match(r"\s*(?:、|和|及|与|以及)", text[seg:n.nstart]):
                 ctx.seg_start = min(seg, ctx.span_start)
+            else:  # 500万平方米老小区改善与300个…, 2项工作以及市七件重点民生实事7个…: the previous item ends at 与/以及
+                joined = self._pat["coordinated_gap"].match(text, seg, n.nstart)
+                if joined:
+                    ctx.seg_start = joined.end()
         return ctx
 
     def _groups(self, text: str, nums: list[_Num], ctxs: list[_Ctx]) -> list[list[int]]:

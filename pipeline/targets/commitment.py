@@ -30,6 +30,11 @@ from pipeline.targets.model import (
     _unit_core,
 )
 
+#: a heading's label before a colon, the rest of the line running on as its paragraph (1、创业就业工程:…)
+_RUN_IN_LABEL = re.compile(r"[^:;。,\n]{1,24}:")
+#: the first sentence of a heading line that runs on as a paragraph
+_RUN_IN_SENTENCE = re.compile(r"^[^。\n]*。")
+
 RULES = "commitment.yaml"
 
 
@@ -95,6 +100,8 @@ _PREDICATES: dict[str, Callable[[_Facts], bool]] = {
     "next_in_goal_list": lambda f: bool(f.scan.last and f.scan.last[0] == f.c.sent_start
                                         and len(f.window("before_clause")) <= 20),
     "item_headline": lambda f: f.r._item_headline(f.doc, f.text, f.c, f.unit_core),
+    "not_a_report": lambda f: not f.doc.report,
+    "no_tally_before": lambda f: not (f.i and f.c.sent_start <= f.ctxs[f.i - 1].span_start < f.c.clause_start),
 }
 
 
@@ -237,7 +244,8 @@ class CommitmentRules(IndicatorRules):
         # numbers are in text order, so clause starts never decrease: a later number of the clause is the next one
         later = i + 1 < len(nums) and ctxs[i + 1].clause_start == c.clause_start
         non_count = _unit_core(n.unit) not in self._count_units
-        if later and (c.cmp_after or non_count):
+        if later and (c.cmp_after or non_count) \
+                and not self._pat["coordinated"].fullmatch(text, c.span_end, nums[i + 1].nstart):
             return True
         if later and i + 1 < len(nums) and self._pat["each_of"].search(text[c.span_end:nums[i + 1].nstart]):
             return True  # 12个村集体经济收入均达到5万元以上: the set the goal ranges over, not the goal
@@ -279,9 +287,15 @@ class CommitmentRules(IndicatorRules):
             return True
         sent = text[c.sent_start:c.clause_end]
         before = text[c.clause_start:c.span_start]
+        if self._pat["yoy_fact"].search(before) and not self._pat["report_commit"].search(sent) \
+                and not self._pat["yoy_commit"].search(sent):
+            return True
         if not doc.report:
             return False
         if self._pat["report_fact"].search(before) and not self._pat["report_commit"].search(sent):
+            return True
+        if self._pat["report_done_after"].match(text, c.span_end) \
+                and not self._pat["report_commit"].search(text, c.sent_start, c.span_start):
             return True
         if doc.row_at(c.span_start) is not None:
             return False  # (table cells are read by their column roles)
@@ -292,8 +306,19 @@ class CommitmentRules(IndicatorRules):
 
     @staticmethod
     def _in_heading_title(doc: PolicyDoc, pos: int) -> bool:
+        """The position is in the title of a heading (a report's headings restate the goals it reports on).
+
+        A numbered line that runs on as a paragraph is titled by its label (1、创业就业工程:全年新增就业9789人, up
+        to the colon) or by its first sentence (4.拆除违法建筑10万平方米。1-6月,仅完成…, up to the full stop).
+        """
         k = bisect.bisect_right(doc.headings, pos, key=lambda h: h.nstart) - 1
-        return k >= 0 and doc.headings[k].nstart <= pos < doc.headings[k].nend
+        if k < 0 or not doc.headings[k].nstart <= pos < doc.headings[k].nend:
+            return False
+        h = doc.headings[k]
+        line_end = doc.text.find("\n", h.nstart)
+        line = doc.text[h.nstart:line_end if line_end >= 0 else len(doc.text)].rstrip()
+        label = _RUN_IN_LABEL.match(line) or _RUN_IN_SENTENCE.search(line)
+        return label is None or pos < h.nstart + label.end()
 
     @staticmethod
     def _row_indicator(doc: PolicyDoc, pos: int) -> str | None:

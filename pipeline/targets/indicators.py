@@ -176,6 +176,8 @@ class IndicatorRules:
         stops = self._noun_stop - set("和及") if share_phrase else self._noun_stop
         m = re.compile("[" + re.escape("".join(sorted(stops))) + "]").search(text, e, c.clause_end) if stops else None
         e = m.start() if m else max(e, c.clause_end)  # the first stop, not a scan of every character
+        if e > s and text.startswith("以及", e - 1):
+            e -= 1  # 2项工作以及…: the coordinator 以及, not 以 + 及
         noun = text[s:e].strip()
         if noun and noun[0] in "“\"" and noun[-1] in "”\"":
             noun = noun[1:-1]
@@ -234,7 +236,8 @@ class IndicatorRules:
         level_pred = to_value or any(pred.endswith(v) for v in self._kind["level_verbs"])
         countable = core in self._count_units or (core is not None and core.endswith("次")
                                                   and core[:-1] in self._count_units)  # 辆次, 家次
-        new_items = indicator.startswith(("新增", "新建", "新开工", "创建", "培育", "引进", "新设"))
+        new_items = indicator.startswith(("新增", "新建", "新开工", "创建", "培育", "引进", "新设")) \
+            or any(w in indicator for w in self._kind["new_item_infix"])
         if countable and (not level_pred or (unit is not None and unit == core)) \
                 and (new_items or not any(indicator.endswith(s) for s in self._kind["level_indicator_suffix"])):
             return "count"  # discrete items, even after 达到 (高新技术企业达到1000家); not stocks in 万户
