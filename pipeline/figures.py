@@ -28,6 +28,7 @@ from pipeline.numbers import Numerals, Qualifiers, UnitInfo, UnitTable, round_ba
 from pipeline.recache import first_char_gate
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_BLANKS = frozenset(" \u3000\u00a0")  # one of these may stand between a number and its unit
 _LIST_SEP = "、"  # separator of a list of numbers sharing one trailing unit (10、35、50毫克/立方米)
 
 
@@ -187,6 +188,8 @@ class FigureExtractor:
             return None
         num_end = start + len(num)
         pos = num_end + len(mag)
+        if not chinese and not mag:
+            pos = self._after_blank(text, pos)
         infix = None
         if pos < len(text) and text[pos] in self._infix:
             infix, pos = self._infix[text[pos]], pos + 1
@@ -206,6 +209,19 @@ class FigureExtractor:
         if tok.info is None and infix is not None and not mag:
             tok.end, tok.infix = num_end, None  # 100多 with nothing after: not ours to read
         return tok
+
+    def _after_blank(self, text: str, pos: int) -> int:
+        """Past one blank between an Arabic number and its unit (``605 万平方米``, ``15546 套``: text copied
+        from PDF and Word keeps a space there), when a unit or a magnitude + unit follows; else ``pos``."""
+        if pos + 1 >= len(text) or text[pos] not in _BLANKS or text[pos + 1].isspace():
+            return pos
+        nxt = pos + 1
+        if self._units.match_unit(text, nxt) is not None:
+            return nxt
+        mag = self._units.magnitude_at(text, nxt)
+        if mag and self._units.match_unit(text, nxt + len(mag)) is not None:
+            return nxt
+        return pos
 
     def _longer_after_magnitude(self, text: str, pos: int) -> bool:
         """True when a magnitude should be read at ``pos``: no unit starts there, or 万 + unit is longer."""
