@@ -8,12 +8,15 @@ the driver. The driver merges the parts into the store (``store.save``, in
 input order, so the tables equal a local run's) and removes them.
 
 Input paths and ``OUT`` must be visible to every worker under the same names
-(a local cluster, or a shared filesystem). With no ``--scheduler`` a
+(a local cluster, or a shared filesystem); inputs given as fsspec URLs
+(``s3://…``, ``file:///…``) are listed on the driver and read by the workers
+through fsspec (remote.py). With no ``--scheduler`` a
 ``LocalCluster`` of ``--jobs`` single-threaded worker processes is started.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -37,15 +40,17 @@ def _pipeline(options: dict[str, Any]) -> Pipeline:
 def process_to_parts(index: int, path: str, source: str, out_dir: str, parts_dir: str,
                      options: dict[str, Any], report: bool,
                      location: tuple[str, str] | None = None) -> dict[str, Any]:
-    """The task run on a worker: one file → Parquet parts, text and report page; returns a summary."""
-    p = Path(path)
-    r = _pipeline(options).process_file(p, source)
+    """The task run on a worker: one file (or fsspec URL) → Parquet parts, text and report page; returns a summary."""
+    from pipeline.remote import is_url
+
+    p = Path(path)  # a URL's suffix is read from it too (text files have no text copy)
+    r = _pipeline(options).process_file(path if is_url(path) else p, source)
     return finish_documents(Path(out_dir), Path(parts_dir), index, [(p, r)], report,
                             {source: location} if location else None)[0]
 
 
 def run_dask(
-    inputs: Sequence[tuple[Path, str]],
+    inputs: Sequence[tuple[Path | str, str]],
     out_dir: Path,
     options: dict[str, Any] | None = None,
     scheduler: str | None = None,
@@ -69,7 +74,7 @@ def run_dask(
                                dashboard_address=None)
     try:
         with Client(cluster if cluster is not None else scheduler) as client:
-            futs = {client.submit(process_to_parts, i, str(p.resolve()), s, str(out_dir.resolve()), str(parts), opts,
+            futs = {client.submit(process_to_parts, i, p if isinstance(p, str) else str(p.resolve()), s, str(out_dir.resolve()), str(parts), opts,
                                   report, (locations or {}).get(s), pure=False,
                                   key=f"policy-extract-{parts.name}-{i}"): i
                     for i, (p, s) in enumerate(inputs)}
@@ -81,7 +86,10 @@ def run_dask(
                 except Exception as exc:  # a worker died on this document: it fails alone
                     from pipeline.runner import _fallback_id
 
-                    r = DocResult(doc_id=_fallback_id(inputs[i][0]), source=inputs[i][1], status="error",
+                    src = inputs[i][0]
+                    doc_id = (_fallback_id(src) if isinstance(src, Path)
+                              else hashlib.sha256(src.encode()).hexdigest()[:16])  # an unread URL: its name's
+                    r = DocResult(doc_id=doc_id, source=inputs[i][1], status="error",
                                   error=DocumentError("E099", f"dask task failed: {type(exc).__name__}").one_line())
                     write_parts(parts, i, [r], locations)
                 done[i] = r
