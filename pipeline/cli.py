@@ -16,6 +16,13 @@ from pathlib import Path
 EXIT_OK, EXIT_USAGE, EXIT_SOME_FAILED = 0, 2, 3
 
 
+def _input_arg(arg: str) -> Path | str:
+    """An input of ``extract``: a local path, or an fsspec URL kept as the string (``Path`` would fold its ``//``)."""
+    from pipeline.remote import is_url
+
+    return arg if is_url(arg) else Path(arg)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="policy-extract", description="Extract targets, responsible units, "
                                 "deadlines and figures from Chinese policy documents into tables.")
@@ -23,7 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("extract", help="process files/folders into OUT (tables, DuckDB store, HTML report)",
                         description="Process files and folders into OUT: Parquet/CSV tables, policy.xlsx, the "
                         "DuckDB store policy.duckdb (merged with earlier runs) and the HTML report.")
-    ex.add_argument("paths", nargs="+", type=Path, help="files or folders (.txt .text .md .html .htm .docx .pdf)")
+    ex.add_argument("paths", nargs="+", type=_input_arg, help="files or folders (.txt .text .md .html .htm .docx .pdf); "
+                    "with --executor dask also fsspec URLs (s3://bucket/dir, file:///abs/dir)")
     ex.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
     ex.add_argument("--collection", metavar="LABEL", help="name the inputs' sources LABEL/<path in the folder> "
                     "instead of <folder name>/<path> (needed when two different folders have the same name; "

@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.document import PolicyDoc
 from pipeline.errors import DocumentError
@@ -22,6 +22,9 @@ from pipeline.gazetteer import Gazetteer, Region
 from pipeline.models import Deadline, DocMeta, DocResult, Extraction, Figure, Organization, Responsibility, Target, Task
 from pipeline.normalize import Normalizer
 from pipeline.structure import Structurer
+
+if TYPE_CHECKING:
+    from pipeline.decoding import Ingested
 
 log = logging.getLogger(__name__)
 
@@ -165,17 +168,45 @@ class Pipeline:
                          responsibilities=linked.responsibilities, deadlines=linked.deadlines,
                          figures=linked.figures, targets=linked.targets, **doc_fields)
 
-    def process_file(self, path: Path, source: str) -> DocResult:
-        """Read, analyse and link one file; never raises for a bad document."""
+    def process_file(self, path: Path | str, source: str) -> DocResult:
+        """Read, analyse and link one file (a ``str`` is an fsspec URL, see remote.py); never raises for a bad document."""
         from pipeline.ingest import read_document
 
+        if isinstance(path, str):
+            return self._process_url(path, source)
         try:
             data_id = file_id(path)
         except OSError as exc:
             return DocResult(doc_id=_id_of_name(source), source=source, status="error",
                              error=DocumentError("E011", str(exc.strerror)).one_line())
+        return self._process_read(data_id, source, lambda: read_document(path))
+
+    def _process_url(self, url: str, source: str) -> DocResult:
+        """A document read through fsspec: its bytes go through the same checks and decoding as a file's."""
+        import hashlib
+
+        from pipeline.ingest import MAX_BYTES, MAX_TEXT_BYTES, ingest_bytes, kind_of_name
+        from pipeline.remote import fetch
+
         try:
-            ing = read_document(path)
+            data = fetch(url, MAX_BYTES)
+        except (OSError, DocumentError) as exc:
+            err = exc if isinstance(exc, DocumentError) else DocumentError("E011", str(exc.strerror or exc))
+            return DocResult(doc_id=_id_of_name(source), source=source, status="error", error=err.one_line())
+        data_id = hashlib.sha256(data).hexdigest()[:16]
+
+        def read() -> Ingested:
+            kind = kind_of_name(url)
+            if kind in ("text", "html") and len(data) > MAX_TEXT_BYTES:
+                raise DocumentError("E008", f"{len(data)} bytes, limit {MAX_TEXT_BYTES}")
+            return ingest_bytes(data, kind)
+
+        return self._process_read(data_id, source, read)
+
+    def _process_read(self, data_id: str, source: str, read: Callable[[], Ingested]) -> DocResult:
+        """``read()`` the document, then analyse it; a bad document or an internal error becomes an error row."""
+        try:
+            ing = read()
             return self.process_text(data_id, source, ing.text, self.regions.get(source), encoding=ing.encoding,
                                      warnings=list(ing.warnings))
         except DocumentError as exc:

@@ -13,12 +13,15 @@ signals cannot reach a Dask task's thread), so that a runaway document becomes
 the same E012 row as in a local run and the run goes on.
 
 Input paths and ``OUT`` must be visible to every worker under the same names
-(a local cluster, or a shared filesystem). With no ``--scheduler`` a
+(a local cluster, or a shared filesystem); inputs given as fsspec URLs
+(``s3://…``, ``file:///…``) are listed on the driver and read by the workers
+through fsspec (remote.py). With no ``--scheduler`` a
 ``LocalCluster`` of ``--jobs`` single-threaded worker processes is started.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -46,17 +49,18 @@ def process_to_parts(index: int, path: str, source: str, out_dir: str, parts_dir
                      options: dict[str, Any], report: bool,
                      location: tuple[str, str] | None = None, doc_timeout: float | None = None,
                      factory: str = PIPELINE) -> dict[str, Any]:
-    """The task run on a worker: one file → Parquet parts, text and report page; returns a summary.
+    """The task run on a worker: one file (or fsspec URL) → Parquet parts, text and report page; returns a summary.
 
     With ``doc_timeout`` the document is processed in the worker's child process (``doc_child``); a
     document still running after the limit becomes an E012 row, one that kills the child an E099 row.
     """
+    from pipeline.remote import is_url
     from pipeline.runner import _fallback_id, timeout_result
 
     p = Path(path)
     locations = {source: location} if location else None
     if not doc_timeout or doc_timeout <= 0:
-        r = _pipeline(factory, options).process_file(p, source)
+        r = _pipeline(factory, options).process_file(path if is_url(path) else p, source)
     else:
         request = {"index": index, "path": path, "source": source, "out_dir": out_dir, "parts_dir": parts_dir,
                    "report": report, "location": location}
@@ -73,7 +77,7 @@ def process_to_parts(index: int, path: str, source: str, out_dir: str, parts_dir
 
 
 def run_dask(
-    inputs: Sequence[tuple[Path, str]],
+    inputs: Sequence[tuple[Path | str, str]],
     out_dir: Path,
     options: dict[str, Any] | None = None,
     scheduler: str | None = None,
@@ -101,8 +105,9 @@ def run_dask(
                                dashboard_address=None)
     try:
         with Client(cluster if cluster is not None else scheduler) as client:  # type: ignore[no-untyped-call]
-            futs = {client.submit(process_to_parts, i, str(p.resolve()), s, str(out_dir.resolve()), str(parts), opts,
-                                  report, (locations or {}).get(s), doc_timeout, factory, pure=False,
+            futs = {client.submit(process_to_parts, i, p if isinstance(p, str) else str(p.resolve()), s,
+                                  str(out_dir.resolve()), str(parts), opts, report, (locations or {}).get(s),
+                                  doc_timeout, factory, pure=False,
                                   key=f"policy-extract-{parts.name}-{i}"): i
                     for i, (p, s) in enumerate(inputs)}
             done: dict[int, DocResult] = {}
@@ -113,7 +118,10 @@ def run_dask(
                 except Exception as exc:  # a worker died on this document: it fails alone
                     from pipeline.runner import _fallback_id
 
-                    r = DocResult(doc_id=_fallback_id(inputs[i][0]), source=inputs[i][1], status="error",
+                    src = inputs[i][0]
+                    doc_id = (_fallback_id(src) if isinstance(src, Path)
+                              else hashlib.sha256(src.encode()).hexdigest()[:16])  # an unread URL: its name's
+                    r = DocResult(doc_id=doc_id, source=inputs[i][1], status="error",
                                   error=DocumentError("E099", f"dask task failed: {type(exc).__name__}").one_line())
                     write_parts(parts, i, [r], locations)
                 done[i] = r

@@ -39,6 +39,8 @@ import threading
 from pathlib import Path
 from typing import IO, Any
 
+from pipeline.remote import is_url
+
 #: seconds past the limit before a child that has not answered is killed
 GRACE = 2.0
 #: the class built once per child: ``module:name``, called with the pipeline options (a stand-in in tests)
@@ -154,7 +156,7 @@ def serve(setup: dict[str, Any]) -> None:
         req = json.loads(line)
         path, source = Path(req["path"]), req["source"]
         try:
-            r = process_limited(pipe, path, source, req["timeout"])
+            r = process_limited(pipe, req["path"] if is_url(req["path"]) else path, source, req["timeout"])
             loc = {source: tuple(req["location"])} if req.get("location") else None
             summary = finish_documents(Path(req["out_dir"]), Path(req["parts_dir"]), req["index"], [(path, r)],
                                        req["report"], loc)[0]

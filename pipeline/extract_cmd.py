@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +37,7 @@ class UsageError(Exception):
 class Inputs:
     """The files of a run with their sources, where they are, and what was left out and why."""
 
-    files: list[tuple[Path, str]] = field(default_factory=list)
+    files: list[tuple[Path | str, str]] = field(default_factory=list)  # a str is an fsspec URL (remote.py)
     locations: dict[str, tuple[str, str]] = field(default_factory=dict)  # source -> (collection, resolved path)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     regions: dict[str, str] = field(default_factory=dict)  # source -> fallback region
@@ -95,14 +96,30 @@ class Sidecars:
             folder = folder.parent
 
 
-def collect_inputs(paths: list[Path], collection: str | None, region: str | None = None) -> Inputs:
-    """Expand the command line's paths into sourced inputs (see the module docstring)."""
+def collect_inputs(paths: Sequence[Path | str], collection: str | None, region: str | None = None) -> Inputs:
+    """Expand the command line's paths (and fsspec URLs, given as ``str``) into sourced inputs (see the module docstring)."""
     from pipeline.ingest import iter_inputs
+    from pipeline.remote import iter_url_inputs, url_name
 
     got = Inputs()
     sidecars = Sidecars(region)
     seen: set[str] = set()
     for root in paths:
+        if isinstance(root, str):  # a URL: listed with fsspec, read by the workers; no sidecars
+            label = collection or url_name(root) or "root"
+            for url, rel in iter_url_inputs(root, got.skipped):
+                source = f"{label}/{rel}"
+                if url in seen:
+                    continue
+                seen.add(url)
+                if source in got.locations:
+                    raise UsageError(f"two inputs would both be {source} ({got.locations[source][1]} and {url}); "
+                                     "run them separately, each with its own --collection")
+                got.locations[source] = (label, url)
+                got.files.append((url, source))
+                if sidecars.default:
+                    got.regions[source] = sidecars.default
+            continue
         here = root.resolve()
         label = collection or (here.name if root.is_dir() else here.parent.name) or "root"
         for path, rel in iter_inputs([root], got.skipped):
@@ -129,14 +146,19 @@ def run_extract(args: argparse.Namespace) -> int:
     """Check, lock, process, merge, export, report, summarise; returns the exit code."""
     from pipeline.store import DB_NAME, source_conflicts
 
-    missing = [str(p) for p in args.paths if not p.exists()]
+    missing = [str(p) for p in args.paths if not isinstance(p, str) and not p.exists()]
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    if any(isinstance(p, str) for p in args.paths) and getattr(args, "executor", "local") != "dask":
+        raise UsageError("URL inputs are read with --executor dask")
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     if args.collection is not None and (not args.collection.strip() or "/" in args.collection):
         raise UsageError("--collection needs a non-empty label without '/'")
-    inputs = collect_inputs(args.paths, args.collection, args.region)
+    try:
+        inputs = collect_inputs(args.paths, args.collection, args.region)
+    except FileNotFoundError as exc:  # a URL with nothing at it
+        raise UsageError(str(exc)) from None
     if not inputs.files:
         raise UsageError(f"no supported documents ({SUFFIXES}) found" + _skipped_note(inputs.skipped))
     out: Path = args.out
@@ -195,6 +217,7 @@ def _process(args: argparse.Namespace, inputs: Inputs, db: Path) -> int:
         from pipeline.parts import remove_stale_parts
 
         remove_stale_parts(out)  # parts of a run killed before its merge
+    local = [(p, s) for p, s in inputs.files if isinstance(p, Path)]  # all of them but with dask (run_extract)
     if executor == "dask":  # workers write rows, texts and report pages themselves (dask_exec.py)
         from pipeline.dask_exec import run_dask
 
@@ -205,16 +228,16 @@ def _process(args: argparse.Namespace, inputs: Inputs, db: Path) -> int:
     elif workers_wrote:  # worker processes write their own rows (parts.py)
         from pipeline.parts import run_parts
 
-        results, run_rows = run_parts(inputs.files, out, args.jobs, options, report=not args.no_report,
+        results, run_rows = run_parts(local, out, args.jobs, options, report=not args.no_report,
                                         progress=prog, locations=inputs.locations,
                                         doc_timeout=args.doc_timeout or None)
         seconds = prog.close()
     else:
-        results = run(inputs.files, jobs=args.jobs, progress=prog, options=options, doc_timeout=args.doc_timeout or None)
+        results = run(local, jobs=args.jobs, progress=prog, options=options, doc_timeout=args.doc_timeout or None)
         seconds = prog.close()
     if not workers_wrote:
         (out / "text").mkdir(parents=True, exist_ok=True)
-        for (path, _), r in zip(inputs.files, results, strict=False):
+        for (path, _), r in zip(local, results, strict=False):
             if r.status == "ok" and path.suffix.lower() not in (".txt", ".text"):
                 write_atomic_text(out / "text" / f"{r.doc_id}.txt", r.original_text)
         run_rows = arrow_tables(results, inputs.locations)

@@ -24,7 +24,7 @@ from pipeline.errors import DocumentError
 from pipeline.ingest_html import _html_text, _row_line
 
 __all__ = ["MAX_BYTES", "MAX_TEXT_BYTES", "SUPPORTED_SUFFIXES", "Ingested", "decode_text", "doc_id_of",
-           "iter_inputs", "read_document"]
+           "ingest_bytes", "iter_inputs", "kind_of_name", "read_document"]
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"})
 MAX_BYTES: int = 50 * 1024 * 1024  # any file (DOCX and PDF are large with their images)
@@ -141,6 +141,15 @@ def _kind_of(suffix: str) -> str:
     return suffix.lstrip(".")
 
 
+def kind_of_name(name: str) -> str:
+    """The reader (text, html, docx, pdf) for a file name; E010 for an unsupported suffix."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        supported = " ".join(sorted(SUPPORTED_SUFFIXES))
+        raise DocumentError("E010", f"{suffix or 'no suffix'}; supported: {supported}")
+    return _kind_of(suffix)
+
+
 def read_document(path: Path, max_bytes: int = MAX_BYTES, max_chars: int = MAX_CHARS) -> Ingested:
     """Read one input file into its original text.
 
@@ -150,11 +159,7 @@ def read_document(path: Path, max_bytes: int = MAX_BYTES, max_chars: int = MAX_C
     ``DocumentError`` for every kind of bad input (E001–E010; E011 when the
     file cannot be read at all).
     """
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        supported = " ".join(sorted(SUPPORTED_SUFFIXES))
-        raise DocumentError("E010", f"{suffix or 'no suffix'}; supported: {supported}")
-    kind = _kind_of(suffix)
+    kind = kind_of_name(path.name)
     limit = min(max_bytes, MAX_TEXT_BYTES) if kind in ("text", "html") else max_bytes
     try:
         size = path.stat().st_size
@@ -163,6 +168,11 @@ def read_document(path: Path, max_bytes: int = MAX_BYTES, max_chars: int = MAX_C
         data = path.read_bytes()
     except OSError as err:
         raise DocumentError("E011", err.strerror or type(err).__name__) from err
+    return ingest_bytes(data, kind, max_chars)
+
+
+def ingest_bytes(data: bytes, kind: str, max_chars: int = MAX_CHARS) -> Ingested:
+    """A document's bytes (of ``kind``: text, html, docx, pdf) into its original text; the checks of ``read_document``."""
     if not data:
         raise DocumentError("E001")
     text, encoding = _READERS[kind](data)

@@ -37,7 +37,7 @@ def _on_alarm(signum: int, frame: Any) -> None:
     raise _DocTimeout
 
 
-def process_limited(pipe: Pipeline, path: Path, source: str, timeout: float | None) -> DocResult:
+def process_limited(pipe: Pipeline, path: Path | str, source: str, timeout: float | None) -> DocResult:
     """``pipe.process_file`` under a time limit: past ``timeout`` seconds the document becomes an E012 row.
 
     The limit is a ``SIGALRM`` timer in the process that does the work (a
@@ -60,7 +60,7 @@ def process_limited(pipe: Pipeline, path: Path, source: str, timeout: float | No
         signal.signal(signal.SIGALRM, previous)
 
 
-def timeout_result(path: Path, source: str, timeout: float) -> DocResult:
+def timeout_result(path: Path | str, source: str, timeout: float) -> DocResult:
     """The E012 error row of a document stopped after ``timeout`` seconds (every executor gives this one)."""
     detail = f"{timeout:g} s; split the document or raise --doc-timeout"
     return DocResult(doc_id=_fallback_id(path), source=source, status="error",
@@ -138,9 +138,9 @@ def run(
     return [done[i] for i in range(len(inputs))]
 
 
-def _fallback_id(path: Path) -> str:
+def _fallback_id(path: Path | str) -> str:
     try:
-        return file_id(path)
+        return file_id(Path(path))  # a URL has no local file: its name is hashed below
     except OSError:
         return hashlib.sha256(str(path).encode()).hexdigest()[:16]
 
