@@ -15,8 +15,8 @@ first document is read.
 
 from __future__ import annotations
 
-import argparse
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,7 +95,7 @@ class Sidecars:
             folder = folder.parent
 
 
-def collect_inputs(paths: list[Path], collection: str | None, region: str | None = None) -> Inputs:
+def collect_inputs(paths: Sequence[Path], collection: str | None, region: str | None = None) -> Inputs:
     """Expand the command line's paths into sourced inputs (see the module docstring)."""
     from pipeline.ingest import iter_inputs
 
@@ -125,7 +125,29 @@ def _say(msg: str) -> None:
     print(f"policy-extract: {msg}", file=sys.stderr)
 
 
-def run_extract(args: argparse.Namespace) -> int:
+@dataclass(frozen=True)
+class ExtractOptions:
+    """``policy-extract extract``: the inputs and every option of the run (the defaults are the CLI's)."""
+
+    paths: tuple[Path, ...]
+    out: Path = Path("outputs")
+    collection: str | None = None
+    region: str | None = None
+    jobs: int = 1
+    wait: bool = False
+    csv_no_bom: bool = False
+    no_xlsx: bool = False
+    export: str = "auto"  # auto, yes or no
+    doc_timeout: float = 60.0  # seconds; 0: none
+    no_report: bool = False
+    quiet: bool = False
+    ner_model: str | None = None
+    ner: str = "default"
+    executor: str = "local"  # local or dask
+    scheduler: str | None = None
+
+
+def run_extract(args: ExtractOptions) -> int:
     """Check, lock, process, merge, export, report, summarise; returns the exit code."""
     from pipeline.store import DB_NAME, source_conflicts
 
@@ -157,7 +179,7 @@ def run_extract(args: argparse.Namespace) -> int:
         lock.release()
 
 
-def _process(args: argparse.Namespace, inputs: Inputs, db: Path) -> int:
+def _process(args: ExtractOptions, inputs: Inputs, db: Path) -> int:
     from pipeline.exports import AUTO_EXPORT_DOCS, remove_exports
     from pipeline.parts import remove_parts
     from pipeline.report import write_report
@@ -187,7 +209,7 @@ def _process(args: argparse.Namespace, inputs: Inputs, db: Path) -> int:
     prog = Progress(len(inputs.files), args.quiet)
     if inputs.regions:
         options["regions"] = inputs.regions
-    executor = getattr(args, "executor", "local")
+    executor = args.executor
     # rows are written as documents finish, in worker processes, so the parent never holds every result
     workers_wrote = executor == "dask" or len(inputs.files) > 1
     run_rows: RunRows
@@ -217,7 +239,7 @@ def _process(args: argparse.Namespace, inputs: Inputs, db: Path) -> int:
             if r.status == "ok" and path.suffix.lower() not in (".txt", ".text"):
                 write_atomic_text(out / "text" / f"{r.doc_id}.txt", r.original_text)
         run_rows = arrow_tables(results, inputs.locations)
-    export = {"auto": None, "yes": True, "no": False}[getattr(args, "export", "auto")]
+    export = {"auto": None, "yes": True, "no": False}[args.export]
     try:
         wait_for_store(db, True, _say)  # the work is done: wait for the store rather than lose it
         saved = save(out, run_rows, csv_bom=not args.csv_no_bom, xlsx=not args.no_xlsx, export=export)
