@@ -116,3 +116,24 @@ def test_tool_entry_points_parse_in_the_cli(tool: str) -> None:
                           check=False, cwd=PACKAGE.parent)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"usage: python -m pipeline.{tool}")
+
+
+def test_option_defaults_are_the_command_lines() -> None:
+    """A library caller leaving an option out gets what the command line gives by default."""
+    from dataclasses import fields
+
+    from pipeline.bench import BenchOptions
+    from pipeline.cli import _parser
+    from pipeline.evalrun import EvalOptions
+    from pipeline.exports import ExportOptions
+    from pipeline.extract_cmd import ExtractOptions
+
+    cases = [(["extract", "x"], ExtractOptions(paths=(Path("x"),))), (["export"], ExportOptions(out=Path("outputs"))),
+             (["bench"], BenchOptions()), (["eval"], EvalOptions())]
+    for argv, opts in cases:
+        args = vars(_parser().parse_args(argv))
+        for f in fields(opts):
+            parsed = args[f.name]
+            parsed = tuple(parsed) if isinstance(parsed, list) else () if parsed is None and f.name in ("docs", "gold") \
+                else parsed
+            assert getattr(opts, f.name) == parsed, (argv[0], f.name)
