@@ -118,8 +118,7 @@ class ExportOptions:
 
 def run_export(args: ExportOptions) -> int:
     """``policy-extract export --out OUT``: the CSV files and ``policy.xlsx`` of a store; 0 done, 2 usage error."""
-    from pipeline.extract_cmd import _say
-    from pipeline.outlock import OutLock, OutputError, wait_for_store
+    from pipeline.outlock import OutLock, OutputError, say, wait_for_store
     from pipeline.store import DB_NAME
 
     out: Path = args.out
@@ -130,9 +129,9 @@ def run_export(args: ExportOptions) -> int:
         return 2
     lock = OutLock(out)
     try:
-        lock.acquire(args.wait, _say)
+        lock.acquire(args.wait, say)
         try:
-            wait_for_store(db, args.wait, _say)
+            wait_for_store(db, args.wait, say)
             from pipeline import dataset
             from pipeline.store import connect_rw
 

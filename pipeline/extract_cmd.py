@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.outlock import OutLock, check_out_dir, wait_for_store
+from pipeline.outlock import OutLock, check_out_dir, say, wait_for_store
 
 EXIT_OK, EXIT_SOME_FAILED = 0, 3
 SUFFIXES = ".txt .text .md .html .htm .docx .pdf"
@@ -121,10 +121,6 @@ def collect_inputs(paths: Sequence[Path], collection: str | None, region: str | 
     return got
 
 
-def _say(msg: str) -> None:
-    print(f"policy-extract: {msg}", file=sys.stderr)
-
-
 @dataclass(frozen=True)
 class ExtractOptions:
     """``policy-extract extract``: the inputs and every option of the run (the defaults are the CLI's)."""
@@ -164,10 +160,10 @@ def run_extract(args: ExtractOptions) -> int:
     out: Path = args.out
     check_out_dir(out)
     lock = OutLock(out)
-    lock.acquire(args.wait, _say)
+    lock.acquire(args.wait, say)
     try:
         db = out / DB_NAME
-        wait_for_store(db, args.wait, _say)
+        wait_for_store(db, args.wait, say)
         if args.collection is None:
             clash = source_conflicts(db, [(s, p) for s, (_, p) in inputs.locations.items()])
             if clash:
@@ -241,7 +237,7 @@ def _process(args: ExtractOptions, inputs: Inputs, db: Path) -> int:
         run_rows = arrow_tables(results, inputs.locations)
     export = {"auto": None, "yes": True, "no": False}[args.export]
     try:
-        wait_for_store(db, True, _say)  # the work is done: wait for the store rather than lose it
+        wait_for_store(db, True, say)  # the work is done: wait for the store rather than lose it
         saved = save(out, run_rows, csv_bom=not args.csv_no_bom, xlsx=not args.no_xlsx, export=export)
     finally:
         if isinstance(run_rows, Path):
