@@ -20,7 +20,6 @@ Prints, on the corpus given (default ``corpus/``):
 
 from __future__ import annotations
 
-import argparse
 import os
 import resource
 import statistics
@@ -28,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.compose import Pipeline
@@ -243,7 +242,16 @@ def _parent_memory(texts: list[str], tmp: Path) -> None:
           f"{peaks[100]:,.0f} MB, 600 documents {peaks[600]:,.0f} MB ({peaks[600] / peaks[100]:.2f}x)")
 
 
-def run_bench(args: argparse.Namespace) -> int:
+@dataclass(frozen=True)
+class BenchOptions:
+    """``policy-extract bench``: the documents, replicated to at least ``mb`` MB, and the NER runs (off, on, both)."""
+
+    paths: tuple[Path, ...] = (Path("corpus"),)
+    mb: float = 5.0
+    ner: str = "both"
+
+
+def run_bench(args: BenchOptions) -> int:
     """Print every figure of the module docstring."""
     texts = []
     inputs = iter_inputs(args.paths)
@@ -258,7 +266,7 @@ def run_bench(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     pipe = Pipeline(ner=None)
     in_process = time.perf_counter() - t0
-    mode = getattr(args, "ner", "off")
+    mode = args.ner
     choices: dict[str, list[str | None]] = {"off": [None], "on": ["lac"], "both": [None, "lac"]}
     runs = choices.get(mode, [mode])
     pipes = [pipe if ner is None else Pipeline(ner=ner) for ner in runs]

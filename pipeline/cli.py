@@ -2,6 +2,11 @@
 
 Exit codes: 0 all documents succeeded, 3 some failed (the others are still
 written), 2 usage errors.
+
+Every ``argparse`` parser of the package lives here, also those of the
+developer tools ``python -m pipeline.goldtool|fuzz|tabledigest`` (their
+``main`` calls ``tool_main``): the library functions take typed options
+(``ExtractOptions``, ``SearchOptions``…), built from the parsed arguments here.
 """
 
 from __future__ import annotations
@@ -106,17 +111,22 @@ def _err(cmd: str, msg: str) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from pipeline.extract_cmd import UsageError, run_extract
+    from pipeline.extract_cmd import ExtractOptions, UsageError, run_extract
     from pipeline.outlock import OutputError
 
+    opts = ExtractOptions(
+        paths=tuple(args.paths), out=args.out, collection=args.collection, region=args.region, jobs=args.jobs,
+        wait=args.wait, csv_no_bom=args.csv_no_bom, no_xlsx=args.no_xlsx, export=args.export,
+        doc_timeout=args.doc_timeout, no_report=args.no_report, quiet=args.quiet, ner_model=args.ner_model,
+        ner=args.ner, executor=args.executor, scheduler=args.scheduler)
     try:
-        return run_extract(args)
+        return run_extract(opts)
     except (UsageError, OutputError) as exc:
         return _err("extract", str(exc))
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from pipeline.evalrun import corpus_groups, run_eval
+    from pipeline.evalrun import EvalOptions, corpus_groups, run_eval
     from pipeline.ingest import iter_inputs
     from pipeline.ner import NerUnavailable, make_backend
 
@@ -138,23 +148,26 @@ def cmd_eval(args: argparse.Namespace) -> int:
         pairs = [(p, g) for d, g in zip(args.docs, args.gold, strict=True) for p, _ in iter_inputs([d])]
         if not any((g / f"{p.stem}.gold.json").is_file() for p, g in pairs):
             return _err("eval", "no document of --docs has a gold file <name>.gold.json in its --gold folder")
-    return run_eval(args)
+    return run_eval(EvalOptions(docs=tuple(args.docs or ()), gold=tuple(args.gold or ()), corpus=args.corpus,
+                                errors=args.errors, json=args.json, ner=args.ner))
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from pipeline.search import run_search
+    from pipeline.search import SearchOptions, run_search
+    from pipeline.store import DB_NAME
 
-    return run_search(args)
+    return run_search(SearchOptions(query=args.query, db=Path(args.out) / DB_NAME, limit=args.limit, json=args.json))
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pipeline.exports import run_export
+    from pipeline.exports import ExportOptions, run_export
 
-    return run_export(args)
+    return run_export(ExportOptions(out=args.out, csv_no_bom=args.csv_no_bom, no_xlsx=args.no_xlsx, wait=args.wait,
+                                    quiet=args.quiet))
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from pipeline.bench import run_bench
+    from pipeline.bench import BenchOptions, run_bench
     from pipeline.ingest import iter_inputs
 
     missing = [str(p) for p in args.paths if not p.exists()]
@@ -164,7 +177,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return _err("bench", "--mb must be positive")
     if not iter_inputs(args.paths):
         return _err("bench", "no supported documents (.txt .text .md .html .htm .docx .pdf) found")
-    return run_bench(args)
+    return run_bench(BenchOptions(paths=tuple(args.paths), mb=args.mb, ner=args.ner))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -179,3 +192,55 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"\ninterrupted after {time.perf_counter() - t0:.1f} s", file=sys.stderr)
         return 130
+
+
+def _tool_parser(tool: str) -> argparse.ArgumentParser:
+    """The parser of ``python -m pipeline.<tool>`` (goldtool, fuzz, tabledigest)."""
+    if tool == "goldtool":
+        ap = argparse.ArgumentParser(prog="python -m pipeline.goldtool")
+        sub = ap.add_subparsers(dest="cmd", required=True)
+        pr = sub.add_parser("propose")
+        pr.add_argument("doc", type=Path)
+        mg = sub.add_parser("merge")
+        mg.add_argument("doc", type=Path)
+        mg.add_argument("parts", type=Path, nargs="+")
+        mg.add_argument("--ref-year", type=int)
+    elif tool == "fuzz":
+        from pipeline import fuzz
+
+        ap = argparse.ArgumentParser(prog="python -m pipeline.fuzz", description=(fuzz.__doc__ or "").splitlines()[0])
+        ap.add_argument("--corpus", type=Path, default=Path("corpus"))
+        ap.add_argument("--n", type=int, default=10_000)
+        ap.add_argument("--seed", type=int, default=1)
+        ap.add_argument("--batch", type=int, default=500)
+        ap.add_argument("--keep", type=Path, help="keep the mutants and outputs here")
+    elif tool == "tabledigest":
+        from pipeline import tabledigest
+
+        ap = argparse.ArgumentParser(prog="python -m pipeline.tabledigest",
+                                     description=(tabledigest.__doc__ or "").split("\n")[0])
+        ap.add_argument("paths", nargs="*", type=Path, default=[Path("corpus")])
+        g = ap.add_mutually_exclusive_group(required=True)
+        g.add_argument("--save", type=Path, help="write the rows here (.json.gz)")
+        g.add_argument("--compare", type=Path, help="compare with rows saved earlier")
+        ap.add_argument("--without", action="append", default=[], metavar="COLUMN",
+                        help="with --compare: leave this column out of every row (repeatable)")
+    else:
+        raise ValueError(f"no tool {tool!r}")
+    return ap
+
+
+def tool_main(tool: str, argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` (default: the command line) for ``python -m pipeline.<tool>`` and run the tool."""
+    args = _tool_parser(tool).parse_args(argv)
+    if tool == "goldtool":
+        from pipeline.goldtool import print_gold
+
+        return print_gold(args.cmd, args.doc, getattr(args, "parts", ()), getattr(args, "ref_year", None))
+    if tool == "fuzz":
+        from pipeline.fuzz import fuzz_and_report
+
+        return fuzz_and_report(args.corpus, args.n, args.seed, args.batch, args.keep)
+    from pipeline.tabledigest import save_or_compare
+
+    return save_or_compare(args.paths, save=args.save, compare=args.compare, without_columns=args.without)

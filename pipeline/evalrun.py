@@ -6,7 +6,6 @@ sub-accuracies, then per-document F1 and the errors with their context.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Sequence
@@ -134,7 +133,19 @@ def _error_lines(evs: Sequence[Evaluated], per_field: int) -> list[str]:
     return lines
 
 
-def run_eval(args: argparse.Namespace) -> int:
+@dataclass(frozen=True)
+class EvalOptions:
+    """``policy-extract eval``: ``corpus`` (the bundled layout) or pairs of ``docs``/``gold`` folders, and the output."""
+
+    docs: tuple[Path, ...] = ()
+    gold: tuple[Path, ...] = ()
+    corpus: Path | None = None
+    errors: int = 25  # worst errors printed per field
+    json: Path | None = None  # also write the figures here
+    ner: str = "default"  # default, off, on (lac), both, or hanlp:DIR
+
+
+def run_eval(args: EvalOptions) -> int:
     """Print the evaluation; exit 0 (scores are judged by the gate test, not here)."""
     if args.corpus is not None:
         groups = corpus_groups(args.corpus)
@@ -144,7 +155,7 @@ def run_eval(args: argparse.Namespace) -> int:
             return 2
         groups = [((d.parent.name if d.name == "docs" else d.name) or str(d), d, g)
                   for d, g in zip(args.docs, args.gold, strict=False)]
-    mode = getattr(args, "ner", None) or "default"
+    mode = args.ner or "default"
     ner = {"default": DEFAULT_NER, "off": None, "on": "lac", "both": "lac"}.get(mode, mode)
     try:
         results = evaluate_groups(groups, ner)

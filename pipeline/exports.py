@@ -11,11 +11,11 @@ batches, so memory does not grow with the store either.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -105,10 +105,20 @@ def remove_exports(out_dir: Path) -> list[str]:
     return gone
 
 
-def run_export(args: argparse.Namespace) -> int:
+@dataclass(frozen=True)
+class ExportOptions:
+    """``policy-extract export``: the output folder, the CSV byte-order mark, the workbook, waiting, quiet."""
+
+    out: Path
+    csv_no_bom: bool = False
+    no_xlsx: bool = False
+    wait: bool = False
+    quiet: bool = False
+
+
+def run_export(args: ExportOptions) -> int:
     """``policy-extract export --out OUT``: the CSV files and ``policy.xlsx`` of a store; 0 done, 2 usage error."""
-    from pipeline.extract_cmd import _say
-    from pipeline.outlock import OutLock, OutputError, wait_for_store
+    from pipeline.outlock import OutLock, OutputError, say, wait_for_store
     from pipeline.store import DB_NAME
 
     out: Path = args.out
@@ -119,9 +129,9 @@ def run_export(args: argparse.Namespace) -> int:
         return 2
     lock = OutLock(out)
     try:
-        lock.acquire(args.wait, _say)
+        lock.acquire(args.wait, say)
         try:
-            wait_for_store(db, args.wait, _say)
+            wait_for_store(db, args.wait, say)
             from pipeline import dataset
             from pipeline.store import connect_rw
 

@@ -15,13 +15,12 @@ first document is read.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.outlock import OutLock, check_out_dir, wait_for_store
+from pipeline.outlock import OutLock, check_out_dir, say, wait_for_store
 
 EXIT_OK, EXIT_SOME_FAILED = 0, 3
 SUFFIXES = ".txt .text .md .html .htm .docx .pdf"
@@ -138,11 +137,29 @@ def collect_inputs(paths: Sequence[Path | str], collection: str | None, region: 
     return got
 
 
-def _say(msg: str) -> None:
-    print(f"policy-extract: {msg}", file=sys.stderr)
+@dataclass(frozen=True)
+class ExtractOptions:
+    """``policy-extract extract``: the inputs and every option of the run (the defaults are the CLI's)."""
+
+    paths: tuple[Path | str, ...]  # a str is an fsspec URL (--executor dask)
+    out: Path = Path("outputs")
+    collection: str | None = None
+    region: str | None = None
+    jobs: int = 1
+    wait: bool = False
+    csv_no_bom: bool = False
+    no_xlsx: bool = False
+    export: str = "auto"  # auto, yes or no
+    doc_timeout: float = 60.0  # seconds; 0: none
+    no_report: bool = False
+    quiet: bool = False
+    ner_model: str | None = None
+    ner: str = "default"
+    executor: str = "local"  # local or dask
+    scheduler: str | None = None
 
 
-def run_extract(args: argparse.Namespace) -> int:
+def run_extract(args: ExtractOptions) -> int:
     """Check, lock, process, merge, export, report, summarise; returns the exit code."""
     from pipeline.store import DB_NAME, source_conflicts
 
@@ -164,10 +181,10 @@ def run_extract(args: argparse.Namespace) -> int:
     out: Path = args.out
     check_out_dir(out)
     lock = OutLock(out)
-    lock.acquire(args.wait, _say)
+    lock.acquire(args.wait, say)
     try:
         db = out / DB_NAME
-        wait_for_store(db, args.wait, _say)
+        wait_for_store(db, args.wait, say)
         if args.collection is None:
             clash = source_conflicts(db, [(s, p) for s, (_, p) in inputs.locations.items()])
             if clash:
@@ -179,7 +196,7 @@ def run_extract(args: argparse.Namespace) -> int:
         lock.release()
 
 
-def _process(args: argparse.Namespace, inputs: Inputs, db: Path) -> int:
+def _process(args: ExtractOptions, inputs: Inputs, db: Path) -> int:
     from pipeline.exports import AUTO_EXPORT_DOCS, remove_exports
     from pipeline.parts import remove_parts
     from pipeline.report import write_report
@@ -209,7 +226,7 @@ def _process(args: argparse.Namespace, inputs: Inputs, db: Path) -> int:
     prog = Progress(len(inputs.files), args.quiet)
     if inputs.regions:
         options["regions"] = inputs.regions
-    executor = getattr(args, "executor", "local")
+    executor = args.executor
     # rows are written as documents finish, in worker processes, so the parent never holds every result
     workers_wrote = executor == "dask" or len(inputs.files) > 1
     run_rows: RunRows
@@ -241,9 +258,9 @@ def _process(args: argparse.Namespace, inputs: Inputs, db: Path) -> int:
             if r.status == "ok" and path.suffix.lower() not in (".txt", ".text"):
                 write_atomic_text(out / "text" / f"{r.doc_id}.txt", r.original_text)
         run_rows = arrow_tables(results, inputs.locations)
-    export = {"auto": None, "yes": True, "no": False}[getattr(args, "export", "auto")]
+    export = {"auto": None, "yes": True, "no": False}[args.export]
     try:
-        wait_for_store(db, True, _say)  # the work is done: wait for the store rather than lose it
+        wait_for_store(db, True, say)  # the work is done: wait for the store rather than lose it
         saved = save(out, run_rows, csv_bom=not args.csv_no_bom, xlsx=not args.no_xlsx, export=export)
     finally:
         if isinstance(run_rows, Path):

@@ -16,7 +16,6 @@ Identical mutants are generated once (identical files share a ``doc_id``).
 
 from __future__ import annotations
 
-import argparse
 import collections
 import hashlib
 import io
@@ -269,20 +268,20 @@ def run_fuzz(corpus_dir: Path, n: int, seed: int, batch: int = 500, keep: Path |
     return report
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m pipeline.fuzz``: exit 1 when any check fails."""
-    ap = argparse.ArgumentParser(prog="python -m pipeline.fuzz", description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", type=Path, default=Path("corpus"))
-    ap.add_argument("--n", type=int, default=10_000)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--batch", type=int, default=500)
-    ap.add_argument("--keep", type=Path, help="keep the mutants and outputs here")
-    args = ap.parse_args(argv)
-    report = run_fuzz(args.corpus, args.n, args.seed, args.batch, args.keep)
+def fuzz_and_report(corpus: Path, n: int, seed: int, batch: int = 500, keep: Path | None = None) -> int:
+    """Run the fuzz (``run_fuzz``) and print its counts and first violations; exit 1 when any check fails."""
+    report = run_fuzz(corpus, n, seed, batch, keep)
     print(report.line())
     for line in report.violations[:50]:
         print("  " + line)
     return 1 if report.violations else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m pipeline.fuzz`` (its arguments are parsed in ``cli.py``)."""
+    from pipeline.cli import tool_main
+
+    return tool_main("fuzz", argv)
 
 
 if __name__ == "__main__":

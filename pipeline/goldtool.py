@@ -9,9 +9,9 @@ parts whose items carry absolute ``start`` offsets, computing ``occ``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -70,26 +70,24 @@ def propose(doc: Path) -> dict[str, Any]:
     return gold
 
 
-def main() -> int:
-    """Command line of the annotation helpers."""
-    ap = argparse.ArgumentParser(prog="python -m pipeline.goldtool")
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    pr = sub.add_parser("propose")
-    pr.add_argument("doc", type=Path)
-    mg = sub.add_parser("merge")
-    mg.add_argument("doc", type=Path)
-    mg.add_argument("parts", type=Path, nargs="+")
-    mg.add_argument("--ref-year", type=int)
-    args = ap.parse_args()
-    if args.cmd == "propose":
-        gold = propose(args.doc)
+def print_gold(cmd: str, doc: Path, parts: Sequence[Path] = (), ref_year: int | None = None) -> int:
+    """``propose`` or ``merge`` for ``doc``; prints the gold JSON to stdout."""
+    if cmd == "propose":
+        gold = propose(doc)
     else:
-        gold = merge(args.doc, args.parts)
-        if args.ref_year is not None:
-            gold["ref_year"] = args.ref_year
+        gold = merge(doc, list(parts))
+        if ref_year is not None:
+            gold["ref_year"] = ref_year
     json.dump(gold, sys.stdout, ensure_ascii=False, indent=1)
     print()
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line of the annotation helpers (the arguments are parsed in ``cli.py``)."""
+    from pipeline.cli import tool_main
+
+    return tool_main("goldtool", argv)
 
 
 if __name__ == "__main__":

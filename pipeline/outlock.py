@@ -17,6 +17,7 @@ import datetime as dt
 import fcntl
 import os
 import re
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +33,11 @@ _HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
 
 class OutputError(Exception):
     """``--out`` cannot be used (one line, for the user); the CLI exits 2."""
+
+
+def say(msg: str) -> None:
+    """A waiting or progress message of the commands on stderr (``policy-extract: …``)."""
+    print(f"policy-extract: {msg}", file=sys.stderr)
 
 
 def check_out_dir(out: Path) -> None:

@@ -19,7 +19,6 @@ terms matched, then by BM25 over the terms.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import re
@@ -368,35 +367,44 @@ def format_hits(hits: Sequence[Hit], query: str, query_norm: str) -> str:
     return "\n".join(lines)
 
 
-def run_search(args: argparse.Namespace) -> int:
-    """``policy-extract search QUERY --out OUT [--limit N] [--json]``: 0 hits found, 1 none, 2 usage error."""
-    from pipeline.normalize import Normalizer
-    from pipeline.store import DB_NAME
+@dataclass(frozen=True)
+class SearchOptions:
+    """What ``policy-extract search`` was asked: the query, the store file, at most ``limit`` hits, JSON or text."""
 
-    db = Path(args.out) / DB_NAME
+    query: str
+    db: Path
+    limit: int = 20
+    json: bool = False
+
+
+def run_search(opts: SearchOptions) -> int:
+    """``policy-extract search``: 0 hits found, 1 none, 2 usage error (``opts.db``: no import of store.py)."""
+    from pipeline.normalize import Normalizer
+
+    db = opts.db
     if not db.is_file():
-        print(f"policy-extract search: no store at {db}; run `policy-extract extract PATH --out {args.out}` first",
+        print(f"policy-extract search: no store at {db}; run `policy-extract extract PATH --out {db.parent}` first",
               file=sys.stderr)
         return EXIT_USAGE
-    if args.limit < 1:
+    if opts.limit < 1:
         print("policy-extract search: --limit must be at least 1", file=sys.stderr)
         return EXIT_USAGE
-    query_norm = Normalizer().to_simplified(args.query.strip())
+    query_norm = Normalizer().to_simplified(opts.query.strip())
     if not query_terms(query_norm):
-        print(f"policy-extract search: the query {args.query!r} has no Chinese characters, letters or digits",
+        print(f"policy-extract search: the query {opts.query!r} has no Chinese characters, letters or digits",
               file=sys.stderr)
         return EXIT_USAGE
     try:
-        hits = search(db, query_norm, args.limit)
+        hits = search(db, query_norm, opts.limit)
     except duckdb.Error as exc:
         print(f"policy-extract search: cannot read the store {db}: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if getattr(args, "json", False):
+    if opts.json:
         print(json.dumps([_jsonable(h) for h in hits], ensure_ascii=False, indent=1))
     elif hits:
-        print(format_hits(hits, args.query, query_norm))
+        print(format_hits(hits, opts.query, query_norm))
     if not hits:
-        print(f"policy-extract search: no task or target matches {args.query!r}", file=sys.stderr)
+        print(f"policy-extract search: no task or target matches {opts.query!r}", file=sys.stderr)
         return EXIT_NONE
     return EXIT_FOUND
 

@@ -12,7 +12,6 @@ names rules more precisely).
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import json
 import sys
@@ -73,30 +72,32 @@ def without(rows: Rows, columns: Sequence[str]) -> Rows:
     return {src: {t: [strip(r) for r in rs] for t, rs in tables.items()} for src, tables in rows.items()}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Save or compare the rows of a corpus run."""
-    ap = argparse.ArgumentParser(prog="python -m pipeline.tabledigest", description=__doc__.split("\n")[0])
-    ap.add_argument("paths", nargs="*", type=Path, default=[Path("corpus")])
-    g = ap.add_mutually_exclusive_group(required=True)
-    g.add_argument("--save", type=Path, help="write the rows here (.json.gz)")
-    g.add_argument("--compare", type=Path, help="compare with rows saved earlier")
-    ap.add_argument("--without", action="append", default=[], metavar="COLUMN",
-                    help="with --compare: leave this column out of every row (repeatable)")
-    args = ap.parse_args(argv)
-    rows = collect(args.paths)
+def save_or_compare(paths: Sequence[Path], save: Path | None = None, compare: Path | None = None,
+                    without_columns: Sequence[str] = ()) -> int:
+    """Run ``paths`` and write their rows to ``save``, or compare them with ``compare``; 1 if they differ."""
+    rows = collect(paths)
     n = sum(len(v) for d in rows.values() for v in d.values())
-    if args.save:
-        with gzip.open(args.save, "wt", encoding="utf-8") as fh:
+    if save:
+        with gzip.open(save, "wt", encoding="utf-8") as fh:
             json.dump(rows, fh, ensure_ascii=False)
-        print(f"saved {len(rows)} documents, {n} rows to {args.save}")
+        print(f"saved {len(rows)} documents, {n} rows to {save}")
         return 0
-    with gzip.open(args.compare, "rt", encoding="utf-8") as fh:
+    if compare is None:
+        raise ValueError("give save or compare")
+    with gzip.open(compare, "rt", encoding="utf-8") as fh:
         before: Rows = json.load(fh)
-    diff = differences(without(before, args.without), without(rows, args.without))
+    diff = differences(without(before, without_columns), without(rows, without_columns))
     for line in diff:
         print(line)
-    print(f"{len(rows)} documents, {n} rows: {'IDENTICAL' if not diff else 'DIFFERENT'} to {args.compare}")
+    print(f"{len(rows)} documents, {n} rows: {'IDENTICAL' if not diff else 'DIFFERENT'} to {compare}")
     return 1 if diff else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Save or compare the rows of a corpus run (the arguments are parsed in ``cli.py``)."""
+    from pipeline.cli import tool_main
+
+    return tool_main("tabledigest", argv)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import duckdb
@@ -181,11 +180,10 @@ def test_missing_store_and_bad_queries_exit_2(tmp_path: Path, capsys) -> None:
 def test_json_output(tmp_path: Path, capsys) -> None:
     import json
 
-    from pipeline.search import run_search
+    from pipeline.search import SearchOptions, run_search
 
     save(tmp_path, arrow_tables([synthetic("a" * 16, "a.txt", ["提高城乡低保标准。"])]))
-    args = argparse.Namespace(query="低保標準", out=tmp_path, limit=5, json=True)
-    assert run_search(args) == 0
+    assert run_search(SearchOptions(query="低保標準", db=tmp_path / DB_NAME, limit=5, json=True)) == 0
     rows = json.loads(capsys.readouterr().out)
     assert rows[0]["doc_id"] == "a" * 16 and rows[0]["region"] == "某省 甲县" and rows[0]["kind"] == "task"
 
