@@ -38,8 +38,8 @@ test-duckdb-min: $(STAMP)  ## store, search and extract tests with duckdb==$(DUC
 	$(PY) -c "import sysconfig; print(sysconfig.get_path('purelib'))" > \
 	  "$$($(MINVENV)/bin/python -c "import sysconfig; print(sysconfig.get_path('purelib'))")/zz_policy_extract.pth"
 	$(MINVENV)/bin/python -c "import duckdb; assert duckdb.__version__ == '$(DUCKDB_MIN)', duckdb.__version__"
-	$(MINVENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_store.py tests/test_search.py \
-	  tests/test_extract_cmd.py tests/test_outlock.py tests/test_dataset.py tests/test_exports.py
+	$(MINVENV)/bin/python -m pytest -q -p no:cacheprovider tests/io/test_store.py tests/io/test_search.py \
+	  tests/test_extract_cmd.py tests/io/test_outlock.py tests/io/test_dataset.py tests/io/test_exports.py
 
 eval: $(STAMP)  ## precision/recall/F1 per field against gold, every group without and with NER side by side
 	$(PY) -m pipeline eval --corpus corpus --ner both
@@ -48,7 +48,7 @@ bench: $(STAMP)  ## chars/s vs plain jieba (pipeline without and with NER) and p
 	$(PY) -m pipeline bench corpus --mb 5 --ner both
 
 fuzz: $(STAMP)  ## mutate the corpus into N damaged documents, run the CLI on them, check every row (not in make test)
-	$(PY) -m pipeline.fuzz --corpus corpus --n $(or $(N),10000)
+	$(PY) -m pipeline.evaluation.fuzz --corpus corpus --n $(or $(N),10000)
 
 lint: $(STAMP)
 	$(PY) -m ruff check pipeline tests

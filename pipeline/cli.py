@@ -4,7 +4,7 @@ Exit codes: 0 all documents succeeded, 3 some failed (the others are still
 written), 2 usage errors.
 
 Every ``argparse`` parser of the package lives here, also those of the
-developer tools ``python -m pipeline.goldtool|fuzz|tabledigest`` (their
+developer tools ``python -m pipeline.evaluation.goldtool|fuzz|tabledigest`` (their
 ``main`` calls ``tool_main``): the library functions take typed options
 (``ExtractOptions``, ``SearchOptions``…), built from the parsed arguments here.
 """
@@ -23,7 +23,7 @@ EXIT_OK, EXIT_USAGE, EXIT_SOME_FAILED = 0, 2, 3
 
 def _input_arg(arg: str) -> Path | str:
     """An input of ``extract``: a local path, or an fsspec URL kept as the string (``Path`` would fold its ``//``)."""
-    from pipeline.remote import is_url
+    from pipeline.io.remote import is_url
 
     return arg if is_url(arg) else Path(arg)
 
@@ -112,7 +112,7 @@ def _err(cmd: str, msg: str) -> int:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from pipeline.extract_cmd import ExtractOptions, UsageError, run_extract
-    from pipeline.outlock import OutputError
+    from pipeline.io.outlock import OutputError
 
     opts = ExtractOptions(
         paths=tuple(args.paths), out=args.out, collection=args.collection, region=args.region, jobs=args.jobs,
@@ -126,9 +126,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from pipeline.evalrun import EvalOptions, corpus_groups, run_eval
-    from pipeline.ingest import iter_inputs
-    from pipeline.ner import NerUnavailable, make_backend
+    from pipeline.evaluation.run import EvalOptions, corpus_groups, run_eval
+    from pipeline.extractors.ner import NerUnavailable, make_backend
+    from pipeline.io.ingest import iter_inputs
 
     if args.corpus is None and not (args.docs and args.gold):
         return _err("eval", "give --corpus DIR, or --docs DIR and --gold DIR")
@@ -153,22 +153,22 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from pipeline.search import SearchOptions, run_search
-    from pipeline.store import DB_NAME
+    from pipeline.io.search import SearchOptions, run_search
+    from pipeline.io.store import DB_NAME
 
     return run_search(SearchOptions(query=args.query, db=Path(args.out) / DB_NAME, limit=args.limit, json=args.json))
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pipeline.exports import ExportOptions, run_export
+    from pipeline.io.exports import ExportOptions, run_export
 
     return run_export(ExportOptions(out=args.out, csv_no_bom=args.csv_no_bom, no_xlsx=args.no_xlsx, wait=args.wait,
                                     quiet=args.quiet))
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from pipeline.bench import BenchOptions, run_bench
-    from pipeline.ingest import iter_inputs
+    from pipeline.evaluation.bench import BenchOptions, run_bench
+    from pipeline.io.ingest import iter_inputs
 
     missing = [str(p) for p in args.paths if not p.exists()]
     if missing:
@@ -197,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _tool_parser(tool: str) -> argparse.ArgumentParser:
     """The parser of ``python -m pipeline.<tool>`` (goldtool, fuzz, tabledigest)."""
     if tool == "goldtool":
-        ap = argparse.ArgumentParser(prog="python -m pipeline.goldtool")
+        ap = argparse.ArgumentParser(prog="python -m pipeline.evaluation.goldtool")
         sub = ap.add_subparsers(dest="cmd", required=True)
         pr = sub.add_parser("propose")
         pr.add_argument("doc", type=Path)
@@ -206,18 +206,18 @@ def _tool_parser(tool: str) -> argparse.ArgumentParser:
         mg.add_argument("parts", type=Path, nargs="+")
         mg.add_argument("--ref-year", type=int)
     elif tool == "fuzz":
-        from pipeline import fuzz
+        from pipeline.evaluation import fuzz
 
-        ap = argparse.ArgumentParser(prog="python -m pipeline.fuzz", description=(fuzz.__doc__ or "").splitlines()[0])
+        ap = argparse.ArgumentParser(prog="python -m pipeline.evaluation.fuzz", description=(fuzz.__doc__ or "").splitlines()[0])
         ap.add_argument("--corpus", type=Path, default=Path("corpus"))
         ap.add_argument("--n", type=int, default=10_000)
         ap.add_argument("--seed", type=int, default=1)
         ap.add_argument("--batch", type=int, default=500)
         ap.add_argument("--keep", type=Path, help="keep the mutants and outputs here")
     elif tool == "tabledigest":
-        from pipeline import tabledigest
+        from pipeline.evaluation import tabledigest
 
-        ap = argparse.ArgumentParser(prog="python -m pipeline.tabledigest",
+        ap = argparse.ArgumentParser(prog="python -m pipeline.evaluation.tabledigest",
                                      description=(tabledigest.__doc__ or "").split("\n")[0])
         ap.add_argument("paths", nargs="*", type=Path, default=[Path("corpus")])
         g = ap.add_mutually_exclusive_group(required=True)
@@ -234,13 +234,13 @@ def tool_main(tool: str, argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` (default: the command line) for ``python -m pipeline.<tool>`` and run the tool."""
     args = _tool_parser(tool).parse_args(argv)
     if tool == "goldtool":
-        from pipeline.goldtool import print_gold
+        from pipeline.evaluation.goldtool import print_gold
 
         return print_gold(args.cmd, args.doc, getattr(args, "parts", ()), getattr(args, "ref_year", None))
     if tool == "fuzz":
-        from pipeline.fuzz import fuzz_and_report
+        from pipeline.evaluation.fuzz import fuzz_and_report
 
         return fuzz_and_report(args.corpus, args.n, args.seed, args.batch, args.keep)
-    from pipeline.tabledigest import save_or_compare
+    from pipeline.evaluation.tabledigest import save_or_compare
 
     return save_or_compare(args.paths, save=args.save, compare=args.compare, without_columns=args.without)

@@ -16,15 +16,15 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.document import PolicyDoc
 from pipeline.errors import DocumentError
-from pipeline.gazetteer import Gazetteer, Region
 from pipeline.models import Deadline, DocMeta, DocResult, Extraction, Figure, Organization, Responsibility, Target, Task
-from pipeline.normalize import Normalizer
-from pipeline.structure import Structurer
+from pipeline.stages.document import PolicyDoc
+from pipeline.stages.gazetteer import Gazetteer, Region
+from pipeline.stages.normalize import Normalizer
+from pipeline.stages.structure import Structurer
 
 if TYPE_CHECKING:
-    from pipeline.decoding import Ingested
+    from pipeline.io.decoding import Ingested
 
 log = logging.getLogger(__name__)
 
@@ -74,18 +74,18 @@ class Resources:
     """
 
     def __init__(self, ner: str | None = None) -> None:
-        from pipeline.segment import Segmenter, lexicon_words
-        from pipeline.units import UnitExtractor, _Grammar
+        from pipeline.extractors.responsibilities import UnitExtractor, _Grammar
+        from pipeline.stages.segment import Segmenter, lexicon_words
 
         grammar = _Grammar()
         ner_units = None
         if ner == "auto":
-            from pipeline.ner import LacBackend
+            from pipeline.extractors.ner import LacBackend
 
             ner = "lac" if LacBackend.installed() else None
         if ner:
-            from pipeline.ner import make_backend
-            from pipeline.ner_units import NerUnits
+            from pipeline.extractors.ner import make_backend
+            from pipeline.extractors.ner_units import NerUnits
 
             ner_units = NerUnits(make_backend(ner), grammar)
         self.units = UnitExtractor(ner_units, grammar)
@@ -100,7 +100,7 @@ def stage_factories() -> dict[str, Callable[[Resources], Stage]]:
 
 
 def _ner_stage(model: str) -> Stage:
-    from pipeline.ner import HanLPOrganizations, merge_organizations
+    from pipeline.extractors.ner import HanLPOrganizations, merge_organizations
 
     ner = HanLPOrganizations(model)
     return Stage(
@@ -170,7 +170,7 @@ class Pipeline:
 
     def process_file(self, path: Path | str, source: str) -> DocResult:
         """Read, analyse and link one file (a ``str`` is an fsspec URL, see remote.py); never raises for a bad document."""
-        from pipeline.ingest import read_document
+        from pipeline.io.ingest import read_document
 
         if isinstance(path, str):
             return self._process_url(path, source)
@@ -185,8 +185,8 @@ class Pipeline:
         """A document read through fsspec: its bytes go through the same checks and decoding as a file's."""
         import hashlib
 
-        from pipeline.ingest import MAX_BYTES, MAX_TEXT_BYTES, ingest_bytes, kind_of_name
-        from pipeline.remote import fetch
+        from pipeline.io.ingest import MAX_BYTES, MAX_TEXT_BYTES, ingest_bytes, kind_of_name
+        from pipeline.io.remote import fetch
 
         try:
             data = fetch(url, MAX_BYTES)

@@ -31,8 +31,8 @@ from typing import Any
 from pipeline.compose import Pipeline
 from pipeline.doc_child import PIPELINE, ChildDied, ask_child
 from pipeline.errors import DocumentError
+from pipeline.io.parts import finish_documents, new_parts_dir, remove_parts, summary_result, write_parts
 from pipeline.models import DocResult
-from pipeline.parts import finish_documents, new_parts_dir, remove_parts, summary_result, write_parts
 
 _PIPELINES: dict[str, Pipeline] = {}  # per worker process, filled by the first task that needs it
 
@@ -54,7 +54,7 @@ def process_to_parts(index: int, path: str, source: str, out_dir: str, parts_dir
     With ``doc_timeout`` the document is processed in the worker's child process (``doc_child``); a
     document still running after the limit becomes an E012 row, one that kills the child an E099 row.
     """
-    from pipeline.remote import is_url
+    from pipeline.io.remote import is_url
     from pipeline.runner import _fallback_id, timeout_result
 
     p = Path(path)

@@ -22,8 +22,8 @@ from pipeline.models import Deadline, DocResult, Extraction, Figure, Organizatio
 
 if TYPE_CHECKING:
     from pipeline.compose import Resources, Stage
-    from pipeline.document import PolicyDoc
-    from pipeline.figures import NumberHit
+    from pipeline.extractors.figures import NumberHit
+    from pipeline.stages.document import PolicyDoc
 
 Item = dict[str, Any]
 Row = dict[str, Any]
@@ -174,7 +174,7 @@ def _units_stage(res: Resources) -> Stage:
 
 def _deadlines_stage(res: Resources) -> Stage:
     from pipeline.compose import Stage
-    from pipeline.deadlines import DeadlineExtractor
+    from pipeline.extractors.deadlines import DeadlineExtractor
 
     ex = DeadlineExtractor()
     return Stage("deadlines", ("doc",), DeadlinesOutput, lambda doc, ext: DeadlinesOutput(ex(doc)))
@@ -182,7 +182,7 @@ def _deadlines_stage(res: Resources) -> Stage:
 
 def _figures_stage(res: Resources) -> Stage:
     from pipeline.compose import Stage
-    from pipeline.figures import FigureExtractor
+    from pipeline.extractors.figures import FigureExtractor
 
     ex = FigureExtractor()
 
@@ -195,7 +195,7 @@ def _figures_stage(res: Resources) -> Stage:
 
 def _targets_stage(res: Resources) -> Stage:
     from pipeline.compose import Stage
-    from pipeline.targets import TargetExtractor
+    from pipeline.extractors.targets import TargetExtractor
 
     ex = TargetExtractor(res.segmenter)
     return Stage(

@@ -39,7 +39,7 @@ import threading
 from pathlib import Path
 from typing import IO, Any
 
-from pipeline.remote import is_url
+from pipeline.io.remote import is_url
 
 #: seconds past the limit before a child that has not answered is killed
 GRACE = 2.0
@@ -142,7 +142,7 @@ def _close_all() -> None:
 
 def serve(setup: dict[str, Any]) -> None:
     """The child's loop: build the pipeline, then one answer line per request line until stdin ends."""
-    from pipeline.parts import finish_documents
+    from pipeline.io.parts import finish_documents
     from pipeline.runner import process_limited
 
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")

@@ -25,8 +25,8 @@ OFFICE_COLUMNS = ["地区", "年度", "承诺事项", "类型", "目标值", "�
 
 
 def strive_words() -> tuple[str, ...]:
-    """Words that make a value a stretch goal (力争, 争取…), from ``lexicons/comparators.yaml``."""
-    cmp = read_yaml("comparators.yaml")["comparator"]
+    """Words that make a value a stretch goal (力争, 争取…), from ``lexicons/targets.yaml``."""
+    cmp = read_yaml("targets.yaml")["comparator"]
     return tuple(sorted({*cmp["strive"], *cmp["strive_clause"]}, key=len, reverse=True))
 
 

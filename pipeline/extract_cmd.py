@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.outlock import OutLock, check_out_dir, say, wait_for_store
+from pipeline.io.outlock import OutLock, check_out_dir, say, wait_for_store
 
 EXIT_OK, EXIT_SOME_FAILED = 0, 3
 SUFFIXES = ".txt .text .md .html .htm .docx .pdf"
@@ -50,7 +50,7 @@ class Sidecars:
     """
 
     def __init__(self, default_region: str | None) -> None:
-        from pipeline.gazetteer import Gazetteer
+        from pipeline.stages.gazetteer import Gazetteer
 
         self.gazetteer = Gazetteer()
         self.default = self._checked(default_region, "--region") if default_region else None
@@ -68,7 +68,7 @@ class Sidecars:
     def _read(self, folder: Path) -> str | None:
         import yaml
 
-        from pipeline.ingest import SIDECAR_NAME
+        from pipeline.io.ingest import SIDECAR_NAME
 
         if folder not in self._cache:
             path = folder / SIDECAR_NAME
@@ -97,8 +97,8 @@ class Sidecars:
 
 def collect_inputs(paths: Sequence[Path | str], collection: str | None, region: str | None = None) -> Inputs:
     """Expand the command line's paths (and fsspec URLs, given as ``str``) into sourced inputs (see the module docstring)."""
-    from pipeline.ingest import iter_inputs
-    from pipeline.remote import iter_url_inputs, url_name
+    from pipeline.io.ingest import iter_inputs
+    from pipeline.io.remote import iter_url_inputs, url_name
 
     got = Inputs()
     sidecars = Sidecars(region)
@@ -161,7 +161,7 @@ class ExtractOptions:
 
 def run_extract(args: ExtractOptions) -> int:
     """Check, lock, process, merge, export, report, summarise; returns the exit code."""
-    from pipeline.store import DB_NAME, source_conflicts
+    from pipeline.io.store import DB_NAME, source_conflicts
 
     missing = [str(p) for p in args.paths if not isinstance(p, str) and not p.exists()]
     if missing:
@@ -197,16 +197,16 @@ def run_extract(args: ExtractOptions) -> int:
 
 
 def _process(args: ExtractOptions, inputs: Inputs, db: Path) -> int:
-    from pipeline.exports import AUTO_EXPORT_DOCS, remove_exports
-    from pipeline.parts import remove_parts
-    from pipeline.report import write_report
+    from pipeline.io.exports import AUTO_EXPORT_DOCS, remove_exports
+    from pipeline.io.parts import remove_parts
+    from pipeline.io.report import write_report
+    from pipeline.io.store import RunRows, save, write_atomic_text
+    from pipeline.io.tables import arrow_tables
     from pipeline.runner import Progress, run
-    from pipeline.store import RunRows, save, write_atomic_text
-    from pipeline.tables import arrow_tables
 
     options: dict[str, object] = {}
     if args.ner_model:
-        from pipeline.ner import HanLPOrganizations, NerUnavailable
+        from pipeline.extractors.ner import HanLPOrganizations, NerUnavailable
 
         try:
             HanLPOrganizations(args.ner_model)  # fail fast, before any document is read
@@ -214,7 +214,7 @@ def _process(args: ExtractOptions, inputs: Inputs, db: Path) -> int:
             raise UsageError(str(exc)) from None
         options["ner_model"] = args.ner_model
     if args.ner != "default":
-        from pipeline.ner import NerUnavailable, make_backend
+        from pipeline.extractors.ner import NerUnavailable, make_backend
 
         try:
             if args.ner != "off":
@@ -231,7 +231,7 @@ def _process(args: ExtractOptions, inputs: Inputs, db: Path) -> int:
     workers_wrote = executor == "dask" or len(inputs.files) > 1
     run_rows: RunRows
     if workers_wrote:
-        from pipeline.parts import remove_stale_parts
+        from pipeline.io.parts import remove_stale_parts
 
         remove_stale_parts(out)  # parts of a run killed before its merge
     local = [(p, s) for p, s in inputs.files if isinstance(p, Path)]  # all of them but with dask (run_extract)
@@ -243,7 +243,7 @@ def _process(args: ExtractOptions, inputs: Inputs, db: Path) -> int:
                                      doc_timeout=args.doc_timeout or None)
         seconds = prog.close()
     elif workers_wrote:  # worker processes write their own rows (parts.py)
-        from pipeline.parts import run_parts
+        from pipeline.io.parts import run_parts
 
         results, run_rows = run_parts(local, out, args.jobs, options, report=not args.no_report,
                                         progress=prog, locations=inputs.locations,

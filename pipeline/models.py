@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pipeline.figures import NumberHit
+    from pipeline.extractors.figures import NumberHit
 
 
 @dataclass(frozen=True, slots=True)

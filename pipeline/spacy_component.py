@@ -38,8 +38,8 @@ from spacy.util import get_words_and_spaces
 from spacy.vocab import Vocab
 
 from pipeline.compose import Pipeline
+from pipeline.io.tables import iso, rows_of
 from pipeline.models import DocResult
-from pipeline.tables import iso, rows_of
 
 #: span group → (table, the row field giving the label, label when that field is empty)
 GROUPS: dict[str, tuple[str, str, str]] = {

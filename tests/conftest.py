@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.document import PolicyDoc
 from pipeline.models import DocMeta
-from pipeline.normalize import Normalizer
+from pipeline.stages.document import PolicyDoc
+from pipeline.stages.normalize import Normalizer
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

@@ -99,34 +99,34 @@ def test_cycle_finder_finds_a_cycle() -> None:
 
 def test_no_import_cycle_at_module_level() -> None:
     graph = _graph(top_level_only=True)
-    assert len(graph) > 40 and graph["pipeline.store"]  # the walk sees the package
+    assert len(graph) > 40 and graph["pipeline.io.store"]  # the walk sees the package
     assert _cycle(graph) == []
 
 
 def test_store_and_search_depend_one_way() -> None:
     """``store.save`` updates the search index; search.py gets the store's path by parameter."""
     graph = _graph(top_level_only=False)  # function-level imports included
-    assert "pipeline.search" in graph["pipeline.store"]
-    assert not _reaches(graph, "pipeline.search", "pipeline.store")
+    assert "pipeline.io.search" in graph["pipeline.io.store"]
+    assert not _reaches(graph, "pipeline.io.search", "pipeline.io.store")
 
 
 @pytest.mark.parametrize("tool", ["goldtool", "fuzz", "tabledigest"])
 def test_tool_entry_points_parse_in_the_cli(tool: str) -> None:
-    done = subprocess.run([sys.executable, "-m", f"pipeline.{tool}", "--help"], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", f"pipeline.evaluation.{tool}", "--help"], capture_output=True, text=True,
                           check=False, cwd=PACKAGE.parent)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith(f"usage: python -m pipeline.{tool}")
+    assert done.stdout.startswith(f"usage: python -m pipeline.evaluation.{tool}")
 
 
 def test_option_defaults_are_the_command_lines() -> None:
     """A library caller leaving an option out gets what the command line gives by default."""
     from dataclasses import fields
 
-    from pipeline.bench import BenchOptions
     from pipeline.cli import _parser
-    from pipeline.evalrun import EvalOptions
-    from pipeline.exports import ExportOptions
+    from pipeline.evaluation.bench import BenchOptions
+    from pipeline.evaluation.run import EvalOptions
     from pipeline.extract_cmd import ExtractOptions
+    from pipeline.io.exports import ExportOptions
 
     cases: list[tuple[list[str], ExtractOptions | ExportOptions | BenchOptions | EvalOptions]] = [
         (["extract", "x"], ExtractOptions(paths=(Path("x"),))), (["export"], ExportOptions(out=Path("outputs"))),

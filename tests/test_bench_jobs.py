@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.bench import _jobs
+from pipeline.evaluation.bench import _jobs
 from tests.conftest import CORPUS
 
 

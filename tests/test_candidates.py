@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.gazetteer import Gazetteer
-from pipeline.ingest import iter_inputs, read_document
+from pipeline.extractors.responsibilities import Mention, _Grammar
+from pipeline.io.ingest import iter_inputs, read_document
 from pipeline.lexicon import read_yaml
-from pipeline.normalize import Normalizer
-from pipeline.units import Mention, _Grammar
-from pipeline.wordscan import WordScanner
+from pipeline.stages.gazetteer import Gazetteer
+from pipeline.stages.normalize import Normalizer
+from pipeline.stages.wordscan import WordScanner
 from tests.conftest import CORPUS
 
 WORDS = ["河南", "河南省", "南省", "省", "发改局", "发改", "改局", "局"]

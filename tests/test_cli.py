@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from pipeline.cli import main
-from pipeline.tables import TABLES
+from pipeline.io.tables import TABLES
 from tests.conftest import CORPUS, SEED_004, read
 
 

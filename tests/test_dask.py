@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from pipeline.cli import main
-from pipeline.store import DB_NAME, read_store
+from pipeline.io.store import DB_NAME, read_store
 from tests.conftest import CORPUS
 
 
@@ -79,8 +79,8 @@ def test_url_inputs_need_the_dask_executor(tmp_path: Path) -> None:
 
 
 def test_a_file_url_lists_the_same_documents_as_its_folder(tmp_path: Path) -> None:
-    from pipeline.ingest import iter_inputs, unsupported_reason
-    from pipeline.remote import iter_url_inputs
+    from pipeline.io.ingest import iter_inputs, unsupported_reason
+    from pipeline.io.remote import iter_url_inputs
 
     folder = _inputs(tmp_path)
     (folder / "gold").mkdir()

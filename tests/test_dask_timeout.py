@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.io.parts import read_parts
 from pipeline.models import DocResult
-from pipeline.parts import read_parts
 from tests.test_runner import _SlowOnStuck
 
 pytest.importorskip("distributed")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from pipeline.dimensions import BY_NAME, DIMENSIONS, FIELDS, dimension
-from pipeline.evalrun import predictions
-from pipeline.report import COLOURS, LEGEND, marks_of
-from pipeline.tables import SCHEMAS, rows_of
+from pipeline.evaluation.run import predictions
+from pipeline.io.report import COLOURS, LEGEND, marks_of
+from pipeline.io.tables import SCHEMAS, rows_of
 from tests.conftest import SEED_004, read
 
 

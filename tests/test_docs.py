@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pipeline.tables import SCHEMAS
+from pipeline.io.tables import SCHEMAS
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -22,7 +22,7 @@ from pipeline.explore import (
     office_table,
     top_series,
 )
-from pipeline.normalize import Normalizer
+from pipeline.stages.normalize import Normalizer
 from tests.conftest import SEED_004
 
 TASK = "確保固定資產投資同比增長8.5%,力爭達到10%以上"

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from pipeline.cli import main
-from pipeline.store import DB_NAME
+from pipeline.io.store import DB_NAME
 
 PLAN_A = "一、目标任务\n（一）到2025年，全县规模工业增加值增长8%以上。（县工信局牵头）\n"
 PLAN_B = "一、目标任务\n（一）2024年底前，城乡低保标准提高到每人每月700元以上。（县民政局牵头）\n"
@@ -257,7 +257,7 @@ def test_an_unknown_region_is_one_line_exit_2(tmp_path: Path, capsys, how: str) 
 def test_jobs_1_writes_rows_in_a_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 14.8: with --jobs 1 too, rows are written by a worker as documents finish (parts), so the
     parent holds summaries, not every result."""
-    import pipeline.parts as parts
+    import pipeline.io.parts as parts
     from pipeline.cli import main
 
     calls: list[int] = []

@@ -7,12 +7,12 @@ from array import array
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.deadlines import DeadlineExtractor, Hit
-from pipeline.document import PolicyDoc
+from pipeline.extractors.deadlines import DeadlineExtractor, Hit
+from pipeline.extractors.responsibilities import _Coverage
 from pipeline.models import Organization, Span, Task
-from pipeline.offsets import NormText
-from pipeline.spans import SpanSet
-from pipeline.units import _Coverage
+from pipeline.stages.document import PolicyDoc
+from pipeline.stages.offsets import NormText
+from pipeline.stages.spans import SpanSet
 
 spans = st.lists(st.tuples(st.integers(0, 60), st.integers(0, 12)).map(lambda t: (t[0], t[0] + t[1])), max_size=25)
 
@@ -78,7 +78,7 @@ def test_coverage_equals_the_scan(orgs: list[tuple[int, int]], queries: list[tup
 
 
 def test_content_end_is_the_length_of_the_stripped_text() -> None:
-    from pipeline.units.clauses import _content_end
+    from pipeline.extractors.responsibilities.clauses import _content_end
 
     for s in ("", " ", "甲乙 \n\t", "甲\u3000", "\n\n甲", "甲乙"):
         assert _content_end(s) == len(s.rstrip())

@@ -16,8 +16,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from pipeline.parts import new_parts_dir, write_parts
-from tests.test_store import result
+from pipeline.io.parts import new_parts_dir, write_parts
+from tests.io.test_store import result
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,8 +27,10 @@ from pathlib import Path
 import pyarrow as pa
 pool = pa.proxy_memory_pool(pa.default_memory_pool())
 pa.set_memory_pool(pool)
-from pipeline import dataset, exports, report
-from pipeline.store import DB_NAME, save
+from pipeline.io import dataset
+from pipeline.io import exports
+from pipeline.io import report
+from pipeline.io.store import DB_NAME, save
 dataset.BATCH_ROWS = exports.BATCH_ROWS = 200
 report.INDEX_PAGE = 50
 out, parts = Path(sys.argv[1]), Path(sys.argv[2])

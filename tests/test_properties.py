@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import structure
-from pipeline.normalize import Normalizer
+from pipeline.stages import structure
+from pipeline.stages.normalize import Normalizer
 
 _N = Normalizer()
 _ST = structure.Structurer()

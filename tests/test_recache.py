@@ -68,8 +68,8 @@ def test_small_patterns_are_not_cached(cache: Path) -> None:
 
 
 def test_segmenter_loads_jieba_on_first_use() -> None:
-    from pipeline.segment import Segmenter
-    from pipeline.targets import TargetExtractor
+    from pipeline.extractors.targets import TargetExtractor
+    from pipeline.stages.segment import Segmenter
 
     seg = Segmenter(["发改局"])
     TargetExtractor(seg)

@@ -27,9 +27,9 @@ from urllib.parse import unquote, urlparse
 import pytest
 from PIL import Image
 
+from pipeline.io.report import LEGEND, write_report
+from pipeline.io.tables import arrow_tables
 from pipeline.models import DocResult
-from pipeline.report import LEGEND, write_report
-from pipeline.tables import arrow_tables
 from tests.conftest import CORPUS, SEED_004
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)

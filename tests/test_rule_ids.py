@@ -13,18 +13,18 @@ from typing import Any
 
 import pytest
 
-from pipeline.figures import FigureExtractor
+from pipeline.extractors.figures import FigureExtractor
+from pipeline.extractors.responsibilities import UnitExtractor
+from pipeline.extractors.responsibilities.roles import RoleRules
+from pipeline.extractors.targets import TargetExtractor
+from pipeline.extractors.targets import commitment as cm
 from pipeline.lexicon import LexiconError, read_yaml
-from pipeline.normalize import Normalizer
 from pipeline.ruletable import RuleTable
-from pipeline.structure import Structurer
-from pipeline.targets import TargetExtractor
-from pipeline.targets import commitment as cm
-from pipeline.units import UnitExtractor
-from pipeline.units.roles import RoleRules
+from pipeline.stages.normalize import Normalizer
+from pipeline.stages.structure import Structurer
 from tests.conftest import CORPUS, ROOT, make_doc
 from tests.example_tables import load
-from tests.test_units import REGIONS
+from tests.extractors.test_units import REGIONS
 
 TARGET_CASES: list[dict[str, Any]] = load("commitment_rules")["cases"]
 ROLE_CASES: list[dict[str, Any]] = load("role_rules")["cases"]
@@ -154,9 +154,9 @@ def test_no_generic_rule_on_the_seed_and_real_corpus(pipeline_obj: Any, recordin
 def test_rule_data_lives_in_the_lexicons() -> None:
     """The cue list of the structure stage, the level words, suffix kinds, township title pattern and regulator
     renames of the units stage are lexicon data (issue 15), not constants in code."""
-    import pipeline.structure as structure
-    import pipeline.units.canonical as canonical
-    import pipeline.units.model as unit_model
+    import pipeline.extractors.responsibilities.canonical as canonical
+    import pipeline.extractors.responsibilities.model as unit_model
+    import pipeline.stages.structure as structure
 
     assert not hasattr(structure, "_TASK_CUE") and read_yaml("structure.yaml")["patterns"]["task_cue"]
     for name in ("_LEVEL_OF_CHAR", "_SUFFIX_KIND", "_TOWN_RX"):

@@ -51,7 +51,7 @@ def test_no_limit_leaves_the_alarm_alone(monkeypatch, tmp_path: Path) -> None:
 
 def test_time_limit_in_the_workers_that_write_their_own_rows(monkeypatch, tmp_path: Path) -> None:
     """``extract --jobs N`` goes through parts.run_parts: its workers apply the limit too."""
-    from pipeline import parts
+    from pipeline.io import parts
 
     monkeypatch.setattr(parts, "Pipeline", _SlowOnStuck)
     inputs = []

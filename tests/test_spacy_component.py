@@ -18,10 +18,10 @@ from spacy.language import Language  # noqa: E402
 from spacy.tokens import Doc  # noqa: E402
 
 from pipeline.compose import Pipeline  # noqa: E402
-from pipeline.ingest import read_document  # noqa: E402
-from pipeline.normalize import make_converter  # noqa: E402
+from pipeline.io.ingest import read_document  # noqa: E402
+from pipeline.io.tables import arrow_tables, iso  # noqa: E402
 from pipeline.spacy_component import GROUPS, PolicyTokenizer, load  # noqa: E402
-from pipeline.tables import arrow_tables, iso  # noqa: E402
+from pipeline.stages.normalize import make_converter  # noqa: E402
 from tests.conftest import SEED_004  # noqa: E402
 
 SENTENCE = "到2025年，全縣城鎮化率達到70%以上，由縣發展和改革局牽頭，縣財政局配合。"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evalrun import run_summary
+from pipeline.evaluation.run import run_summary
 from tests.conftest import CORPUS
 
 FLOORS = Path(__file__).with_name("floors.json")

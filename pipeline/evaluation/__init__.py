@@ -1,0 +1,1 @@
+"""Scoring against gold, the eval command, the benchmark, the fuzzer and the gold tool."""

@@ -1,0 +1,1 @@
+"""Extractors: responsibilities, targets, deadlines, figures and quantities, NER."""

@@ -1,0 +1,1 @@
+"""Files in and tables out: ingest, output tables, store, search index, report, workbook."""

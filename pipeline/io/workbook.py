@@ -1,0 +1,68 @@
+"""``OUT/policy.xlsx``: every table of the store as one Excel workbook, a sheet per table (``exports.py``).
+
+For policy offices that work in Excel (or WPS): list columns (lead units…)
+are joined with ``、`` as a person would write them, dates are Excel dates.
+Characters that the XLSX format cannot hold (control characters of broken
+files) are dropped from that cell; the Parquet and CSV files keep them. A
+sheet holds at most ``MAX_ROWS`` rows; a larger table is cut there and the
+sheet says so in its last row (the Parquet/CSV files have every row).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+#: Excel's limit per sheet, less the header row and the note row.
+MAX_ROWS = 1_048_576 - 2
+#: Excel's limit per cell.
+MAX_CELL = 32_767
+LIST_SEP = "、"
+
+
+def _cell(v: Any, illegal: Any) -> Any:
+    if isinstance(v, list):
+        v = LIST_SEP.join(str(x) for x in v if x is not None)
+    if isinstance(v, str):
+        v = illegal.sub("", v)[:MAX_CELL]
+    return v
+
+
+def write_workbook(final: Path, con: duckdb.DuckDBPyConnection) -> None:
+    """Write every table of the store open on ``con`` to ``final`` (atomically, readable as the umask allows).
+
+    Rows are read in batches and openpyxl's write-only sheets stream them to
+    disk, so memory stays bounded whatever the size of the store.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from pipeline.io.exports import batches
+    from pipeline.io.store import atomic_path
+    from pipeline.io.tables import SCHEMAS, TABLES
+
+    wb = Workbook(write_only=True)
+    for name in TABLES:
+        ws = wb.create_sheet(title=name[:31])
+        ws.append(SCHEMAS[name].names)
+        (total,) = con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0]
+        i = 0
+        for batch in batches(con, name):
+            for row in batch.to_pylist():
+                if i == MAX_ROWS:
+                    break
+                ws.append([_cell(v, ILLEGAL_CHARACTERS_RE) for v in row.values()])
+                i += 1
+            if i == MAX_ROWS:
+                break
+        if total > MAX_ROWS:
+            ws.append([f"… cut at {MAX_ROWS} rows: {total} in {name}.parquet"])
+    tmp, final = atomic_path(final)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)

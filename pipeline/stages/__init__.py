@@ -1,0 +1,1 @@
+"""Stages that turn text into a structured document: normalisation, structure, tables, segmentation."""
