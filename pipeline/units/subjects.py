@@ -22,11 +22,13 @@ from pipeline.units.roles import RoleResolver
 
 #: Where a sentence starts: the text's start, a line, a sentence end, an opening quote, a 第N条 of a regulation,
 #: the main clause after a condition (…取得…奖励的,市建设行政主管部门应当…); a comma (group ``comma``) starts a
-#: clause only beside a duty clause of the same sentence (县发改局要加强统筹,县财政局要保障资金).
+#: clause only beside a duty clause of the same sentence (县发改局要加强统筹,县财政局要保障资金) or after a time or
+#: sequence adverbial opening the sentence (第四季度,市住房城乡建设局要…).
 _END = re.compile(r"[。;!?\n”]")
 _SUBJECT_MAX = 80  # characters of a duty sentence's subject list, at most
 _LIST_MAX = 300  # characters of a list after 由, at most
 _DUTY_MAX = 120  # characters of a duty read for supervision words
+_LEAD_IN_MAX = 8  # characters of an adverbial opening a duty sentence before a comma (第四季度,)
 _PART_END = re.compile(r"[。;!?\n,:]")
 #: Characters before 由 that make it the opener of its clause (read by ``ClauseSources._sentences``).
 _OPENERS = ",;。:!?\n(“"
@@ -45,7 +47,7 @@ class SubjectSentences(RoleResolver):
         sentence_end = -1  # the end of the sentence of the last duty clause
         end = -1  # the end of the sentence being read (found once per sentence: starts inside it reuse it)
         for sm in _START.finditer(text):
-            if sm.group("comma") is not None and sm.start() >= sentence_end:
+            if sm.group("comma") is not None and sm.start() >= sentence_end and not self._lead_in(text, sm.start() - 1):
                 continue
             s = max(sm.end(), marker_end.get(sm.start(), 0))
             while s < len(text) and text[s] in " \t\u3000":
@@ -69,9 +71,10 @@ class SubjectSentences(RoleResolver):
                 continue  # the subject is more than a unit list (县河长办和各镇要…)
             pos = cut.end()
             first = items[0].mention if items else None
-            if first is None or items[0].generic or first.rule == "item" or (first.rule == "sector" and not first.prefix) \
+            if first is None or items[0].generic or (first.rule in ("item", "sector") and not first.prefix) \
                     or g.p["subject_not"].fullmatch(text, first.nstart, first.nend):
-                continue  # 发展改革部门要…: a category of departments; 市政府将…: the issuer itself
+                continue  # 发展改革部门要…: a category of departments; 市政府将…: the issuer itself; a bare name
+                # (认真研究所…) is a unit only with its level in front (县人民政府森林防火指挥部负责…)
             if g.p["subject_lead"].match(text, pos, end):
                 role = "lead"
             elif prose_only and g.p["subject_duty"].match(text, pos, end) and not g.p["supervision"].search(
@@ -83,6 +86,13 @@ class SubjectSentences(RoleResolver):
             sentence_end = end
             covered[s:pos] = b"\x01" * (pos - s)
         return out
+
+    def _lead_in(self, text: str, comma: int) -> bool:
+        """Whether the comma at ``comma`` ends a time or sequence adverbial opening its sentence (第四季度,…)."""
+        b = comma
+        while b > 0 and comma - b < _LEAD_IN_MAX and text[b - 1] not in "\n。;!?“":
+            b -= 1
+        return (b == 0 or text[b - 1] in "\n。;!?“") and self.g.p["subject_lead_in"].fullmatch(text, b, comma) is not None
 
     def _by_inside(self, doc: PolicyDoc, covered: bytearray) -> list[Responsibility]:
         """由 inside a clause, after its topic: 具体考核细则由镇组织办、纪检办、宣传办负责; …扣2分由市统计局考评.
