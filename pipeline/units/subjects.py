@@ -21,18 +21,16 @@ from pipeline.units.clauses import _Item, _Part
 from pipeline.units.roles import RoleResolver
 
 #: Where a sentence starts: the text's start, a line, a sentence end, an opening quote, a 第N条 of a regulation,
-#: the main clause after a condition (…取得…奖励的,市建设行政主管部门应当…); a comma (group ``comma``) starts a
-#: clause only beside a duty clause of the same sentence (县发改局要加强统筹,县财政局要保障资金) or after a time or
-#: sequence adverbial opening the sentence (第四季度,市住房城乡建设局要…).
+#: the main clause after a condition (…取得…奖励的,市建设行政主管部门应当…), a clause after any comma: a clause has its
+#: own subject (县发改局要加强统筹,县财政局要保障资金; 第四季度,市住房城乡建设局要…; …报区局办公室,区局办公室将负责…).
 _END = re.compile(r"[。;!?\n”]")
 _SUBJECT_MAX = 80  # characters of a duty sentence's subject list, at most
 _LIST_MAX = 300  # characters of a list after 由, at most
 _DUTY_MAX = 120  # characters of a duty read for supervision words
-_LEAD_IN_MAX = 8  # characters of an adverbial opening a duty sentence before a comma (第四季度,)
 _PART_END = re.compile(r"[。;!?\n,:]")
 #: Characters before 由 that make it the opener of its clause (read by ``ClauseSources._sentences``).
 _OPENERS = ",;。:!?\n(“"
-_START = re.compile(r"(?:^|(?<=[\n。;!?“])|(?<=的,)|(?P<comma>(?<=,)))[ \t\u3000]*(?:第[一二三四五六七八九十百零〇\d]{1,5}条[ \t\u3000]*)?")
+_START = re.compile(r"(?:^|(?<=[\n。;!?“,]))[ \t\u3000]*(?:第[一二三四五六七八九十百零〇\d]{1,5}条[ \t\u3000]*)?")
 
 
 class SubjectSentences(RoleResolver):
@@ -44,11 +42,8 @@ class SubjectSentences(RoleResolver):
         g = self.g
         marker_end = {h.nstart: h.nstart + len(h.marker) for h in doc.headings}
         out: list[Responsibility] = []
-        sentence_end = -1  # the end of the sentence of the last duty clause
         end = -1  # the end of the sentence being read (found once per sentence: starts inside it reuse it)
         for sm in _START.finditer(text):
-            if sm.group("comma") is not None and sm.start() >= sentence_end and not self._lead_in(text, sm.start() - 1):
-                continue
             s = max(sm.end(), marker_end.get(sm.start(), 0))
             while s < len(text) and text[s] in " \t\u3000":
                 s += 1
@@ -83,16 +78,8 @@ class SubjectSentences(RoleResolver):
             else:
                 continue
             out += self._resolve(doc, [_Part(items, role, "")], s, end, ())
-            sentence_end = end
             covered[s:pos] = b"\x01" * (pos - s)
         return out
-
-    def _lead_in(self, text: str, comma: int) -> bool:
-        """Whether the comma at ``comma`` ends a time or sequence adverbial opening its sentence (第四季度,…)."""
-        b = comma
-        while b > 0 and comma - b < _LEAD_IN_MAX and text[b - 1] not in "\n。;!?“":
-            b -= 1
-        return (b == 0 or text[b - 1] in "\n。;!?“") and self.g.p["subject_lead_in"].fullmatch(text, b, comma) is not None
 
     def _by_inside(self, doc: PolicyDoc, covered: bytearray) -> list[Responsibility]:
         """由 inside a clause, after its topic: 具体考核细则由镇组织办、纪检办、宣传办负责; …扣2分由市统计局考评.
