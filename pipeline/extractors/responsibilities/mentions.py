@@ -239,8 +239,8 @@ def canonical_name(g: _Grammar, mention_norm: str, meta: DocMeta, inherited_pref
 def _free_item(g: _Grammar, text: str, s: int, e: int) -> Mention | None:
     """A list item that is not in the lexicon but ends in a unit suffix (国际物流枢纽公司, 会计科)."""
     m = g.p["item"].fullmatch(text, s, e)
-    if not m:
-        return None
+    if not m or (text[e - 1] == "所" and g.p["item_particle"].match(text, e)):
+        return None  # 研究所负责的工作: 所 is the particle of 所V的
     pm = g.prefix_rx.match(text, s, e)
     pre = pm.group(0) if pm and pm.end() < e - 1 else ""
     body = text[s + len(pre):e]

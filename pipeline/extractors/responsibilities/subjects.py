@@ -7,7 +7,8 @@ Two conventions of the genre, both read from ``unit_grammar.yaml``:
   minutes, notices, regulations), the subject of a duty verb (要/负责/应当/将/承担) is the responsibility clause of
   that duty: one specific unit leads, several are joint. Supervision and assessment of the whole notice (督查,
   考核, 通报…) is not such a duty, and neither is the issuing government speaking of itself (市政府将…) or a
-  category of departments (发展改革部门要…). Where a document does write responsibility clauses, sentences in its
+  category of departments (发展改革部门要…) — unless the document named that body with its level before (市建设行政主管
+  部门 … 建设行政主管部门应当…). Where a document does write responsibility clauses, sentences in its
   body describe roles without being the clause of a task, so they are left out.
 """
 
@@ -21,16 +22,17 @@ from pipeline.models import Responsibility
 from pipeline.stages.document import PolicyDoc
 
 #: Where a sentence starts: the text's start, a line, a sentence end, an opening quote, a 第N条 of a regulation,
-#: the main clause after a condition (…取得…奖励的,市建设行政主管部门应当…); a comma (group ``comma``) starts a
-#: clause only beside a duty clause of the same sentence (县发改局要加强统筹,县财政局要保障资金).
+#: the main clause after a condition (…取得…奖励的,市建设行政主管部门应当…), a clause after any comma: a clause has its
+#: own subject (县发改局要加强统筹,县财政局要保障资金; 第四季度,市住房城乡建设局要…; …报区局办公室,区局办公室将负责…).
 _END = re.compile(r"[。;!?\n”]")
 _SUBJECT_MAX = 80  # characters of a duty sentence's subject list, at most
 _LIST_MAX = 300  # characters of a list after 由, at most
 _DUTY_MAX = 120  # characters of a duty read for supervision words
 _PART_END = re.compile(r"[。;!?\n,:]")
+_LEVEL_CHARS = "省市县区旗州"  # a level word in front of a bare name named in full (市建设行政主管部门)
 #: Characters before 由 that make it the opener of its clause (read by ``ClauseSources._sentences``).
 _OPENERS = ",;。:!?\n(“"
-_START = re.compile(r"(?:^|(?<=[\n。;!?“])|(?<=的,)|(?P<comma>(?<=,)))[ \t\u3000]*(?:第[一二三四五六七八九十百零〇\d]{1,5}条[ \t\u3000]*)?")
+_START = re.compile(r"(?:^|(?<=[\n。;!?“,]))[ \t\u3000]*(?:第[一二三四五六七八九十百零〇\d]{1,5}条[ \t\u3000]*)?")
 
 
 class SubjectSentences(RoleResolver):
@@ -42,11 +44,8 @@ class SubjectSentences(RoleResolver):
         g = self.g
         marker_end = {h.nstart: h.nstart + len(h.marker) for h in doc.headings}
         out: list[Responsibility] = []
-        sentence_end = -1  # the end of the sentence of the last duty clause
         end = -1  # the end of the sentence being read (found once per sentence: starts inside it reuse it)
         for sm in _START.finditer(text):
-            if sm.group("comma") is not None and sm.start() >= sentence_end:
-                continue
             s = max(sm.end(), marker_end.get(sm.start(), 0))
             while s < len(text) and text[s] in " \t\u3000":
                 s += 1
@@ -69,9 +68,11 @@ class SubjectSentences(RoleResolver):
                 continue  # the subject is more than a unit list (县河长办和各镇要…)
             pos = cut.end()
             first = items[0].mention if items else None
-            if first is None or items[0].generic or first.rule == "item" or (first.rule == "sector" and not first.prefix) \
+            if first is None or items[0].generic or (first.rule in ("item", "sector") and not first.prefix
+                                                     and not _named_before(text, first.nstart, first.nend)) \
                     or g.p["subject_not"].fullmatch(text, first.nstart, first.nend):
-                continue  # 发展改革部门要…: a category of departments; 市政府将…: the issuer itself
+                continue  # 发展改革部门要…: a category of departments; 市政府将…: the issuer itself; a bare name
+                # (认真研究所…) is a unit only with its level in front (县人民政府森林防火指挥部负责…)
             if g.p["subject_lead"].match(text, pos, end):
                 role = "lead"
             elif prose_only and g.p["subject_duty"].match(text, pos, end) and not g.p["supervision"].search(
@@ -80,7 +81,6 @@ class SubjectSentences(RoleResolver):
             else:
                 continue
             out += self._resolve(doc, [_Part(items, role, "")], s, end, ())
-            sentence_end = end
             covered[s:pos] = b"\x01" * (pos - s)
         return out
 
@@ -120,3 +120,14 @@ def _blank(text: str, pos: int, end: int) -> int:
     """The first blank in ``text[pos:end]`` (or ``end``): a scoring sheet separates its items by blanks."""
     m = re.compile(r"\s").search(text, pos, end)
     return m.start() if m else end
+
+
+def _named_before(text: str, s: int, e: int) -> bool:
+    """Whether the bare name ``text[s:e]`` stands earlier with a level in front (市建设行政主管部门 … 建设行政主管部门应当):
+    a regulation names its competent body in full once, then by its bare type."""
+    i = text.find(text[s:e], 0, s)
+    while i != -1:
+        if i > 0 and text[i - 1] in _LEVEL_CHARS:
+            return True
+        i = text.find(text[s:e], i + 1, s)
+    return False
