@@ -289,7 +289,8 @@ class CommitmentRules(IndicatorRules):
         before = text[c.clause_start:c.span_start]
         commits = self._pat["report_commit"].search(sent) or self._pat["yoy_commit"].search(sent)
         if not commits and (self._pat["yoy_fact"].search(before) or self._pat["yoy_after"].match(text, c.span_end)
-                            or self._pat["yoy_earlier"].search(text, c.sent_start, c.span_start)):
+                            or self._pat["yoy_earlier"].search(text, c.sent_start, c.span_start)
+                            or self._pat["rank_after"].match(text, c.span_end)):
             return True
         if not self._pat["report_commit"].search(sent) and self._completion(text, c, before):
             return True
