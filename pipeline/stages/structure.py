@@ -90,7 +90,8 @@ class Structurer:
             province, city, county = self.gazetteer.full_names(region)
         elif doc_number and (m := self.province_number.match(doc_number)):
             province = self.province_abbr.get(m.group("abbr"))
-        ref_year = self._ref_year(issue_date, doc_number, title) or _only_year(text, self.pat["year_mention"])
+        ref_year = self._ref_year(issue_date, doc_number, title) or _only_year(text, self.pat["year_mention"],
+                                                                              self.pat["past_year_mention"])
         return DocMeta(title, doc_number, issuer, issue_date, province, city, county, ref_year)
 
     def _title(self, head_lines: list[str]) -> str | None:
@@ -344,11 +345,13 @@ def _title_end(text: str, s: int, e: int) -> int:
     return min(e, s + 60) if e - s > 60 else e
 
 
-def _only_year(text: str, year_mention: re.Pattern[str]) -> int | None:
+def _only_year(text: str, year_mention: re.Pattern[str], past_mention: re.Pattern[str]) -> int | None:
     """The one year a document names (2021年随机抽查计划 … 1月31日前), when it names exactly one; else None.
 
     A last resort after issue date, 发文字号 and title: with a single year in sight, relative
-    dates (6月底前) can only be meant for it.
+    dates (6月底前) can only be meant for it. A year named only for its past results (对2020年已达标的…,
+    2023年度考核排名…) says nothing of the year the text is about.
     """
-    years = {int(y) for y in year_mention.findall(text)}
+    past = {m.start() for m in past_mention.finditer(text)}
+    years = {int(m.group(1)) for m in year_mention.finditer(text) if m.start() not in past}
     return years.pop() if len(years) == 1 else None

@@ -111,6 +111,19 @@ def test_ref_year_from_the_only_year_named(st: Structurer, normalizer: Normalize
     assert (one.ref_year, two.ref_year) == (2021, None)
 
 
+@pytest.mark.parametrize(("text", "year"), [
+    # a year named only for its past results gives no ref_year (pool p021, p012, p027: the gold leaves dates open)
+    ("行动方案\n1.对 2020 年已达标的部分无违建街(镇)进行提档升级。12 月底前开工建设 200部。\n", None),
+    ("住建局冲刺四季度\n2023年度考核排名全省第6名。第四季度,坚决完成全年各项目标任务。\n", None),
+    ("招商引资工作会\n拿出300万元资金对2011年10个招商引资先进单位进行表彰。确保全年完成招商引资40亿元。\n", None),
+    # a year the work is for still gives it
+    ("行动方案\n2020年全市完成老旧小区改造50个,12月底前全部开工。\n", 2020),
+])
+def test_a_year_of_past_results_is_no_ref_year(st: Structurer, normalizer: Normalizer, text: str,
+                                               year: int | None) -> None:
+    assert build(st, normalizer, text).meta.ref_year == year
+
+
 @pytest.mark.parametrize(("text", "title", "issued"), [
     # a title broken over two lines keeps both (pool p038)
     ("關于2023年為民辦實事項目\n實施情況的通報\n一、新增學位5萬個\n", "关于2023年为民办实事项目实施情况的通报", None),

@@ -157,6 +157,9 @@ class TargetExtractor(CommitmentRules):
         indicator, pred = self._indicator(text, nums[first], c0, len(group) == 1)
         indicator = self._pat["period_in_indicator"].sub("", indicator).strip("、 ") or indicator
         indicator = self._pat["raise_to"].sub("", indicator).strip() or indicator  # …标准提高到每人每月
+        indicator = indicator.rstrip("( ") or indicator  # 完成全年任务(42.5亿元)的…: the bracket opens on the value
+        if decided.id.endswith(".task_amount"):
+            indicator = self._realised_indicator(text, nums, ctxs, first) or indicator
         inherited_kind = None
         last_target = scan.last
         if indicator in self._kind["rate_words"] and last_target and last_target[0] == c0.sent_start:
@@ -207,3 +210,10 @@ class TargetExtractor(CommitmentRules):
         scan.last = (c0.sent_start, indicators[-1], out[-1].kind, out[-1].unit)
         return out
 
+    def _realised_indicator(self, text: str, nums: list[_Num], ctxs: list[_Ctx], i: int) -> str:
+        """The indicator of the realised amount a bracketed task amount is set against, up to three numbers back
+        (到位资金25.47亿元,完成全年任务(42.5亿元)的…: the task is an amount of 到位资金), or ''."""
+        for j in range(i - 1, max(i - 4, -1), -1):
+            if self._pat["completion_after"].match(text, ctxs[j].span_end):
+                return self._indicator(text, nums[j], ctxs[j])[0]
+        return ""

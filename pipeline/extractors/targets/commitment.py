@@ -287,8 +287,12 @@ class CommitmentRules(IndicatorRules):
             return True
         sent = text[c.sent_start:c.clause_end]
         before = text[c.clause_start:c.span_start]
-        if self._pat["yoy_fact"].search(before) and not self._pat["report_commit"].search(sent) \
-                and not self._pat["yoy_commit"].search(sent):
+        commits = self._pat["report_commit"].search(sent) or self._pat["yoy_commit"].search(sent)
+        if not commits and (self._pat["yoy_fact"].search(before) or self._pat["yoy_after"].match(text, c.span_end)
+                            or self._pat["yoy_earlier"].search(text, c.sent_start, c.span_start)
+                            or self._pat["rank_after"].match(text, c.span_end)):
+            return True
+        if not self._pat["report_commit"].search(sent) and self._completion(text, c, before):
             return True
         if not doc.report:
             return False
@@ -303,6 +307,16 @@ class CommitmentRules(IndicatorRules):
             return True
         return not self._in_heading_title(doc, c.span_start) and not self._pat["report_plan"].search(
             text[c.sent_start:c.span_start])
+
+    def _completion(self, text: str, c: _Ctx, before: str) -> bool:
+        """A realised amount followed by the share of its task (…25.47亿元,完成全年任务(42.5亿元)的59.94%), or that
+        share when the task amount stands in brackets or a realised amount ends the clause before: reached, in any
+        document (a plan's milestone 6月底前完成全年任务的60% names no amount reached)."""
+        if self._pat["completion_after"].match(text, c.span_end):
+            return True
+        m = self._pat["completion_rate"].search(before)
+        return m is not None and (")" in m.group(0)
+                                  or self._pat["realised_before"].search(text, c.sent_start, c.clause_start) is not None)
 
     @staticmethod
     def _in_heading_title(doc: PolicyDoc, pos: int) -> bool:

@@ -83,8 +83,12 @@ def _inside_parens(s: str, aside_open: re.Pattern[str] | None = None) -> bool:
 
 
 def _inside_quotes(s: str) -> bool:
-    """The text ends inside a “quoted” name or rule (落实“…比例不低于40%”政策)."""
-    return s.count("“") > s.count("”")
+    """The text ends inside a “quoted” name or rule (落实“…比例不低于40%”政策); a quoted passage whose clauses run on
+    with commas (其中第176项的主要内容为,“落实公交优先战略,加快轨道交通建设,新增通车里程62公里”) is the plan's own text,
+    judged as any other."""
+    if s.count("“") <= s.count("”"):
+        return False
+    return not re.search(r"[,;]", s[s.rfind("“"):])
 
 
 def _drop_parens(s: str) -> str:
