@@ -44,6 +44,9 @@ CASES: dict[str, Callable[[int], str]] = {
     "percentages packed in one sentence": lambda n: _fill("1%", n),
     "percentages listed after a verb": lambda n: _fill("增长1%、", n),
     "run of 由": lambda n: "由" * n,
+    # a metadata field name before a long blank run: two adjacent \s* around an optional colon were quadratic
+    # (a fuzzed page took 42 s in the structure stage's date field)
+    "a field name before a blank run (fuzzing)": lambda n: ("来源:" + " " * 1500 + "发布时间" + " \n" * n)[:n],
     "由 before units, no cue": lambda n: _fill("由县发改局", n),
     "duty clauses joined by commas": lambda n: _fill("县发改局要做好,", n),
     "conditions before duty subjects": lambda n: _fill("的,市发改局", n),

@@ -12,7 +12,7 @@ from typing import Any
 from pipeline.errors import DocumentError
 from pipeline.io.decoding import _BOMS, _CJK_FAMILIES, _best_in_family, _checked, _describe, decode_text
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*(?:["']\s*)?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # Declared charsets read as their superset (what browsers do).
 _CHARSET_ALIASES = {
     "gb2312": "gb18030",
