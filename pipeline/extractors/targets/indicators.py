@@ -77,21 +77,25 @@ class IndicatorRules:
         return None
 
     # ------------------------------------------------------------ indicator
+    def _strip_lead(self, s: str, keep: tuple[str, ...] = ()) -> str | None:
+        """``s`` without one leading noise run or strip-prefix word (other than ``keep``); None if none leads."""
+        m = self._pat["lead_noise"].match(s)
+        if m and m.end() > 0:
+            return s[m.end():].strip()
+        for w in self._strip_prefix:
+            if s.startswith(w) and w not in keep:
+                return s[len(w):].strip()
+        return None
+
     def _trim(self, s: str) -> str:
         """Drop clause noise around an indicator: time words, scope words, predicates, comparators."""
         s = s.strip()
         changed = True
         while changed and s:
             changed = False
-            m = self._pat["lead_noise"].match(s)
-            if m and m.end() > 0:
-                s, changed = s[m.end():].strip(), True
-                continue
-            for w in self._strip_prefix:
-                if s.startswith(w):
-                    s, changed = s[len(w):].strip(), True
-                    break
-            if changed:
+            lead = self._strip_lead(s)
+            if lead is not None:
+                s, changed = lead, True
                 continue
             m = self._pat["baseline_ref"].search(s)
             if m:
@@ -150,18 +154,10 @@ class IndicatorRules:
         return core + noun, pred
 
     def _trim_lead_only(self, s: str) -> str:
+        """``s`` without its leading noise (``_trim``'s leading half), keeping 实现/完成 as the verb of a list."""
         s = s.strip()
-        changed = True
-        while changed and s:
-            changed = False
-            m = self._pat["lead_noise"].match(s)
-            if m and m.end() > 0:
-                s, changed = s[m.end():].strip(), True
-                continue
-            for w in self._strip_prefix:
-                if s.startswith(w) and w not in ("实现", "完成"):
-                    s, changed = s[len(w):].strip(), True
-                    break
+        while s and (lead := self._strip_lead(s, keep=("实现", "完成"))) is not None:
+            s = lead
         return s
 
     def _noun_after(self, text: str, c: _Ctx) -> str:
