@@ -75,6 +75,7 @@ class TimeRules:
     from_mark: re.Pattern[str]
     past_event: re.Pattern[str]
     year_cell: re.Pattern[str]
+    section_plan: re.Pattern[str]
 
 
 def load_rules(name: str | Path = "time.yaml") -> TimeRules:
@@ -97,7 +98,7 @@ def load_rules(name: str | Path = "time.yaml") -> TimeRules:
             raw[f"i:{pid}"] = p["split"]
     for b in data["blockers"]:
         raw[f"b:{b['id']}"] = b["regex"]
-    for key in ("caption_line", "report_window", "from_mark", "past_event", "year_cell"):
+    for key in ("caption_line", "report_window", "from_mark", "past_event", "year_cell", "section_plan"):
         raw[key] = data[key]
     rx = compile_patterns(frags, raw, str(name))
     patterns = tuple(
@@ -120,6 +121,7 @@ def load_rules(name: str | Path = "time.yaml") -> TimeRules:
         from_mark=rx["from_mark"],
         past_event=rx["past_event"],
         year_cell=rx["year_cell"],
+        section_plan=rx["section_plan"],
     )
 
 
@@ -156,6 +158,8 @@ class DeadlineExtractor:
                 continue  # 2020年,省委和省政府坚持… in a progress report: the year reported on
             if kind == "period" and _overlaps(h.nstart, h.nend, captions) and not _overlaps(h.nstart, h.nend, cells):
                 continue  # a caption or heading naming an event
+            if kind == "period" and doc.in_fact_section(h.nstart) and not self.rules.section_plan.match(text, h.nend):
+                continue  # 全年救助… under 一、2016年主要工作回顾: when the reported work was done
             rec = self.record(doc, h, kind)
             if h.norm == "day_squeezed" and rec.date_end is None:
                 continue  # 2020111日: two readings (1月11日, 11月1日), so none

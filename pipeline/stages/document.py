@@ -64,6 +64,8 @@ class PolicyDoc:
     town: Town | None = None
     #: title lines near the top and copies of the title: their times are names, not deadlines
     title_spans: list[tuple[int, int]] = field(default_factory=list)
+    #: (heading start, its section reports the situation or past results at any level: 一、基本情况), in order
+    fact_sections: list[tuple[int, bool]] = field(default_factory=list)
     #: lines holding only a full date outside the tables (the signature or publication date)
     signature_spans: list[tuple[int, int]] = field(default_factory=list)
     #: sentence, cell and clause bounds of ``text``: set by the structure stage (built on first use otherwise)
@@ -117,6 +119,11 @@ class PolicyDoc:
                 found = r  # keep walking back: the earliest row in list order wins, as a scan would
             i -= 1
         return found
+
+    def in_fact_section(self, npos: int) -> bool:
+        """``npos`` stands in a section whose heading chain reports the situation or past results."""
+        k = bisect.bisect_right(self.fact_sections, (npos, True)) - 1
+        return k >= 0 and self.fact_sections[k][1]
 
     def task_at(self, npos: int) -> Task | None:
         """The task whose normalised span contains ``npos`` (innermost, latest start)."""

@@ -266,6 +266,7 @@ class Structurer:
         tasks.sort(key=lambda t: (t.nstart, -t.nend))
         doc.tasks = [_renumber(t, i + 1) for i, t in enumerate(tasks)]
         doc.headings = headings
+        doc.fact_sections = self.fact_sections(headings)
         doc.table_rows = [_attach_row(r, doc) for r in rows]
         title_area = [ln.strip() for ln in text[:1500].split("\n") if ln.strip()][:8]
         doc.report = any(self.pat["report_title"].search(ln) for ln in title_area)
@@ -275,6 +276,17 @@ class Structurer:
         doc.signature_spans = [(s, e) for s, e in line_spans(text)
                                if self.signature_line.match(text[s:e]) and not overlaps(s, e, cells)]
         return doc
+
+    def fact_sections(self, headings: list[Heading]) -> list[tuple[int, bool]]:
+        """(start, under a situation or results heading at any level) for each heading (一、基本情况)."""
+        out: list[tuple[int, bool]] = []
+        stack: list[tuple[int, bool]] = []
+        for h in headings:
+            while stack and stack[-1][0] >= h.level:
+                stack.pop()
+            stack.append((h.level, bool(self.pat["fact_heading"].search(h.title))))
+            out.append((h.nstart, any(is_fact for _, is_fact in stack)))
+        return out
 
     def set_meta(self, doc: PolicyDoc, meta: DocMeta) -> None:
         """Give ``doc`` other metadata (a region the user names, an example's fixed region) and the facts that

@@ -157,6 +157,9 @@ def test_key_alone_on_its_line_takes_the_value_below(normalizer: Normalizer) -> 
     # numbered items ending in 方案 are tasks, not titles; a date in a table cell is no signature
     ("(一)2024年底前制定实施方案\n1.2025年完成整治方案\n|事项|完成时间|\n|验收|2024年6月30日|\n", [], []),
     ("全县2024年新增市场主体3000户以上,年底前完成。", [], []),
+    # a scraped page's list of publication fields, each behind a bullet (pool p069); a bullet item stating work is no stamp
+    ("  • 发布机构:\n  • 2023年09月15日\n  • 来源: 大理市应急管理局\n", [], ["  • 2023年09月15日"]),
+    ("• 2023年9月15日前完成排查\n", [], []),
 ])
 def test_title_and_signature_spans(st: Structurer, normalizer: Normalizer, text: str, titles: list[str],
                                    signatures: list[str]) -> None:

@@ -52,7 +52,7 @@ class TargetExtractor(CommitmentRules):
                 baseline[i + 1] = n.value
                 ctxs[i].extra["baseline_of_next"] = True
         m = self._pat["news_marker"].search(text)
-        scan = _DocScan(m.start() if m else len(text), self._fact_sections_of(doc))
+        scan = _DocScan(m.start() if m else len(text))
         for group in self._groups(text, nums, ctxs):
             out.extend(self._group_targets(doc, nums, ctxs, group, baseline, deadlines, scan))
         taken = [(t.span.start, t.span.end) for t in out]

@@ -93,7 +93,7 @@ _PREDICATES: dict[str, Callable[[_Facts], bool]] = {
     "parameter_word": lambda f: f.r._parameter_word(f.window("clause")),
     "inside_aside": lambda f: _inside_parens(f.window("before_sent"), f.r._pat["aside_open"]),
     "in_progress_column": lambda f: f.r._in_progress_column(f.doc, f.n.nstart),
-    "in_fact_section": lambda f: f.r._in_fact_section(f.scan, f.n.nstart),
+    "in_fact_section": lambda f: f.doc.in_fact_section(f.n.nstart),
     "inside_quotes": lambda f: _inside_quotes(f.window("before_sent")),
     "time_limit_verb": lambda f: bool(f.r._time_limit_verb(f.text, f.c)),
     "modifier": lambda f: f.r._is_modifier(f.text, f.nums, f.ctxs, f.i),
@@ -258,23 +258,6 @@ class CommitmentRules(IndicatorRules):
                     and _unit_core(nums[j].unit) in self._count_units:
                 return True
         return False
-
-    def _fact_sections_of(self, doc: PolicyDoc) -> list[tuple[int, bool]]:
-        """(start, under a situation or results heading at any level) for each heading (一、基本情况)."""
-        out: list[tuple[int, bool]] = []
-        stack: list[tuple[int, bool]] = []
-        for h in doc.headings:
-            while stack and stack[-1][0] >= h.level:
-                stack.pop()
-            stack.append((h.level, bool(self._pat["fact_heading"].search(h.title))))
-            out.append((h.nstart, any(is_fact for _, is_fact in stack)))
-        return out
-
-    @staticmethod
-    def _in_fact_section(scan: _DocScan, pos: int) -> bool:
-        """The number stands in a section whose heading chain reports the situation or past results."""
-        k = bisect.bisect_right(scan.fact_sections, (pos, True)) - 1
-        return k >= 0 and scan.fact_sections[k][1]
 
     def _reported(self, doc: PolicyDoc, text: str, c: _Ctx) -> bool:
         """Progress-report conventions: a results label line; in a document the structure stage found to be a

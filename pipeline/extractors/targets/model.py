@@ -53,7 +53,6 @@ class _DocScan:
     """Per-document state of one targets run, passed explicitly (the extractor itself keeps none)."""
 
     news_from: int  # where a news or report part starts: numbers from here on are no goals
-    fact_sections: list[tuple[int, bool]]  # (heading start, under a situation or results heading)
     last: tuple[int, str, str, str | None] | None = None  # (sentence start, indicator, kind, unit) of the last target
 
 
