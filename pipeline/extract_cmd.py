@@ -280,8 +280,9 @@ def _process(args: ExtractOptions, inputs: Inputs, db: Path) -> int:
         if n_docs < len(results):
             print(f"identical files: {len(results)} files hold {n_docs} distinct documents; each document's rows "
                   "are written once, all its names are in document_sources", file=sys.stderr)
+        # a document naming no region matters when it names local units (县交通运输局); a national one names ministries
         no_region = [r.source for r in results if r.status == "ok"
-                     and not (r.meta.province or r.meta.city or r.meta.county)]
+                     and not (r.meta.province or r.meta.city or r.meta.county) and r.names_local_units()]
         if no_region:
             print(f"no region: {len(no_region)} document(s) name no province, city or county, so their units keep "
                   "bare names (县交通运输局); give --region or a policy-extract.yaml with `region: <county>` in "

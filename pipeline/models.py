@@ -159,6 +159,14 @@ class DocResult:
     deadlines: list[Deadline] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
+    #: a row-less summary's answer to ``names_local_units`` (its organizations stayed with the worker)
+    local_units: bool | None = None
+
+    def names_local_units(self) -> bool:
+        """Whether a unit of a local level is named (县交通运输局): only then does a missing region matter."""
+        if self.local_units is not None:
+            return self.local_units
+        return any(o.level not in (None, "central") for o in self.organizations)
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,12 +65,17 @@ def g() -> _Grammar:
 
 
 def _find_all_full_scan(g: _Grammar, text: str) -> list[Mention]:
-    """``find_all`` as it was: every recogniser over the whole text."""
+    """``find_all`` as it was: every recogniser over the whole text (no mention at a class of divisions' 市)."""
     cands = []
     for prio, (rule, rx) in enumerate(g.recognizers):
-        for m in rx.finditer(text):
+        pos = 0
+        while (m := rx.search(text, pos)) is not None:
+            if g._class_tail(text, m.start()):
+                pos = m.start() + 1  # 直辖市人民政府: search again after the class's 市
+                continue
             if m.end() > m.start():
                 cands.append((0 if rule != "free" else 1, prio, g._mention(rule, m)))
+            pos = max(m.end(), m.start() + 1)
     cands.sort(key=lambda c: (c[0], -(c[2].nend - c[2].nstart), c[1], c[2].nstart))
     taken: list[Mention] = []
     occupied = bytearray(len(text) + 1)

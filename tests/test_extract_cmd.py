@@ -241,6 +241,15 @@ def test_documents_without_a_region_are_counted_in_the_summary(tmp_path: Path, c
     assert "1 document(s)" in line and "in/a.txt" in line and "--region" in line
 
 
+def test_a_national_document_needs_no_region(tmp_path: Path, capsys) -> None:
+    """Ministries are named without a region (国办发, pool f002): no hint to give such a document a county."""
+    inp = tmp_path / "in"
+    put(inp, "national.txt", "国务院办公厅关于深入开展消费扶贫的指导意见\n一、加快流通服务网络建设。（商务部、发展改革委、交通运输部负责）\n")
+    put(inp, "no_units.txt", "关于做好防汛工作的通知\n请各地做好准备。\n")
+    assert extract(inp, "--out", tmp_path / "out") == 0
+    assert "no region" not in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("how", ["option", "sidecar", "ambiguous"])
 def test_an_unknown_region_is_one_line_exit_2(tmp_path: Path, capsys, how: str) -> None:
     inp = tmp_path / "in"

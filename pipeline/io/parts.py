@@ -100,7 +100,8 @@ def finish_document(out_dir: Path, path: Path, r: DocResult, report: bool) -> di
         write_atomic_text(out_dir / "report" / f"{r.doc_id}.html", document_page(r))
     m = r.meta
     return {"doc_id": r.doc_id, "source": r.source, "status": r.status, "error": r.error,
-            "encoding": r.encoding, "n_chars": r.n_chars, "region": (m.province, m.city, m.county)}
+            "encoding": r.encoding, "n_chars": r.n_chars, "region": (m.province, m.city, m.county),
+            "local_units": r.names_local_units()}
 
 
 def summary_result(summary: dict[str, Any]) -> DocResult:
@@ -108,7 +109,8 @@ def summary_result(summary: dict[str, Any]) -> DocResult:
     province, city, county = summary.get("region") or (None, None, None)
     return DocResult(doc_id=summary["doc_id"], source=summary["source"], status=summary["status"],
                      error=summary["error"], encoding=summary.get("encoding"), n_chars=summary["n_chars"],
-                     meta=DocMeta(province=province, city=city, county=county))
+                     meta=DocMeta(province=province, city=city, county=county),
+                     local_units=summary.get("local_units"))
 
 
 def new_parts_dir(out_dir: Path) -> Path:

@@ -75,6 +75,8 @@ class UnitExtractor(ClauseSources, SubjectSentences):
         out: list[Organization] = []
         prev: tuple[int, str] | None = None  # (end, prefix) of the previous mention with a prefix
         for mn in self.g.find_all(text):
+            if not mn.prefix and self.g.p["group_head_before"].search(text, max(0, mn.nstart - 12), mn.nstart):
+                continue  # 各县(市、区)人民政府: a group reference, not a body
             inherited = None
             if not mn.prefix and prev and text[prev[0]:mn.nstart] == "、":
                 inherited = prev[1]

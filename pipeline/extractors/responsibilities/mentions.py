@@ -64,11 +64,15 @@ class _Grammar(CanonicalNames):
         self.places: dict[str, str] = {}  # place as written → level
         self.short_of: dict[str, str] = {}  # full region name → short name (汉阴县 → 汉阴)
         self.parent_city: dict[str, set[str]] = {}  # county-level name → the cities it may belong to
+        y = read_yaml("unit_grammar.yaml")
+        word_places = set(y["word_places"])  # 会同, 通道…: common words, no prefix unless named in full
         for r in read_tsv("regions.tsv"):
             self.short_of.setdefault(r["name"], r["short"])
             if r["level"] == "county" and r.get("city"):
                 self.parent_city.setdefault(r["name"], set()).add(r["city"])
             for name in (r["name"], r["short"]):
+                if name in word_places and name != r["name"]:
+                    continue
                 if len(name) >= 2 and not (len(name) == 2 and name.endswith("区")):
                     self.places.setdefault(name, r["level"])
         self.types: dict[str, tuple[str, str, tuple[str, ...]]] = {}  # alias → (full, kind, levels)
@@ -82,7 +86,6 @@ class _Grammar(CanonicalNames):
                 if a:
                     self.types[a] = (r["full"], r["kind"], levels)
             self.own_names |= own
-        y = read_yaml("unit_grammar.yaml")
         self.sector_types: dict[str, list[str]] = dict(y["sector_types"])
         self.township_types: dict[str, str] = dict(y["township_types"])
         self.township_abbr: dict[str, str] = dict(y["township_abbreviations"])
@@ -110,6 +113,13 @@ class _Grammar(CanonicalNames):
         pgate = "(?=[" + "".join(re.escape(c) for c in sorted(prefix_first)) + "])"
         # the words a mention can start with: recognisers are tried only where one starts (``find_all``)
         self.anchors = WordScanner([*self.places, *self.types, *frags["level"].split("|"), *y["mention_anchors"]])
+        level_chars = set("".join(frags["level"].split("|")))
+        #: level character → (word holding it, its index there): 直辖市, 城市, 区域 (``_class_tail``)
+        self.level_char_words: dict[str, list[tuple[str, int]]] = {}
+        for w in y["level_char_words"]:
+            for i, c in enumerate(w):
+                if c in level_chars:
+                    self.level_char_words.setdefault(c, []).append((w, i))
         self.recognizers = tuple(
             (rule, compile_cached(g + extra + "(?:" + p[key].pattern + ")"))
             for rule, key, g, extra in (
@@ -169,7 +179,7 @@ class _Grammar(CanonicalNames):
         """Every mention in ``text``: longest first, lexicon before free names, no overlaps."""
         # (free last, longest first, recogniser order, start, rule, match): a Mention is built for the taken only
         cands: list[tuple[int, int, int, int, str, re.Match[str]]] = []
-        starts = self.anchors.starts(text)
+        starts = [s for s in self.anchors.starts(text) if not self._class_tail(text, s)]
         for prio, (rule, rx) in enumerate(self.recognizers):
             for m in _finditer_at(rx, text, starts):
                 if m.end() > m.start():
@@ -186,10 +196,14 @@ class _Grammar(CanonicalNames):
         taken.sort(key=lambda x: x.nstart)
         return taken
 
+    def _class_tail(self, text: str, pos: int) -> bool:
+        """The level character at ``pos`` is part of a word (直辖市, 城市, 区域): a mention never starts there."""
+        return any(pos >= i and text.startswith(w, pos - i) for w, i in self.level_char_words.get(text[pos:pos + 1], ()))
+
     def match_at(self, text: str, pos: int, end: int) -> Mention | None:
         """The longest mention starting exactly at ``pos`` and ending by ``end``."""
         best: Mention | None = None
-        if not self.anchors.starts_at(text, pos):
+        if not self.anchors.starts_at(text, pos) or self._class_tail(text, pos):
             return None  # every mention starts with an anchor word
         for rule, rx in self.recognizers:
             m = rx.match(text, pos, end)
