@@ -82,6 +82,8 @@ class UnitExtractor(ClauseSources, SubjectSentences):
                 inherited = prev[1]
             pre = mn.prefix or inherited or ""
             prev = (mn.nend, pre) if pre else None
+            if not pre and mn.full in self.g.region_only_types:
+                continue  # 各省级人民政府, 地方各级人民政府: a class of governments
             level = mn.level
             if inherited and not mn.prefix:
                 pm = self.g.prefix_rx.fullmatch(inherited)

@@ -113,6 +113,7 @@ class _Grammar(CanonicalNames):
         pgate = "(?=[" + "".join(re.escape(c) for c in sorted(prefix_first)) + "])"
         # the words a mention can start with: recognisers are tried only where one starts (``find_all``)
         self.anchors = WordScanner([*self.places, *self.types, *frags["level"].split("|"), *y["mention_anchors"]])
+        self.region_only_types = frozenset(y["region_only_types"])  # 人民政府: a body only with its region
         level_chars = set("".join(frags["level"].split("|")))
         #: level character → (word holding it, its index there): 直辖市, 城市, 区域 (``_class_tail``)
         self.level_char_words: dict[str, list[tuple[str, int]]] = {}
