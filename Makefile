@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-dev
 OUT ?= outputs
 JOBS ?= 2
 
-.PHONY: extract test test-duckdb-min eval bench fuzz lint type check clean notebook
+.PHONY: extract test test-duckdb-min eval eval-variants bench fuzz lint type check clean notebook
 
 $(RUNTIME): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ test-duckdb-min: $(STAMP)  ## store, search and extract tests with duckdb==$(DUC
 
 eval: $(STAMP)  ## precision/recall/F1 per field against gold, every group without and with NER side by side
 	$(PY) -m pipeline eval --corpus corpus --ner both
+
+eval-variants: $(STAMP)  ## the real documents full-width, traditional and hard-wrapped (a PDF copy): F1 must not move
+	$(PY) -m pipeline.evaluation.variants --corpus corpus
 
 bench: $(STAMP)  ## chars/s vs plain jieba (pipeline without and with NER) and peak memory, corpus replicated to >= 5 MB
 	$(PY) -m pipeline bench corpus --mb 5 --ner both

@@ -195,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _tool_parser(tool: str) -> argparse.ArgumentParser:
-    """The parser of ``python -m pipeline.<tool>`` (goldtool, fuzz, tabledigest)."""
+    """The parser of ``python -m pipeline.<tool>`` (goldtool, fuzz, tabledigest, variants)."""
     if tool == "goldtool":
         ap = argparse.ArgumentParser(prog="python -m pipeline.evaluation.goldtool")
         sub = ap.add_subparsers(dest="cmd", required=True)
@@ -225,6 +225,12 @@ def _tool_parser(tool: str) -> argparse.ArgumentParser:
         g.add_argument("--compare", type=Path, help="compare with rows saved earlier")
         ap.add_argument("--without", action="append", default=[], metavar="COLUMN",
                         help="with --compare: leave this column out of every row (repeatable)")
+    elif tool == "variants":
+        from pipeline.evaluation import variants
+
+        ap = argparse.ArgumentParser(prog="python -m pipeline.evaluation.variants",
+                                     description=(variants.__doc__ or "").split("\n")[0])
+        ap.add_argument("--corpus", type=Path, default=Path("corpus"), help="the bundled corpus layout")
     else:
         raise ValueError(f"no tool {tool!r}")
     return ap
@@ -241,6 +247,10 @@ def tool_main(tool: str, argv: Sequence[str] | None = None) -> int:
         from pipeline.evaluation.fuzz import fuzz_and_report
 
         return fuzz_and_report(args.corpus, args.n, args.seed, args.batch, args.keep)
+    if tool == "variants":
+        from pipeline.evaluation.variants import report_variants
+
+        return report_variants(args.corpus)
     from pipeline.evaluation.tabledigest import save_or_compare
 
     return save_or_compare(args.paths, save=args.save, compare=args.compare, without_columns=args.without)

@@ -82,32 +82,37 @@ def make_converter(config: str) -> Any:
         return opencc.OpenCC(f"{config}.json")
 
 
-#: Line starts that open a new block even in hard-wrapped text: headings, list items, table cells.
+#: Line starts that open a new block even in hard-wrapped text: headings, list items (1. but not a decimal 28.23), table cells.
 _BLOCK_START = re.compile(
-    r"[ \t\u3000]*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十0-9]+[)）]|[0-9]+[.、．]|[①-⑳]|附件|\||$)"
+    r"[ \t\u3000]*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十0-9]+[)）]|[0-9]+(?:、|[.．](?![0-9]))|[①-⑳]|附件|\||$)"
 )
 _SENT_END = "。！？；：!?;:"
 _TABLE_LINE = re.compile(r"[|｜\t]")
+
+
+def _open_bracket(line: str, nxt: str) -> bool:
+    """A bracket left open at the end of ``line`` and closed on the next: the wrap fell inside it, whatever punctuation
+    the line ends with ((牵头单位:市教育局;⏎责任单位:市人社局))."""
+    depth = sum(1 for c in line if c in "(（") - sum(1 for c in line if c in ")）")
+    return depth > 0 and any(c in ")）" for c in nxt)
 
 
 def soft_wraps(original: str, min_width: int = 20) -> list[tuple[int, int]]:
     """Line breaks of hard-wrapped text (copied from a PDF) that fall inside a sentence.
 
     A document is hard-wrapped when many of its long lines have the same length W (±1); then a
-    line of about W characters that does not end a sentence, followed by a line that does not open a
+    line of about W characters that does not end a sentence (or leaves a bracket open), followed by a line that does not open a
     heading, item or table cell, continues on the next line (never a table line, with bars or tabs): its break (with a CR before it) is
-    dropped so that names and numbers split by the wrap (县发展和改\n革局) are whole again.
+    dropped so that names and numbers split by the wrap (县发展和改\n革局) are whole again. In any document, a line
+    ending with the list comma 、 or followed by a line opening with it continues there (…省交通运输厅\n、省农业农村厅).
     """
     lines = original.split("\n")
     lens = [len(ln.rstrip("\r")) for ln in lines]
     long_ = [n for n in lens if n >= min_width]
-    if len(long_) < 5:
-        return []
     counts = Counter(long_)
-    width = max(counts, key=lambda w: counts[w - 1] + counts[w] + counts[w + 1])
+    width = max(counts, key=lambda w: counts[w - 1] + counts[w] + counts[w + 1]) if counts else 0
     near = counts[width - 1] + counts[width] + counts[width + 1]
-    if near < max(5, 0.4 * len(long_)):
-        return []
+    hard = len(long_) >= 5 and near >= max(5, 0.4 * len(long_))
     out: list[tuple[int, int]] = []
     pos = 0
     for i, ln in enumerate(lines[:-1]):
@@ -116,7 +121,10 @@ def soft_wraps(original: str, min_width: int = 20) -> list[tuple[int, int]]:
         nxt = lines[i + 1]
         if _TABLE_LINE.search(body) or _TABLE_LINE.search(nxt):
             pass  # a table line (cells separated by bars or tabs) is never joined to its neighbours
-        elif len(body) >= width - 1 and body and body[-1] not in _SENT_END and not _BLOCK_START.match(nxt) \
+        elif body.strip() and (body.rstrip().endswith("、") or nxt.lstrip(" \t\u3000").startswith("、")):
+            out.append((pos + len(body), end + 1))  # a list broken at its 、: continued in any document
+        elif hard and len(body) >= width - 1 and body and (body[-1] not in _SENT_END or _open_bracket(body, nxt)) \
+                and not _BLOCK_START.match(nxt) \
                 and not (body[-1].isascii() and body[-1].isalpha() and nxt[:1].isascii() and nxt[:1].isalpha()):
             out.append((pos + len(body), end + 1))
         pos = end + 1

@@ -95,6 +95,31 @@ def test_hard_wrapped_lines_are_joined_inside_sentences(normalizer: Normalizer) 
     assert nt.span(i, i + 7).text == "县发展和改\n革局"  # the span keeps the original line break
 
 
+def test_a_wrap_inside_a_bracket_or_before_a_decimal_is_joined(normalizer: Normalizer) -> None:
+    """A PDF copy breaks lines anywhere: inside a responsibility bracket after its ; (r02 wrapped), and before a
+    decimal that only looks like an item number (28.23亿元 is no item 28.)."""
+    text = ("1.劳动年龄人口平均受教育年限达到12.5年以上。(牵头单位:市教育局;\n"
+            "责任单位:市人社局)全市完成投资任务,计划投入资金总额约为\n"
+            "28.23亿元,确保民生实事项目全部按期完成并投入使用。\n"
+            "2.单位地区生产总值能源消耗降低完成省下达目标任务。\n"
+            "3.空气质量优良天数比例达到省下达的目标任务要求以上。\n"
+            "4.城镇新增就业人数达到省下达的目标任务要求以上水平。\n"
+            "5.城镇调查失业率控制在省下达的目标任务要求以内水平。\n")
+    lines = normalizer.normalize(text).text.split("\n")
+    assert lines[0] == ("1.劳动年龄人口平均受教育年限达到12.5年以上。(牵头单位:市教育局;责任单位:市人社局)"
+                        "全市完成投资任务,计划投入资金总额约为28.23亿元,确保民生实事项目全部按期完成并投入使用。")
+    assert lines[1].startswith("2.")
+
+
+def test_a_list_broken_at_its_comma_is_joined_in_any_document(normalizer: Normalizer) -> None:
+    """d02 as a PDF copy: one labelled list wraps before its 、 in a document that is otherwise not hard-wrapped."""
+    text = ("牵头责任单位:省发展改革委。\n协同责任单位:省经济和信息化厅、省财政厅、省交通运输厅\n、省农业农村厅、省水利厅等。\n"
+            "配合单位:省商务厅、\n省税务局。\n一、\n总体要求\n")
+    assert normalizer.normalize(text).text.split("\n") == [
+        "牵头责任单位:省发展改革委。", "协同责任单位:省经济和信息化厅、省财政厅、省交通运输厅、省农业农村厅、省水利厅等。",
+        "配合单位:省商务厅、省税务局。", "一、总体要求", ""]
+
+
 def test_ordinary_paragraphs_are_not_joined(normalizer: Normalizer) -> None:
     text = "一、目标\n全年地区生产总值增长6%左右，一般公共预算收入增长5%\n二、任务\n（一）稳投资。新开工项目50个\n"
     assert normalizer.normalize(text).text.count("\n") == text.count("\n")
