@@ -88,8 +88,11 @@ class UnitExtractor(ClauseSources, SubjectSentences):
             if inherited and not mn.prefix:
                 pm = self.g.prefix_rx.fullmatch(inherited)
                 level = self.g._level(pm.group("places"), pm.group("lv")) if pm else level
-            out.append(Organization(doc.span(mn.nstart, mn.nend), self.g.canonical(mn, doc.meta, inherited, town),
-                                    mn.kind, level, f"units.org.{mn.rule}"))
+            canonical = self.g.canonical(mn, doc.meta, inherited, town)
+            if level is None and not pre and mn.full in self.g.central_names \
+                    and canonical == self.g.central_names[mn.full]:
+                level = "central"  # 发展改革委 in a 国务院 document: the 国家发展和改革委员会
+            out.append(Organization(doc.span(mn.nstart, mn.nend), canonical, mn.kind, level, f"units.org.{mn.rule}"))
         seen = {(o.span.start, o.span.end) for o in out}
         covered = _Coverage(o.span for o in out)
         for r in responsibilities if responsibilities is not None else self.responsibilities(doc):

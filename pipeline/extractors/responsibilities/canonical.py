@@ -17,6 +17,8 @@ class CanonicalNames:
     level_of_char: dict[str, str]
     complete_renames: list[tuple[re.Pattern[str], str]]
     canonical_renames: list[tuple[re.Pattern[str], str]]
+    central_issuer: re.Pattern[str]
+    central_names: dict[str, str]
     prefix_rx: re.Pattern[str]
     forms: dict[str, str]
     short_of: dict[str, str]
@@ -95,6 +97,9 @@ class CanonicalNames:
             return full
         if mn.form == "{full}":
             return mn.full + mn.sub  # a central body (财政部, 海关总署): its name has no region
+        if not (mn.prefix or inherited or doc_region) and mn.full in self.central_names \
+                and self.central_issuer.match(meta.issuer or ""):
+            return self.central_names[mn.full] + mn.sub  # 发展改革委 in a 国务院 document
         if town is not None:
             name = self._township_name(mn, town)
             if name:

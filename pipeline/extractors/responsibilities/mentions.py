@@ -93,6 +93,8 @@ class _Grammar(CanonicalNames):
         self.level_of_char: dict[str, str] = dict(y["level_of_char"])
         self.suffix_kind: list[tuple[str, str]] = [(suf, kind) for suf, kind in y["suffix_kind"]]
         self.complete_renames = [(re.compile(a), b) for a, b in y["complete_renames"]]
+        self.central_issuer = re.compile(y["central_issuer"])
+        self.central_names: dict[str, str] = dict(y["central_names"])  # 发展和改革委员会 → 国家发展和改革委员会
         self.canonical_renames = [(re.compile(a), b) for a, b in y["canonical_renames"]]
         frags = dict(y["fragments"])
         frags["place"] = trie_regex(sorted(self.places))
