@@ -11,7 +11,10 @@ begin with hundreds of distinct characters (the 3,263 division names: 921)
 costs ~0.2 µs per character of text. When the words end in a few characters
 (division names: 县 区 市 旗 州 省 …), ``longest`` finds those with ``re`` and
 looks up only the substrings ending there: the same matches, a fraction of the
-time (it runs on the first 4,000 characters of every document).
+time (it runs on the first 4,000 characters of every document). ``starts_at``
+(one position, asked ~30,000 times per 400,000 characters by the unit
+parsers) looks up the words of the lengths that begin with that character
+instead of running the automaton over a window.
 """
 
 from __future__ import annotations
@@ -35,14 +38,18 @@ class WordScanner:
         self.max_len = 0
         self.words = frozenset(w for w in words if w)
         lengths: dict[str, set[int]] = {}
+        first: dict[str, set[int]] = {}
         for w in self.words:
             self.automaton.add_word(w, len(w))
             self.max_len = max(self.max_len, len(w))
             lengths.setdefault(w[-1], set()).add(len(w))
+            first.setdefault(w[0], set()).add(len(w))
         if self.max_len:
             self.automaton.make_automaton()
         #: by last character, the lengths of the words ending with it (ascending)
         self._lengths = {c: tuple(sorted(ns)) for c, ns in lengths.items()}
+        #: by first character, the lengths of the words starting with it
+        self._first_lengths = {c: tuple(sorted(ns)) for c, ns in first.items()}
         self._ends = (re.compile("[" + "".join(re.escape(c) for c in sorted(lengths)) + "]")
                       if 0 < len(lengths) <= _MAX_END_CHARS else None)
 
@@ -57,8 +64,10 @@ class WordScanner:
         """Does a word start at ``pos``?"""
         if not self.max_len:
             return False
-        window = text[pos:pos + self.max_len]  # a slice: the automaton converts the whole string it is given
-        return any(e - n + 1 == 0 for e, n in self.automaton.iter(window))
+        if pos < 0:  # a position from the end: the window the automaton reads, as before
+            window = text[pos:pos + self.max_len]  # a slice: the automaton converts the whole string it is given
+            return any(e - n + 1 == 0 for e, n in self.automaton.iter(window))
+        return any(text[pos:pos + n] in self.words for n in self._first_lengths.get(text[pos:pos + 1], ()))
 
     def longest(self, text: str) -> list[tuple[int, int]]:
         """Non-overlapping ``(start, end)`` of words, left to right, the longest word at each start.
