@@ -27,6 +27,33 @@ def test_longest_equals_a_longest_first_alternation(text: str) -> None:
     assert WordScanner(WORDS).longest(text) == [m.span() for m in rx.finditer(text)]
 
 
+_FILLER = "的一是了在有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主年动同工也能下过子说产种面而方后多定行"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*WORDS, "县", "乡镇", *_FILLER[:8]]), max_size=40).map("".join))
+def test_longest_where_word_ends_are_sparse(core: str) -> None:
+    """Few word ends in the text: ``longest`` looks up the substrings ending there, not the automaton."""
+    words = [*WORDS, "河南省县", "改局县", "局县", "乡镇", "镇"]
+    rx = re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+    ws = WordScanner(words)
+    assert ws._ends is not None
+    pad = "的" * (4 * len(core))  # at most a fifth of the characters can end a word
+    for text in (pad + core, core + pad):
+        assert ws.longest(text) == [m.span() for m in rx.finditer(text)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from([*_FILLER, *(_FILLER[k:k + 3] for k in range(0, 52, 3))]), max_size=40).map("".join))
+def test_longest_with_many_distinct_word_ends(text: str) -> None:
+    """Words ending in many characters: ``longest`` reads the whole text with the automaton."""
+    words = [_FILLER[k:k + 2] for k in range(54)] + [_FILLER[k:k + 3] for k in range(0, 52, 3)]
+    rx = re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+    ws = WordScanner(words)
+    assert ws._ends is None
+    assert ws.longest(text) == [m.span() for m in rx.finditer(text)]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="河南省发改局市", max_size=30))
 def test_starts_are_every_word_start(text: str) -> None:

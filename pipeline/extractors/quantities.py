@@ -123,6 +123,9 @@ class Qualifiers:
         self.before: list[tuple[str, str]] = sorted(words["qualifiers_before"].items(), key=lambda kv: -len(kv[0]))
         self.after: list[tuple[str, str]] = sorted(words["qualifiers_after"].items(), key=lambda kv: -len(kv[0]))
         self.blockers: tuple[str, ...] = tuple(words.get("qualifier_blockers", []))
+        # every word at once (one str.endswith/startswith call) before the loops look for the longest
+        self._before_words = tuple(w for w, _ in self.before)
+        self._after_words = tuple(w for w, _ in self.after)
 
     @staticmethod
     def comparator(qualifier: str | None) -> str | None:
@@ -133,6 +136,8 @@ class Qualifiers:
         """(word, qualifier) written right before ``start`` and not before ``lo``, unless the word ends a longer
         word that is no qualifier (最近3年); None when there is none."""
         head = text[max(lo, start - 6):start]
+        if not head.endswith(self._before_words):
+            return None
         for word, q in self.before:
             if head.endswith(word):
                 return None if head.endswith(self.blockers) else (word, q)
@@ -140,6 +145,8 @@ class Qualifiers:
 
     def after_at(self, text: str, end: int) -> tuple[str, str] | None:
         """(word, qualifier) written right at ``end`` (after the unit), or None."""
+        if not text.startswith(self._after_words, end):
+            return None
         for word, q in self.after:
             if text.startswith(word, end):
                 return word, q

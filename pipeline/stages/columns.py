@@ -59,6 +59,10 @@ class Column:
     rule: str | None
 
 
+#: header texts a ``ColumnLexicon`` remembers with their column
+_MEMO_MAX = 4096
+
+
 class ColumnLexicon:
     """Column roles from ``lexicons/columns.yaml``; owns the compiled rules."""
 
@@ -67,9 +71,22 @@ class ColumnLexicon:
         self.rules = [(r["id"], r["role"], re.compile(r["pattern"])) for r in data["rules"]]
         self.unit_roles = frozenset(data["unit_roles"])
         self.fact_roles = frozenset(data["fact_roles"])
+        self._memo: dict[str, Column] = {}
 
     def column(self, header: str) -> Column:
-        """The role of one header cell, matched with all white space removed."""
+        """The role of one header cell, matched with all white space removed.
+
+        Remembered by cell text (up to ``_MEMO_MAX`` texts, then forgotten at once): a table flattened onto
+        lines of spaced tokens asks for the same cells (1.00, 0/0, |) line after line, each up to 17 searches.
+        """
+        col = self._memo.get(header)
+        if col is None:
+            if len(self._memo) >= _MEMO_MAX:
+                self._memo.clear()
+            col = self._memo[header] = self._column(header)
+        return col
+
+    def _column(self, header: str) -> Column:
         h = _WS.sub("", header).strip("|:")
         if not h or len(h) > 20:
             return Column(h, None, None)

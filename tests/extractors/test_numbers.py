@@ -182,3 +182,18 @@ def test_range_gap(gap: str, joined: bool, numerals: Numerals) -> None:
     """One reading of a range for both stages: figures share the upper end's unit, targets make one floor of it."""
     assert numerals.range_gap(gap) is joined
     assert bool(re.match(r"^\s*[~\-—–至到]\s*$", gap)) is joined  # the targets stage's own test before issue 15
+
+
+def test_qualifier_readers_give_the_longest_listed_word(qualifiers: Qualifiers) -> None:
+    """``before_at``/``after_at`` test every word in one call first: the same (word, qualifier) as the word loop."""
+    words = [*sorted({w for w, _ in qualifiers.before} | {w for w, _ in qualifiers.after}), "的", "最近", "近"]
+    texts = [*(a + "5" + b for a in words for b in words[::3]), "5", "", "不低于"]
+    for text in texts:
+        for pos in range(len(text) + 1):
+            head = text[max(0, pos - 6):pos]
+            before = next(((w, q) for w, q in qualifiers.before if head.endswith(w)), None)
+            if before is not None and head.endswith(qualifiers.blockers):
+                before = None
+            after = next(((w, q) for w, q in qualifiers.after if text.startswith(w, pos)), None)
+            assert qualifiers.before_at(text, pos) == before
+            assert qualifiers.after_at(text, pos) == after

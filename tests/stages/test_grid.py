@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.stages import columns
 from pipeline.stages.grid import ColumnLexicon, TableReader, cell_kind, header_unit
 from pipeline.stages.normalize import Normalizer
 
@@ -27,6 +28,15 @@ def _rows(reader: TableReader, normalizer: Normalizer, text: str) -> list[list[t
 ])
 def test_column_roles(header: str, role: str) -> None:
     assert ColumnLexicon().column(header).role == role
+
+
+def test_remembered_columns_are_the_columns_and_the_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(columns, "_MEMO_MAX", 5)
+    lex, fresh = ColumnLexicon(), ColumnLexicon()
+    headers = ["牵头 单位", "1.00", "协助 单位", "0/0", "|", "牵头 单位", "序号", "备注", "1.00", "责任单位", "协助 单位"]
+    for h in headers * 2:
+        assert lex.column(h) == fresh._column(h)
+        assert len(lex._memo) <= 5
 
 
 @pytest.mark.parametrize(("text", "kind"), [

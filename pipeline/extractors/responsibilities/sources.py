@@ -105,6 +105,8 @@ class ClauseSources(RoleResolver):
         for lm in re.finditer(r"[^\n]+", text):
             s, e = lm.start(), lm.end()
             toks = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[s:e])]
+            if len(toks) < 2:
+                continue  # a header names two unit columns: a line of one token (most lines of prose) is none
             cols = [self.columns.column(text[s + a:s + b]) for a, b in toks]
             roles = [c.role for c in cols if c.role is not None and c.role in self.columns.unit_roles]
             if len(roles) < 2:

@@ -115,7 +115,7 @@ class TargetExtractor(CommitmentRules):
         before = self._qualifiers.before_at(text, n.nstart, clause_start)
         if before:
             ctx.span_start, ctx.cmp_before = n.nstart - len(before[0]), Qualifiers.comparator(before[1])
-        elif any(text.endswith(w, clause_start, n.nstart) for w in self._ceiling_verbs):
+        elif text.endswith(self._ceiling_verbs, clause_start, n.nstart):
             ctx.cmp_before = "<="
 
         if prev is not None and prev.nend > clause_start:

@@ -41,7 +41,7 @@ class IndicatorRules:
         # the qualifier words of the figures stage (numbers.yaml), read as comparators (超过 → >=)
         self._qualifiers = Qualifiers(self._numerals)
         self._before = [(w, Qualifiers.comparator(q) or "") for w, q in self._qualifiers.before]
-        self._ceiling_verbs = sorted(cmp_["ceiling_verbs"], key=len, reverse=True)
+        self._ceiling_verbs = tuple(sorted(cmp_["ceiling_verbs"], key=len, reverse=True))
         self._strive = re.compile(_alternation(cmp_["strive"]))
         self._strive_clause = re.compile(_alternation(cmp_["strive_clause"]))
         self._kind = kind
@@ -53,8 +53,9 @@ class IndicatorRules:
         self._param_exempt = re.compile(_alternation(com["parameter_exempt"]))
         self._time_units = set(com["time_units"])
         self._time_limit = re.compile(r"\s*(?:" + _alternation(com["time_limit_after"]) + ")")
-        self._strip_suffix = sorted(ind["strip_suffix"], key=len, reverse=True)
-        self._strip_prefix = sorted(ind["strip_prefix"], key=len, reverse=True)
+        # tuples: str.startswith/endswith test a whole list in one call before the loops look for which word
+        self._strip_suffix = tuple(sorted(ind["strip_suffix"], key=len, reverse=True))
+        self._strip_prefix = tuple(sorted(ind["strip_prefix"], key=len, reverse=True))
         self._noun_stop = set(ind["noun_stop"])
         self._head_rx = re.compile(f"(?:{ind['head_nouns']})$")
         self._growth_verbs = sorted(kind["growth_verbs"], key=len, reverse=True)
@@ -82,6 +83,8 @@ class IndicatorRules:
         m = self._pat["lead_noise"].match(s)
         if m and m.end() > 0:
             return s[m.end():].strip()
+        if not s.startswith(self._strip_prefix):
+            return None
         for w in self._strip_prefix:
             if s.startswith(w) and w not in keep:
                 return s[len(w):].strip()
@@ -101,7 +104,7 @@ class IndicatorRules:
             if m:
                 s, changed = s[:m.start()].strip(), True
                 continue
-            for w in self._strip_suffix:
+            for w in self._strip_suffix if s.endswith(self._strip_suffix) else ():
                 if s.endswith(w):
                     s, changed = s[: -len(w)].strip(), True
                     break
@@ -114,7 +117,7 @@ class IndicatorRules:
         pred = ""
         s = left.rstrip()
         changed = True
-        while changed and s:
+        while changed and s.endswith(self._strip_suffix):
             changed = False
             for w in self._strip_suffix:
                 if s.endswith(w) and len(s) > len(w):
