@@ -66,7 +66,9 @@ class TableReader:
                    ) -> tuple[list[TableRow], int]:
         header = tuple(c.text for c in cols)
         roles = [c.role for c in cols]
-        out: list[TableRow] = []
+        # rows as (cells, cut), placed once at the end: a last cell that runs over many lines grows by one line at a
+        # time, and placing the row again for every line (reading the kinds of ever longer cells) was quadratic
+        out: list[tuple[list[Cell], bool]] = []
         closing = text[slice(*lines[i - 1])].rstrip().endswith("|")  # rows of this table end with a bar
         closed = True
         while i < len(lines):
@@ -80,25 +82,27 @@ class TableReader:
             if not _is_pipe_line(line) and closed:
                 break
             cells = pipe_cells(text, s, e)
-            if not closed and out:
+            ran_over = not closed and bool(out)
+            if ran_over:
                 # the previous row's last cell runs over onto this line
-                prev = out.pop()
+                prev, _ = out.pop()
                 first = cells[0] if cells else Cell(s, s, "")
-                last = prev.cells[-1]
+                last = prev[-1]
                 merged = Cell(last.nstart, first.nend, text[last.nstart:first.nend]) if first.text else last
-                cells = [*prev.cells[:-1], merged, *cells[1:]]
+                cells = [*prev[:-1], merged, *cells[1:]]
             closed = not closing or line.rstrip().endswith("|")
             if all(re.fullmatch(r":?-{2,}:?", c.text) or not c.text for c in cells):
                 i += 1
                 continue  # a Markdown separator row
-            if self.columns.header([c.text for c in cells]) is not None and not out:
+            if not out and not ran_over and self.columns.header([c.text for c in cells]) is not None:
                 i += 1
-                continue  # a second header line (sub-headers) directly under the first
+                continue  # a second header line (sub-headers) directly under the first (one line: a row that ran
+                # over from the line before is a row)
             # a row cut off by the end of an excerpt (…、区统计局、区): its last cell ends in a fragment
             cut = not line.rstrip().endswith("|") and not text[e:].strip()
-            out.append(self._placed(cells, header, roles, cut))
+            out.append((cells, cut))
             i += 1
-        return out, i
+        return [self._placed(c, header, roles, cut) for c, cut in out], i
 
     def _placed(self, cells: Sequence[Cell], header: tuple[str, ...], roles: list[str | None],
                 cut: bool = False) -> TableRow:

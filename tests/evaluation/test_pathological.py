@@ -47,6 +47,25 @@ def test_one_cell_per_line_header_scan_reads_each_line_a_bounded_number_of_times
     assert calls <= 4 * n_lines
 
 
+def test_a_cell_running_over_many_lines_is_placed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A row whose last cell runs over line after line was placed (its cells' kinds read) again for every line."""
+    from pipeline.stages.grid import TableReader
+
+    reader = TableReader()
+    calls = 0
+    real = reader._placed
+
+    def counting(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reader, "_placed", counting)
+    rows = reader.rows(CASES["a table cell running over many lines (fuzzing)"](20_000))
+    assert len(rows) == 1 and calls == 1
+    assert rows[0].cells[-1].text.count("任务") > 3000
+
+
 @pytest.mark.parametrize(
     ("pattern_text", "expected"),
     [("1、2、3月", ["1、2、3月"]), ("x、4、5月", ["4、5月"]), ("211、1至1月", ["11、1至1月"]),
