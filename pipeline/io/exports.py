@@ -18,16 +18,19 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from pipeline.io.tables import SCHEMAS, TABLES
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 #: ``extract`` refreshes the CSV files and the workbook itself up to this many documents in the store.
 AUTO_EXPORT_DOCS = 1000
@@ -133,6 +136,20 @@ def _workbook_from_snapshot(final: str, folder: str) -> None:
     write_workbook(Path(final), lambda table: snapshot_batches(where, table), totals)
 
 
+def _write_in_child(final: str, folder: str, conn: Connection) -> None:
+    """The forked writer: the workbook from the snapshot, then its outcome (None or the error) through ``conn``."""
+    outcome: BaseException | None = None
+    try:
+        _workbook_from_snapshot(final, folder)
+    except BaseException as exc:  # handed to the parent, which raises it
+        outcome = exc
+    try:
+        conn.send(outcome)
+    except Exception:  # an error that cannot be pickled: its text
+        conn.send(RuntimeError(f"{type(outcome).__name__}: {outcome}"))
+    conn.close()
+
+
 class WorkbookJob:
     """``policy.xlsx`` written by a forked process from a snapshot of the store, while this process goes on.
 
@@ -143,11 +160,13 @@ class WorkbookJob:
     meanwhile. ``start`` returns None where processes cannot be forked
     (the caller then writes it itself); ``finish`` waits for it, raises its
     error, and removes the snapshot (a killed run's is removed by the next
-    run, as its worker parts are: ``parts.remove_stale_parts``).
+    run, as its worker parts are: ``parts.remove_stale_parts``). The writer
+    is a process of one task: killed with the run, it still ends when its
+    workbook is written.
     """
 
-    def __init__(self, final: Path, folder: Path, pool: ProcessPoolExecutor, future: Future[None]) -> None:
-        self.final, self.folder, self.pool, self.future = final, folder, pool, future
+    def __init__(self, final: Path, folder: Path, process: BaseProcess, conn: Connection) -> None:
+        self.final, self.folder, self.process, self.conn = final, folder, process, conn
 
     @classmethod
     def start(cls, con: duckdb.DuckDBPyConnection, out_dir: Path) -> WorkbookJob | None:
@@ -160,16 +179,17 @@ class WorkbookJob:
             return None
         folder, final = new_parts_dir(out_dir), out_dir / WORKBOOK
         folder.mkdir(parents=True)
-        pool = None
         try:
             snapshot(con, folder)
-            pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-            return cls(final, folder, pool, pool.submit(_workbook_from_snapshot, str(final), str(folder)))
+            ctx = multiprocessing.get_context("fork")
+            receive, send = ctx.Pipe(duplex=False)
+            process = ctx.Process(target=_write_in_child, args=(str(final), str(folder), send), daemon=False)
+            process.start()
+            send.close()  # the writer's end: this process then sees the end of the pipe if the writer dies
         except BaseException:
-            if pool is not None:
-                pool.shutdown()
             remove_parts(folder)
             raise
+        return cls(final, folder, process, receive)
 
     def finish(self, fallback: bool = True) -> None:
         """Wait for the workbook and remove the snapshot; raises the writer's error.
@@ -182,13 +202,18 @@ class WorkbookJob:
 
         try:
             try:
-                self.future.result()
-            except BrokenProcessPool:
+                outcome = self.conn.recv()
+            except EOFError:  # died before it could say
+                self.process.join()
                 if not fallback:
-                    raise
+                    raise RuntimeError(f"the workbook writer ended with code {self.process.exitcode}") from None
+                outcome = None
                 _workbook_from_snapshot(str(self.final), str(self.folder))
+            if outcome is not None:
+                raise outcome
         finally:
-            self.pool.shutdown()
+            self.conn.close()
+            self.process.join()
             remove_parts(self.folder)
 
 
