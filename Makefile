@@ -39,7 +39,8 @@ test-duckdb-min: $(STAMP)  ## store, search and extract tests with duckdb==$(DUC
 	  "$$($(MINVENV)/bin/python -c "import sysconfig; print(sysconfig.get_path('purelib'))")/zz_policy_extract.pth"
 	$(MINVENV)/bin/python -c "import duckdb; assert duckdb.__version__ == '$(DUCKDB_MIN)', duckdb.__version__"
 	$(MINVENV)/bin/python -m pytest -q -p no:cacheprovider tests/io/test_store.py tests/io/test_search.py \
-	  tests/test_extract_cmd.py tests/io/test_outlock.py tests/io/test_dataset.py tests/io/test_exports.py
+	  tests/test_extract_cmd.py tests/io/test_outlock.py tests/io/test_dataset.py tests/io/test_exports.py \
+	  tests/io/test_workbook_job.py
 
 eval: $(STAMP)  ## precision/recall/F1 per field against gold, every group without and with NER side by side
 	$(PY) -m pipeline eval --corpus corpus --ner both

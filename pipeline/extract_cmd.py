@@ -19,8 +19,12 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.io.outlock import OutLock, check_out_dir, say, wait_for_store
+
+if TYPE_CHECKING:
+    from pipeline.stages.gazetteer import Gazetteer
 
 EXIT_OK, EXIT_SOME_FAILED = 0, 3
 SUFFIXES = ".txt .text .md .html .htm .docx .pdf"
@@ -50,17 +54,20 @@ class Sidecars:
     """
 
     def __init__(self, default_region: str | None) -> None:
-        from pipeline.stages.gazetteer import Gazetteer
-
-        self.gazetteer = Gazetteer()
+        self._gazetteer: Gazetteer | None = None  # built when a region is first checked
         self.default = self._checked(default_region, "--region") if default_region else None
         self._cache: dict[Path, str | None] = {}
+        self._regions: dict[tuple[Path, Path], str | None] = {}  # (folder as given, root) -> region
 
     def _checked(self, name: str, where: str) -> str:
         from pipeline.compose import named_region
 
+        if self._gazetteer is None:
+            from pipeline.stages.gazetteer import Gazetteer
+
+            self._gazetteer = Gazetteer()
         try:
-            named_region(self.gazetteer, name)
+            named_region(self._gazetteer, name)
         except ValueError as exc:
             raise UsageError(f"{where}: {exc}") from None
         return name
@@ -85,14 +92,22 @@ class Sidecars:
         return self._cache[folder]
 
     def region(self, path: Path, root: Path) -> str | None:
-        """The region for ``path`` found under ``root``: the nearest sidecar up to ``root``, else ``--region``."""
-        folder = path.parent.resolve()
-        top = root.resolve() if root.is_dir() else folder
-        while True:
-            found = self._read(folder)
-            if found or folder == top or folder.parent == folder:
-                return found or self.default
-            folder = folder.parent
+        """The region for ``path`` found under ``root``: the nearest sidecar up to ``root``, else ``--region``.
+
+        Files of one folder share the answer, so it is looked up once per folder (resolving paths costs
+        system calls; a folder of 1,000 files asked it 1,000 times).
+        """
+        key = (path.parent, root)
+        if key not in self._regions:
+            folder = path.parent.resolve()
+            top = root.resolve() if root.is_dir() else folder
+            while True:
+                found = self._read(folder)
+                if found or folder == top or folder.parent == folder:
+                    break
+                folder = folder.parent
+            self._regions[key] = found or self.default
+        return self._regions[key]
 
 
 def collect_inputs(paths: Sequence[Path | str], collection: str | None, region: str | None = None) -> Inputs:

@@ -9,6 +9,7 @@ run goes on in a fresh pool.
 from __future__ import annotations
 
 import hashlib
+import os
 import signal
 import sys
 import threading
@@ -67,8 +68,29 @@ def timeout_result(path: Path | str, source: str, timeout: float) -> DocResult:
                      error=DocumentError("E012", detail).one_line())
 
 
+def watch_parent(interval: float = 0.5) -> None:
+    """In a worker process: end it once the process that started it is gone.
+
+    A pool's worker whose parent was killed (SIGKILL, out of memory) would
+    otherwise wait for tasks forever, holding what it inherited — the lock on
+    ``OUT`` among them, so the next run on ``OUT`` was refused until the
+    worker was killed by hand. A thread looks every ``interval`` seconds
+    whether the worker has a new parent (the killed one's is gone).
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
 def _init_worker(options: dict[str, Any], doc_timeout: float | None = None) -> None:
     global _WORKER, _TIMEOUT
+    watch_parent()
     _WORKER = Pipeline(**options)
     _TIMEOUT = doc_timeout
 

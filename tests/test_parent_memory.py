@@ -1,7 +1,8 @@
 """Issue 14.8: the parent's peak memory does not grow with the number of documents.
 
 The parent merges the parts its workers wrote (``store.save`` on the parts
-folder), writes the report index and the CSV/xlsx copies. Measured in a fresh
+folder), writes the report index and the CSV/xlsx copies (the workbook once more in
+this process, as ``policy-extract export`` does: ``save`` has it written by a forked one). Measured in a fresh
 process, as the peak of Python objects (tracemalloc) plus the peak of Arrow
 buffers (a proxy memory pool), for 100 and for 600 documents; with small
 batches, so that a store of a few hundred documents is many batches.
@@ -38,6 +39,7 @@ import openpyxl, openpyxl.cell.cell, pyarrow.csv, pyarrow.parquet, duckdb  # imp
 tracemalloc.start()
 saved = save(out, parts, export=True)
 report.write_report(out, [], out / DB_NAME)
+exports.write_exports(out)  # the workbook in this process too (save's is written by a forked one)
 print(json.dumps({"python": tracemalloc.get_traced_memory()[1], "arrow": pool.max_memory(),
                   "docs": saved.store_docs}))
 """

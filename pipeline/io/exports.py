@@ -6,7 +6,10 @@ holds at most ``AUTO_EXPORT_DOCS`` documents (``--export auto``, the
 default); over that it removes the old copies, which no longer match the
 store, and says so; ``policy-extract export --out OUT`` writes them on demand
 (``--export yes`` after every run). The rows are read from the store in
-batches, so memory does not grow with the store either.
+batches, so memory does not grow with the store either. After a run the
+workbook, the slowest of them, is written by a forked process from a
+snapshot of the store while the run's process writes the rest
+(``WorkbookJob``).
 """
 
 from __future__ import annotations
@@ -17,12 +20,17 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from pipeline.io.tables import SCHEMAS, TABLES
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 #: ``extract`` refreshes the CSV files and the workbook itself up to this many documents in the store.
 AUTO_EXPORT_DOCS = 1000
@@ -86,9 +94,127 @@ def write_exports(out_dir: Path, csv_bom: bool = True, xlsx: bool = True) -> Non
         for table in TABLES:
             write_csv(con, out_dir, table, csv_bom)
         if xlsx:
-            write_workbook(out_dir / WORKBOOK, con)
+            totals = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0] for t in TABLES}
+            write_workbook(out_dir / WORKBOOK, lambda table: batches(con, table), totals)
     finally:
         con.close()
+
+
+def snapshot(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """Every table of the store open on ``con`` as ``folder/<table>.parquet``, rows in export order.
+
+    The same query as ``batches``, written by DuckDB itself: another process
+    then reads the rows while this one goes on writing to the store (DuckDB
+    lets no other process open a store that one has open for writing).
+    """
+    from pipeline.io.dataset import order_by
+
+    for table in TABLES:
+        cols = ", ".join(f'"{c}"' for c in SCHEMAS[table].names)
+        path = str(folder / f"{table}.parquet").replace("'", "''")
+        con.execute(f'COPY (SELECT {cols} FROM "{table}" ORDER BY {order_by(table)}) '
+                    f"TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE {BATCH_ROWS})")
+
+
+def snapshot_batches(folder: Path, table: str) -> Iterator[pa.RecordBatch]:
+    """The rows of ``table`` from a ``snapshot`` in batches of ``BATCH_ROWS``, in their order."""
+    import pyarrow.parquet as pq
+
+    with pq.ParquetFile(folder / f"{table}.parquet") as f:
+        for b in f.iter_batches(batch_size=BATCH_ROWS):
+            yield b.cast(SCHEMAS[table])
+
+
+def _workbook_from_snapshot(final: str, folder: str) -> None:
+    """``policy.xlsx`` from a ``snapshot`` (run in the process ``WorkbookJob`` forks)."""
+    import pyarrow.parquet as pq
+
+    from pipeline.io.workbook import write_workbook
+
+    where = Path(folder)
+    totals = {t: pq.ParquetFile(where / f"{t}.parquet").metadata.num_rows for t in TABLES}
+    write_workbook(Path(final), lambda table: snapshot_batches(where, table), totals)
+
+
+def _write_in_child(final: str, folder: str, conn: Connection) -> None:
+    """The forked writer: the workbook from the snapshot, then its outcome (None or the error) through ``conn``."""
+    outcome: BaseException | None = None
+    try:
+        _workbook_from_snapshot(final, folder)
+    except BaseException as exc:  # handed to the parent, which raises it
+        outcome = exc
+    try:
+        conn.send(outcome)
+    except Exception:  # an error that cannot be pickled: its text
+        conn.send(RuntimeError(f"{type(outcome).__name__}: {outcome}"))
+    conn.close()
+
+
+class WorkbookJob:
+    """``policy.xlsx`` written by a forked process from a snapshot of the store, while this process goes on.
+
+    The workbook is the slowest copy of the store (openpyxl builds every cell
+    in Python). After a run's merge, the process that merged still has the
+    search index, the Parquet parts, the CSV files and the report to write
+    alone, so a second core would sit idle: the workbook is written there
+    meanwhile. ``start`` returns None where processes cannot be forked
+    (the caller then writes it itself); ``finish`` waits for it, raises its
+    error, and removes the snapshot (a killed run's is removed by the next
+    run, as its worker parts are: ``parts.remove_stale_parts``). The writer
+    is a process of one task: killed with the run, it still ends when its
+    workbook is written.
+    """
+
+    def __init__(self, final: Path, folder: Path, process: BaseProcess, conn: Connection) -> None:
+        self.final, self.folder, self.process, self.conn = final, folder, process, conn
+
+    @classmethod
+    def start(cls, con: duckdb.DuckDBPyConnection, out_dir: Path) -> WorkbookJob | None:
+        """Snapshot the store open on ``con`` (committed) and start writing ``OUT/policy.xlsx`` from it."""
+        import multiprocessing
+
+        from pipeline.io.parts import new_parts_dir, remove_parts
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return None
+        folder, final = new_parts_dir(out_dir), out_dir / WORKBOOK
+        folder.mkdir(parents=True)
+        try:
+            snapshot(con, folder)
+            ctx = multiprocessing.get_context("fork")
+            receive, send = ctx.Pipe(duplex=False)
+            process = ctx.Process(target=_write_in_child, args=(str(final), str(folder), send), daemon=False)
+            process.start()
+            send.close()  # the writer's end: this process then sees the end of the pipe if the writer dies
+        except BaseException:
+            remove_parts(folder)
+            raise
+        return cls(final, folder, process, receive)
+
+    def finish(self, fallback: bool = True) -> None:
+        """Wait for the workbook and remove the snapshot; raises the writer's error.
+
+        A writer process that died (killed, out of memory) is replaced by
+        writing the workbook here, unless ``fallback`` is false (the run is
+        failing anyway).
+        """
+        from pipeline.io.parts import remove_parts
+
+        try:
+            try:
+                outcome = self.conn.recv()
+            except EOFError:  # died before it could say
+                self.process.join()
+                if not fallback:
+                    raise RuntimeError(f"the workbook writer ended with code {self.process.exitcode}") from None
+                outcome = None
+                _workbook_from_snapshot(str(self.final), str(self.folder))
+            if outcome is not None:
+                raise outcome
+        finally:
+            self.conn.close()
+            self.process.join()
+            remove_parts(self.folder)
 
 
 def remove_exports(out_dir: Path) -> list[str]:

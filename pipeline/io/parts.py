@@ -155,6 +155,9 @@ def _chunk_locations(locations: Locations | None, chunk: Sequence[tuple[Path, st
 
 def _init_spawned(options: dict[str, Any]) -> None:
     global _OPTIONS
+    from pipeline.runner import watch_parent
+
+    watch_parent()  # a worker of a killed run ends too
     _OPTIONS = options
 
 

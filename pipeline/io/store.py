@@ -11,7 +11,9 @@ replace each other. A run's rows come from memory or from the Parquet parts
 its workers wrote, which DuckDB reads itself (this process never holds them).
 Then the run's documents are indexed for search and the Parquet folders get
 new parts for them (``dataset.py``): the work is in the run, not in the store.
-The CSV files and ``policy.xlsx`` copy the whole store (``exports.py``).
+The CSV files and ``policy.xlsx`` copy the whole store (``exports.py``); the
+workbook is written by a forked process from a snapshot taken right after
+the merge's commit, while this one writes the index, parts and CSV files.
 
 The store is written in DuckDB storage format ``STORAGE_VERSION`` so that
 older DuckDB releases (R, DBeaver, the CLI) can open it.
@@ -19,6 +21,7 @@ older DuckDB releases (R, DBeaver, the CLI) can open it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -116,7 +119,7 @@ def _register_run(con: duckdb.DuckDBPyConnection, run: RunRows) -> None:
         return f"read_parquet([{paths}], filename = true)"
 
     if files["documents"]:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW _run_first AS SELECT doc_id, min({base}) AS part "
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _run_first AS SELECT doc_id, min({base}) AS part "
                     f"FROM {scan('documents')} GROUP BY doc_id")
     for name in TABLES:
         cols = ", ".join(f'"{c}"' for c in SCHEMAS[name].names)
@@ -254,25 +257,39 @@ def save(out_dir: Path, run: RunRows, changed: list[str] | None = None, *, csv_b
     The cost is in the run's documents, not in the store. ``export`` also
     writes the CSV files and ``policy.xlsx`` (``exports.py``), which are
     copies of the whole store: ``None`` does so while the store holds at most
-    ``exports.AUTO_EXPORT_DOCS`` documents. ``changed`` (if given) receives the
-    sources whose changed file replaced older rows.
+    ``exports.AUTO_EXPORT_DOCS`` documents; the workbook is written meanwhile
+    by another process (``exports.WorkbookJob``), waited for before this
+    returns. ``changed`` (if given) receives the sources whose changed file
+    replaced older rows.
     """
     from pipeline.io import exports
 
     out_dir.mkdir(parents=True, exist_ok=True)
     con = connect_rw(out_dir / DB_NAME)
+    book: exports.WorkbookJob | None = None
     try:
         done = _merge(con, run)
+        if export is None:
+            export = done.store_docs <= exports.AUTO_EXPORT_DOCS
+        if export and xlsx:  # written by another process meanwhile (exports.WorkbookJob)
+            book = exports.WorkbookJob.start(con, out_dir)
         index_documents(con, done.run_ids)  # search index (search.py)
         dataset.sync(con, out_dir)  # the run's parts, and any a killed run left unwritten
+    except BaseException:
+        if book is not None:
+            with contextlib.suppress(Exception):
+                book.finish(fallback=False)
+        raise
     finally:
         con.close()
     if changed is not None:
         changed.extend(done.changed)
-    if export is None:
-        export = done.store_docs <= exports.AUTO_EXPORT_DOCS
-    if export:
-        exports.write_exports(out_dir, csv_bom=csv_bom, xlsx=xlsx)
+    try:
+        if export:
+            exports.write_exports(out_dir, csv_bom=csv_bom, xlsx=xlsx and book is None)
+    finally:
+        if book is not None:
+            book.finish()
     done.exported = export
     return done
 

@@ -11,10 +11,11 @@ sheet says so in its last row (the Parquet/CSV files have every row).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import duckdb
+import pyarrow as pa
 
 #: Excel's limit per sheet, less the header row and the note row.
 MAX_ROWS = 1_048_576 - 2
@@ -31,16 +32,18 @@ def _cell(v: Any, illegal: Any) -> Any:
     return v
 
 
-def write_workbook(final: Path, con: duckdb.DuckDBPyConnection) -> None:
-    """Write every table of the store open on ``con`` to ``final`` (atomically, readable as the umask allows).
+def write_workbook(final: Path, batches: Callable[[str], Iterable[pa.RecordBatch]],
+                   totals: Mapping[str, int]) -> None:
+    """Write every table, row batches from ``batches(table)`` (``totals[table]`` rows), to ``final``.
 
-    Rows are read in batches and openpyxl's write-only sheets stream them to
-    disk, so memory stays bounded whatever the size of the store.
+    Written atomically, readable as the umask allows. The batches come from
+    the store (``exports.store_batches``) or from its snapshot
+    (``exports.snapshot_batches``); openpyxl's write-only sheets stream them
+    to disk, so memory stays bounded whatever the size of the store.
     """
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    from pipeline.io.exports import batches
     from pipeline.io.store import atomic_path
     from pipeline.io.tables import SCHEMAS, TABLES
 
@@ -48,13 +51,13 @@ def write_workbook(final: Path, con: duckdb.DuckDBPyConnection) -> None:
     for name in TABLES:
         ws = wb.create_sheet(title=name[:31])
         ws.append(SCHEMAS[name].names)
-        (total,) = con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0]
+        total = totals[name]
         i = 0
-        for batch in batches(con, name):
-            for row in batch.to_pylist():
+        for batch in batches(name):
+            for row in zip(*(c.to_pylist() for c in batch.columns), strict=True):
                 if i == MAX_ROWS:
                     break
-                ws.append([_cell(v, ILLEGAL_CHARACTERS_RE) for v in row.values()])
+                ws.append([_cell(v, ILLEGAL_CHARACTERS_RE) for v in row])
                 i += 1
             if i == MAX_ROWS:
                 break
