@@ -3,7 +3,8 @@
 For policy offices that work in Excel (or WPS): list columns (lead units…)
 are joined with ``、`` as a person would write them, dates are Excel dates.
 Characters that the XLSX format cannot hold (control characters of broken
-files) are dropped from that cell; the Parquet and CSV files keep them. A
+files) are dropped from that cell; the Parquet and CSV files keep them. A text
+that opens with ``=`` stays text (Excel would run it as a formula). A
 sheet holds at most ``MAX_ROWS`` rows; a larger table is cut there and the
 sheet says so in its last row (the Parquet/CSV files have every row).
 """
@@ -24,11 +25,17 @@ MAX_CELL = 32_767
 LIST_SEP = "、"
 
 
-def _cell(v: Any, illegal: Any) -> Any:
+def _cell(v: Any, illegal: Any, ws: Any) -> Any:
     if isinstance(v, list):
         v = LIST_SEP.join(str(x) for x in v if x is not None)
     if isinstance(v, str):
         v = illegal.sub("", v)[:MAX_CELL]
+        if v.startswith("="):  # text, never a formula (=（本年度收入）/2 of an indicator's definition)
+            from openpyxl.cell import WriteOnlyCell
+
+            cell = WriteOnlyCell(ws, value=v)
+            cell.data_type = "s"
+            return cell
     return v
 
 
@@ -57,7 +64,7 @@ def write_workbook(final: Path, batches: Callable[[str], Iterable[pa.RecordBatch
             for row in zip(*(c.to_pylist() for c in batch.columns), strict=True):
                 if i == MAX_ROWS:
                     break
-                ws.append([_cell(v, ILLEGAL_CHARACTERS_RE) for v in row])
+                ws.append([_cell(v, ILLEGAL_CHARACTERS_RE, ws) for v in row])
                 i += 1
             if i == MAX_ROWS:
                 break

@@ -104,3 +104,15 @@ def test_no_workbook_asked_for_starts_no_writer(tmp_path: Path, monkeypatch) -> 
     save(tmp_path / "a", _rows(), export=True, xlsx=False)
     save(tmp_path / "b", _rows(), export=False)
     assert (tmp_path / "a" / "targets.csv").is_file() and not (tmp_path / "a" / "policy.xlsx").exists()
+
+
+def test_a_text_opening_with_an_equals_sign_stays_text(tmp_path: Path) -> None:
+    """Excel ran such a cell as a formula (an indicator's definition =（本年度收入）/2, a source named =x.txt):
+    pandas read it back empty."""
+    import pandas as pd
+
+    docs = [result("00000000000000aa", "=（本年度收入）-1.txt", 1)]
+    save(tmp_path / "out", arrow_tables(docs), export=False)
+    exports.write_exports(tmp_path / "out")
+    sheet = pd.read_excel(tmp_path / "out" / "policy.xlsx", sheet_name="documents")
+    assert sheet["source"].tolist() == ["=（本年度收入）-1.txt"]
