@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from pipeline.extractors.responsibilities.clauses import _Item, _Part
+from pipeline.extractors.responsibilities.model import Mention
 from pipeline.extractors.responsibilities.roles import RoleResolver
 from pipeline.models import Responsibility
 from pipeline.stages.document import PolicyDoc
@@ -58,7 +59,12 @@ class SubjectSentences(RoleResolver):
                 end = e.start() if e else len(text)
             limit = min(end, s + _SUBJECT_MAX)  # a subject is a short list: no scan of a long sentence per start
             mn = g.match_at(text, s, limit)
+            dated = prose_only and mn is not None and _verb_after(text, mn.nend) \
+                and g.p["subject_dated_before"].search(text, max(0, s - 24), s) is not None
             cut = g.p["subject_cut"].search(text, mn.nend if mn else s, limit)
+            if dated and mn is not None and (cut is None or cut.start() > mn.nend):
+                out += self._dated_subject(doc, mn, s, end, covered)  # 2019年3月底前,国家卫生健康委建立…
+                continue
             if cut is None:
                 continue
             items, pos = self._parse_list(text, s, cut.end("tail"), strict=True)
@@ -83,6 +89,19 @@ class SubjectSentences(RoleResolver):
             out += self._resolve(doc, [_Part(items, role, "")], s, end, ())
             covered[s:pos] = b"\x01" * (pos - s)
         return out
+
+    def _dated_subject(self, doc: PolicyDoc, mn: Mention, s: int, end: int, covered: bytearray
+                       ) -> list[Responsibility]:
+        """One specific unit doing a task right after the due date opening its sentence: it is responsible."""
+        item = _Item(mn.nstart, mn.nend, mn, False)
+        if (mn.rule in ("item", "sector") and not mn.prefix and not _named_before(doc.text, mn.nstart, mn.nend)) \
+                or self.g.p["subject_not"].fullmatch(doc.text, mn.nstart, mn.nend):
+            return []  # 财政部门…: a category; 市政府…: the issuer itself
+        found = self._resolve(doc, [_Part([item], "resp", "")], s, end, ())
+        if any(r.generic for r in found):
+            return []
+        covered[s:mn.nend] = b"\x01" * (mn.nend - s)
+        return found
 
     def _by_inside(self, doc: PolicyDoc, covered: bytearray) -> list[Responsibility]:
         """由 inside a clause, after its topic: 具体考核细则由镇组织办、纪检办、宣传办负责; …扣2分由市统计局考评.
@@ -114,6 +133,11 @@ class SubjectSentences(RoleResolver):
                 continue
             out += self._resolve(doc, [_Part(items, role, "")], s, end, ())
         return out
+
+
+def _verb_after(text: str, pos: int) -> bool:
+    """A CJK character that can open a predicate right after a subject (建立, 印发), not a list joiner or 的."""
+    return pos < len(text) and "\u4e00" <= text[pos] <= "\u9fff" and text[pos] not in "的和及与等、或"
 
 
 def _blank(text: str, pos: int, end: int) -> int:
