@@ -170,13 +170,16 @@ class ClauseSources(RoleResolver):
         for s, e in doc.sentences.spans():
             lead_ws = len(text[s:e]) - len(text[s:e].lstrip())
             s = body_of.get(s + lead_ws, s)
-            if not self.g.p["sentence_cue"].search(text, s, e) and not self.g.p["with_joint"].search(text, s, e):
-                continue  # 会同 names partners only when they act together (A会同B、C等部门共同推进)
+            if not self.g.p["sentence_cue"].search(text, s, e) and not self.g.p["with_joint"].search(text, s, e) \
+                    and not ("会同" in text[s:e] and not self.g.p["supervision"].search(text, s, e)):
+                continue  # 会同 names partners of a task, not of supervising the notice (A会同B…督查)
             parts: list[_Part] = []
             seen_lead = False
             for ps, pe, sep in self._clause_parts(text, s, e, ",:"):
                 if covered[ps:pe].count(1) > 0:
                     continue
+                if self.g.p["approval"].match(text, ps, pe):
+                    continue  # 经生态环境部会同有关部门评审通过后实施: an approval step, not the task's unit
                 p = self._parse_part(text, ps, pe, strict=False)
                 if p is not None and p.role is None and sep == "会同" and seen_lead:
                     p.role = "co"  # A会同B、C等部门共同推进: B and C take part
