@@ -171,7 +171,7 @@ class ClauseSources(RoleResolver):
             lead_ws = len(text[s:e]) - len(text[s:e].lstrip())
             s = body_of.get(s + lead_ws, s)
             if not self.g.p["sentence_cue"].search(text, s, e) and not self.g.p["with_joint"].search(text, s, e) \
-                    and not ("会同" in text[s:e] and not self.g.p["supervision"].search(text, s, e)):
+                    and not (self.g.p["partners"].search(text, s, e) and not self.g.p["supervision"].search(text, s, e)):
                 continue  # 会同 names partners of a task, not of supervising the notice (A会同B…督查)
             parts: list[_Part] = []
             seen_lead = False

@@ -5,10 +5,11 @@ Two conventions of the genre, both read from ``unit_grammar.yaml``:
 - A subject declared the lead in prose (海关总署要继续做好牵头工作, 市经委作为…牵头责任部门) leads in any document.
 - In a document with no other responsibility clause (no bracket, label, table column or 由…牵头 sentence: meeting
   minutes, notices, regulations), the subject of a duty verb (要/负责/应当/将/承担) is the responsibility clause of
-  that duty: one specific unit leads, several are joint. Supervision and assessment of the whole notice (督查,
-  考核, 通报…) is not such a duty, and neither is the issuing government speaking of itself (市政府将…) or a
-  category of departments (发展改革部门要…) — unless the document named that body with its level before (市建设行政主管
-  部门 … 建设行政主管部门应当…). Where a document does write responsibility clauses, sentences in its
+  that duty: one specific unit leads, several are joint; so is a unit doing a step right after the due date that
+  opens its sentence (2019年3月底前,国家卫生健康委推行…: the dated steps of an implementation document).
+  Supervision and assessment of the whole notice (督查, 考核, 通报…) is not such a duty, and neither is the issuing
+  government speaking of itself (市政府将…) or a category of departments (发展改革部门要…) — unless the document
+  named that body with its level before (市建设行政主管部门 … 建设行政主管部门应当…). Where a document does write responsibility clauses, sentences in its
   body describe roles without being the clause of a task, so they are left out.
 """
 
@@ -74,11 +75,8 @@ class SubjectSentences(RoleResolver):
                 continue  # the subject is more than a unit list (县河长办和各镇要…)
             pos = cut.end()
             first = items[0].mention if items else None
-            if first is None or items[0].generic or (first.rule in ("item", "sector") and not first.prefix
-                                                     and not _named_before(text, first.nstart, first.nend)) \
-                    or g.p["subject_not"].fullmatch(text, first.nstart, first.nend):
-                continue  # 发展改革部门要…: a category of departments; 市政府将…: the issuer itself; a bare name
-                # (认真研究所…) is a unit only with its level in front (县人民政府森林防火指挥部负责…)
+            if first is None or items[0].generic or not self._a_body(text, first):
+                continue
             if g.p["subject_lead"].match(text, pos, end):
                 role = "lead"
             elif prose_only and g.p["subject_duty"].match(text, pos, end) and not g.p["supervision"].search(
@@ -90,13 +88,19 @@ class SubjectSentences(RoleResolver):
             covered[s:pos] = b"\x01" * (pos - s)
         return out
 
+    def _a_body(self, text: str, mn: Mention) -> bool:
+        """Whether a subject names one body: not a category of departments (发展改革部门要…), not the issuer itself
+        (市政府将…); a bare name (认真研究所…) only with its level in front somewhere (县人民政府森林防火指挥部负责…)."""
+        if mn.rule in ("item", "sector") and not mn.prefix and not _named_before(text, mn.nstart, mn.nend):
+            return False
+        return not self.g.p["subject_not"].fullmatch(text, mn.nstart, mn.nend)
+
     def _dated_subject(self, doc: PolicyDoc, mn: Mention, s: int, end: int, covered: bytearray
                        ) -> list[Responsibility]:
         """One specific unit doing a task right after the due date opening its sentence: it is responsible."""
         item = _Item(mn.nstart, mn.nend, mn, False)
-        if (mn.rule in ("item", "sector") and not mn.prefix and not _named_before(doc.text, mn.nstart, mn.nend)) \
-                or self.g.p["subject_not"].fullmatch(doc.text, mn.nstart, mn.nend):
-            return []  # 财政部门…: a category; 市政府…: the issuer itself
+        if not self._a_body(doc.text, mn):
+            return []
         found = self._resolve(doc, [_Part([item], "resp", "")], s, end, ())
         if any(r.generic for r in found):
             return []
