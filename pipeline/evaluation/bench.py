@@ -21,7 +21,6 @@ Prints, on the corpus given (default ``corpus/``):
 from __future__ import annotations
 
 import os
-import re
 import resource
 import statistics
 import subprocess
@@ -128,9 +127,11 @@ def _size_series(pipe: Pipeline, texts: list[str]) -> None:
     通讯员 …) are left out: from that line on the targets stage reads the rest of its document as news, so a joined
     document would do less work than its pieces (a third of the targets), which is no cost of size.
     """
+    from pipeline.extractors.targets.indicators import compile_target_patterns
+    from pipeline.extractors.targets.model import LEXICON
     from pipeline.lexicon import read_yaml
 
-    news = re.compile(read_yaml("targets.yaml")["patterns"]["news_marker"])
+    news = compile_target_patterns(read_yaml(LEXICON)["patterns"])["news_marker"]  # the pattern the stage reads
     base = _one_document([t for t in texts if not news.search(t)], 1_000_000)
     rates = []
     for kb in SIZES_KB:

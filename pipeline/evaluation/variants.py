@@ -88,6 +88,8 @@ def _gold_texts(gold: dict[str, Any]) -> list[str]:
 def write_variant(name: str, docs: Path, gold_dir: Path, dest: Path, trad: Traditional) -> int:
     """Write the ``name`` variant of every annotated ``.txt`` document of ``docs`` into ``dest`` (and its gold)."""
     (dest / "gold").mkdir(parents=True, exist_ok=True)
+    convs: dict[str, Callable[[str], str]] = {"fullwidth": fullwidth, "traditional": trad}
+    conv = convs.get(name, str)
     n = 0
     for gpath in sorted(gold_dir.glob("*.gold.json")):
         gold = json.loads(gpath.read_text(encoding="utf-8"))
@@ -95,8 +97,6 @@ def write_variant(name: str, docs: Path, gold_dir: Path, dest: Path, trad: Tradi
         if doc.suffix != ".txt" or not doc.exists():
             continue
         text = doc.read_text(encoding="utf-8")
-        convs: dict[str, Callable[[str], str]] = {"fullwidth": fullwidth, "traditional": trad}
-        conv = convs.get(name, str)
         if name == "wrapped":
             new_text = wrapped(text, _gold_texts(gold))
         else:

@@ -89,8 +89,7 @@ class UnitExtractor(ClauseSources, SubjectSentences):
                 pm = self.g.prefix_rx.fullmatch(inherited)
                 level = self.g._level(pm.group("places"), pm.group("lv")) if pm else level
             canonical = self.g.canonical(mn, doc.meta, inherited, town)
-            if level is None and not pre and mn.full in self.g.central_names \
-                    and canonical == self.g.central_names[mn.full]:
+            if level is None and self.g.central_body(mn, doc.meta, inherited) is not None:
                 level = "central"  # 发展改革委 in a 国务院 document: the 国家发展和改革委员会
             out.append(Organization(doc.span(mn.nstart, mn.nend), canonical, mn.kind, level, f"units.org.{mn.rule}"))
         seen = {(o.span.start, o.span.end) for o in out}

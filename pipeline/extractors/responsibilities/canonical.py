@@ -97,9 +97,9 @@ class CanonicalNames:
             return full
         if mn.form == "{full}":
             return mn.full + mn.sub  # a central body (财政部, 海关总署): its name has no region
-        if not (mn.prefix or inherited or doc_region) and mn.full in self.central_names \
-                and self.central_issuer.match(meta.issuer or ""):
-            return self.central_names[mn.full] + mn.sub  # 发展改革委 in a 国务院 document
+        central = self.central_body(mn, meta, inherited)
+        if central is not None:
+            return central + mn.sub  # 发展改革委 in a 国务院 document
         if town is not None:
             name = self._township_name(mn, town)
             if name:
@@ -127,6 +127,13 @@ class CanonicalNames:
         if named and form:
             return form.format(region=region, short=self.short_of.get(region, region), full=full) + mn.sub
         return region + full + mn.sub
+
+    def central_body(self, mn: Mention, meta: DocMeta, inherited: str | None = None) -> str | None:
+        """The central body a bare short form names in a central body's document (发展改革委 issued by 国务院 →
+        国家发展和改革委员会), else None."""
+        if mn.prefix or inherited or meta.county or meta.city or meta.province or mn.full not in self.central_names:
+            return None
+        return self.central_names[mn.full] if self.central_issuer.match(meta.issuer or "") else None
 
     def _region(self, prefix: str, meta: DocMeta) -> tuple[str, bool]:
         """The region a prefix names and whether it is a real place (not a bare level word)."""

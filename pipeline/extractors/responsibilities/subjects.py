@@ -9,8 +9,9 @@ Two conventions of the genre, both read from ``unit_grammar.yaml``:
   opens its sentence (2019年3月底前,国家卫生健康委推行…: the dated steps of an implementation document).
   Supervision and assessment of the whole notice (督查, 考核, 通报…) is not such a duty, and neither is the issuing
   government speaking of itself (市政府将…) or a category of departments (发展改革部门要…) — unless the document
-  named that body with its level before (市建设行政主管部门 … 建设行政主管部门应当…). Where a document does write responsibility clauses, sentences in its
-  body describe roles without being the clause of a task, so they are left out.
+  named that body with its level before (市建设行政主管部门 … 建设行政主管部门应当…). Where a document does write
+  responsibility clauses, sentences in its body describe roles without being the clause of a task, so they are
+  left out.
 """
 
 from __future__ import annotations

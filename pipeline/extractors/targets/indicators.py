@@ -28,15 +28,18 @@ from pipeline.stages.document import PolicyDoc
 from pipeline.stages.segment import Segmenter
 
 
+def compile_target_patterns(pats: dict[str, Any]) -> dict[str, re.Pattern[str]]:
+    """The named regexes of ``targets.yaml`` (its ``patterns`` section), compiled with their fragments."""
+    return compile_patterns(pats["fragments"], {k: v for k, v in pats.items() if k != "fragments"}, LEXICON)
+
+
 class IndicatorRules:
     """The compiled cue lexicon (``lexicons/targets.yaml``); indicators, kinds and periods."""
 
     def __init__(self, segmenter: Segmenter | None = None) -> None:
         lex = read_yaml(LEXICON)
         cmp_, kind, com, ind = lex["comparator"], lex["kind"], lex["commitment"], lex["indicator"]
-        pats = lex["patterns"]
-        self._pat = compile_patterns(pats["fragments"], {k: v for k, v in pats.items() if k != "fragments"},
-                                     LEXICON)
+        self._pat = compile_target_patterns(lex["patterns"])
         self._numerals = Numerals()
         # the qualifier words of the figures stage (numbers.yaml), read as comparators (超过 → >=)
         self._qualifiers = Qualifiers(self._numerals)
